@@ -1,0 +1,116 @@
+"""Environment-driven configuration.
+
+Every setting that differs between machines comes from an environment
+variable; the defaults are the embedded ones (SQLite in the instance folder,
+embedded search, mail written to the instance folder).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask_appbuilder.const import AUTH_DB
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("PORTAL_INSTANCE_PATH", BASE_DIR / "instance"))
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres://"):  # Heroku-style scheme
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url or f"sqlite:///{INSTANCE_DIR / 'portal.db'}"
+
+
+class Config:
+    APP_NAME = "AlemTrust"
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    INSTANCE_PATH = str(INSTANCE_DIR)
+
+    # Start-up behaviour
+    AUTO_MIGRATE = _bool("PORTAL_AUTO_MIGRATE", True)
+    LOAD_DEMO_DATA = _bool("PORTAL_DEMO_DATA", True)
+    ADMIN_EMAIL = os.environ.get("PORTAL_ADMIN_EMAIL", "admin@alemtrust.kz")
+    ADMIN_PASSWORD = os.environ.get("PORTAL_ADMIN_PASSWORD", "")
+
+    # Search (issue #3 builds on this): embedded unless ELASTICSEARCH_URL is set
+    ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
+
+    # Mail: without MAIL_SERVER mails are written to instance/mail/
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "AlemTrust <noreply@alemtrust.kz>")
+
+    # Flask-AppBuilder
+    AUTH_TYPE = AUTH_DB
+    FAB_SECURITY_MANAGER_CLASS = "portal.security.PortalSecurityManager"
+    FAB_INDEX_VIEW = "portal.views.public.HomeView"
+    FAB_CREATE_DB = False  # the schema belongs to Alembic migrations
+    FAB_UPDATE_PERMS = True
+    FAB_API_SWAGGER_UI = True
+    FAB_ADD_SECURITY_PERMISSION_VIEW = True
+    AUTH_USER_REGISTRATION = True
+    AUTH_USER_REGISTRATION_ROLE = "Client"
+    AUTH_ROLE_ADMIN = "Admin"
+    AUTH_ROLE_PUBLIC = "Public"
+    RECAPTCHA_ENABLED = False
+    FAB_PASSWORD_COMPLEXITY_ENABLED = True
+    # FAB_PASSWORD_COMPLEXITY_VALIDATOR is set to portal.services.validation in create_app
+    AUTH_RATE_LIMITED = True
+    AUTH_RATE_LIMIT = "10 per 5 minute"
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
+    FAB_ROLES: dict = {}  # filled by portal.security.ROLES at app creation
+
+    # Localization
+    BABEL_DEFAULT_LOCALE = "kk"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Almaty"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "portal" / "translations")
+    LANGUAGES = {
+        "kk": {"flag": "kz", "name": "Қазақша"},
+        "ru": {"flag": "ru", "name": "Русский"},
+        "en": {"flag": "gb", "name": "English"},
+    }
+    LANGUAGE_COOKIE = "portal_lang"
+
+    # Forms and sessions
+    WTF_CSRF_ENABLED = True
+    WTF_I18N_ENABLED = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    PUBLIC_PAGE_SIZE = 12
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    LOAD_DEMO_DATA = False
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    ADMIN_PASSWORD = "Admin-pass-1"
+    FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashing for tests
+
+
+class ProductionConfig(Config):
+    LOAD_DEMO_DATA = False  # never demo data in production
+    AUTO_MIGRATE = _bool("PORTAL_AUTO_MIGRATE", False)
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"

@@ -1,0 +1,113 @@
+"""AlemTrust portal: the application factory."""
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask
+from flask_appbuilder import AppBuilder
+from flask_login import user_logged_in
+from sqlalchemy import inspect
+
+from portal.extensions import csrf, db, mail, migrate
+
+log = logging.getLogger(__name__)
+MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
+
+
+def create_app(config: object | str = "config.Config") -> Flask:
+    app = Flask(__name__, instance_path=_instance_path(config))
+    app.config.from_object(config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from portal.services.validation import password_complexity
+
+    app.config["FAB_PASSWORD_COMPLEXITY_VALIDATOR"] = password_complexity
+
+    import portal.models  # noqa: F401  (registers every table on Model.metadata)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
+    mail.init_app(app)
+    csrf.init_app(app)
+
+    with app.app_context():
+        fresh_database = not _is_migrated()
+        if app.config.get("AUTO_MIGRATE"):
+            from flask_migrate import upgrade
+
+            upgrade(directory=MIGRATIONS_DIR)
+        if not _is_migrated():  # e.g. `flask db upgrade` on an empty database
+            app.config["FAB_UPDATE_PERMS"] = False
+        appbuilder = AppBuilder()
+        appbuilder.init_app(app, db.session)
+        _setup_locale(app, appbuilder)
+        from portal.views import register_views
+
+        register_views(appbuilder)
+        if _is_migrated():
+            appbuilder.sm.sync_roles()
+            _initial_data(app, appbuilder, fresh_database)
+
+    from portal import cli
+
+    cli.register(app)
+    from portal.views.errors import register_error_handlers
+
+    register_error_handlers(app)
+    return app
+
+
+def _instance_path(config: object | str) -> str:
+    from werkzeug.utils import import_string
+
+    obj = import_string(config) if isinstance(config, str) else config
+    return os.path.abspath(getattr(obj, "INSTANCE_PATH", "instance"))
+
+
+def _is_migrated() -> bool:
+    return "alembic_version" in inspect(db.engine).get_table_names()
+
+
+def _setup_locale(app: Flask, appbuilder: AppBuilder) -> None:
+    from portal.i18n import select_locale
+    from portal.views.public import switch_language
+
+    app.extensions["babel"].locale_selector = select_locale
+    app.view_functions["LocaleView.index"] = switch_language
+
+    @user_logged_in.connect_via(app)
+    def _restore_locale(sender, user, **extra):
+        from flask import session
+
+        if getattr(user, "locale", None):
+            session["locale"] = user.locale
+
+    from portal.i18n import current_locale
+    from flask_babel import format_date, format_datetime
+
+    from portal.labels import label
+
+    app.jinja_env.globals["current_locale"] = current_locale
+    app.jinja_env.globals["format_date"] = format_date
+    app.jinja_env.globals["format_datetime"] = format_datetime
+    app.jinja_env.filters["label"] = label
+
+
+def _initial_data(app: Flask, appbuilder: AppBuilder, fresh_database: bool) -> None:
+    from portal.services import accounts, reference
+
+    reference.ensure_reference_data()
+    if fresh_database and app.config.get("LOAD_DEMO_DATA"):
+        from portal import demo
+
+        counts = demo.load_demo_data(appbuilder.sm)
+        log.warning("Demo data loaded: %s", counts)
+    admin, generated = accounts.ensure_admin(appbuilder.sm, app.config["ADMIN_EMAIL"],
+                                             app.config.get("ADMIN_PASSWORD", ""))
+    if generated:
+        message = (f"\n  Admin account created: {admin.email} / {generated}\n"
+                   "  (shown once; set PORTAL_ADMIN_PASSWORD to choose it)\n")
+        print(message, flush=True)
+        with open(os.path.join(app.instance_path, "admin-credentials.txt"), "w") as fh:
+            fh.write(message)

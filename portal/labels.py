@@ -1,0 +1,35 @@
+"""Translated labels for stored codes (statuses, roles, kinds) shown to users.
+Templates use the ``label`` filter: ``{{ profile.status|label }}``."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+LABELS = {
+    # account statuses and roles
+    "active": _l("Active"), "blocked": _l("Blocked"), "closed": _l("Closed"),
+    "Admin": _l("Administrator"), "Moderator": _l("Moderator"), "Client": _l("Client"),
+    "Practitioner": _l("Practitioner"), "Public": _l("Visitor"),
+    # practitioner statuses
+    "draft": _l("Draft"), "submitted": _l("Under review"), "quiz_passed": _l("Quiz passed"),
+    "interview_scheduled": _l("Interview scheduled"), "approved": _l("Verified"),
+    "rejected": _l("Rejected"), "warned": _l("Warned"), "suspended": _l("Suspended"),
+    "revoked": _l("Revoked"),
+    # request and offer statuses
+    "open": _l("Open"), "in_progress": _l("In progress"), "completed": _l("Completed"),
+    "cancelled": _l("Cancelled"), "expired": _l("Expired"), "accepted": _l("Accepted"),
+    "declined": _l("Declined"), "withdrawn": _l("Withdrawn"),
+    # price kinds
+    "fixed": _l("Fixed price"), "from": _l("Price from"), "hourly": _l("Per hour"),
+    # review statuses
+    "published": _l("Published"), "hidden": _l("Hidden"),
+    # block reasons (agreement 11.4)
+    "duplicate": _l("Duplicate account"), "suspicious_activity": _l("Suspicious activity"),
+    "many_complaints": _l("Many complaints"), "malware": _l("Malware on the device"),
+    "frequent_ip_device_change": _l("Frequent IP or device changes"), "other": _l("Other"),
+}
+
+
+def label(code) -> str:
+    if code is None:
+        return ""
+    return str(LABELS.get(str(code), code))

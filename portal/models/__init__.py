@@ -1,0 +1,28 @@
+"""Domain models, one module per domain. Importing this package registers
+every table on FAB's declarative ``Model.metadata`` (the one Alembic uses)."""
+from flask_appbuilder import Model
+
+from portal.models.accounts import AgreementAcceptance, AgreementVersion, PortalUser
+from portal.models.audit import AuditEntry
+from portal.models.catalog import Category, Region, Specialization
+from portal.models.practitioners import PractitionerProfile
+from portal.models.requests import Offer, ServiceRequest
+from portal.models.reviews import Review
+
+metadata = Model.metadata
+
+__all__ = [
+    "AgreementAcceptance",
+    "AgreementVersion",
+    "AuditEntry",
+    "Category",
+    "Model",
+    "Offer",
+    "PortalUser",
+    "PractitionerProfile",
+    "Region",
+    "Review",
+    "ServiceRequest",
+    "Specialization",
+    "metadata",
+]

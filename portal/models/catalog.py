@@ -1,0 +1,59 @@
+"""Reference data that admins edit: regions, practitioner categories, specializations."""
+from __future__ import annotations
+
+from flask_appbuilder import Model
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.i18n import LocalizedMixin
+
+
+class Region(LocalizedMixin, Model):
+    """17 oblasts and 3 cities of republican significance (ISO 3166-2:KZ)."""
+
+    __tablename__ = "region"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(8), unique=True, nullable=False)
+    name_kk: Mapped[str] = mapped_column(String(120), nullable=False)
+    name_ru: Mapped[str] = mapped_column(String(120), nullable=False)
+    name_en: Mapped[str] = mapped_column(String(120), nullable=False, default="")
+    centre_kk: Mapped[str] = mapped_column(String(80), nullable=False, default="")
+    centre_ru: Mapped[str] = mapped_column(String(80), nullable=False, default="")
+    sort_order: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class Category(LocalizedMixin, Model):
+    """One of the five kinds of private legal practice."""
+
+    __tablename__ = "category"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True, nullable=False)
+    name_kk: Mapped[str] = mapped_column(String(120), nullable=False)
+    name_ru: Mapped[str] = mapped_column(String(120), nullable=False)
+    name_en: Mapped[str] = mapped_column(String(120), nullable=False, default="")
+    description_kk: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    description_ru: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    description_en: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    regulator_kk: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+    regulator_ru: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+    icon: Mapped[str] = mapped_column(String(40), nullable=False, default="fa-scale-balanced")
+    takes_requests: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    sort_order: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+    specializations: Mapped[list["Specialization"]] = relationship(
+        back_populates="category", order_by="Specialization.sort_order"
+    )
+
+
+class Specialization(LocalizedMixin, Model):
+    __tablename__ = "specialization"
+    __table_args__ = (UniqueConstraint("category_id", "code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), nullable=False)
+    code: Mapped[str] = mapped_column(String(64), nullable=False)
+    name_kk: Mapped[str] = mapped_column(String(160), nullable=False)
+    name_ru: Mapped[str] = mapped_column(String(160), nullable=False)
+    name_en: Mapped[str] = mapped_column(String(160), nullable=False, default="")
+    sort_order: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+    category: Mapped[Category] = relationship(back_populates="specializations")

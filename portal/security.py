@@ -1,0 +1,142 @@
+"""The portal's security manager: extended user model, self-registration with
+agreement acceptance, and declarative roles synchronised into FAB's tables."""
+from __future__ import annotations
+
+import logging
+import re
+
+from flask import flash, redirect, request, session, url_for
+from flask_appbuilder import expose
+from flask_appbuilder.security.manager import BaseSecurityManager
+from flask_appbuilder.security.registerviews import BaseRegisterUser
+from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.sqla.models import PermissionView
+from flask_babel import lazy_gettext as _l
+from flask_login import login_user
+from sqlalchemy import inspect
+
+from portal.forms.accounts import RegisterForm
+from portal.models.accounts import PortalUser
+from portal.services import accounts
+from portal.services.errors import ServiceError
+
+log = logging.getLogger(__name__)
+
+# Declarative roles: role -> [(view/menu name regex, permission regex)].
+# Public (anonymous) needs no rows: public pages are exposed without @has_access.
+SELF_SERVICE = [
+    (r"AccountView$", r"can_"),
+    (r"(UserInfoEditView|ResetMyPasswordView)$", r"can_this_form_(get|post)$"),
+]
+CLIENT = SELF_SERVICE + [
+    (r"(MyRequestsView|MyReviewsView)$", r"can_(list|show)$"),
+    (r"(MyRequestsApi|MyReviewsApi)$", r"can_(get|info)$"),
+    (r"(My area|My requests|My reviews)$", r"menu_access$"),
+]
+PRACTITIONER = CLIENT + [
+    (r"MyOffersView$", r"can_(list|show)$"),
+    (r"MyOffersApi$", r"can_(get|info)$"),
+    (r"My offers$", r"menu_access$"),
+]
+STAFF_EDIT = r"(UserAdminView|ProfileAdminView|RequestAdminView|OfferAdminView|ReviewAdminView)$"
+STAFF_READ = (r"(CategoryAdminView|SpecializationAdminView|RegionAdminView|AgreementAdminView|"
+              r"AcceptanceAdminView|AuditAdminView)$")
+MODERATOR = SELF_SERVICE + [
+    (STAFF_EDIT, r"can_(list|show|edit)$"),
+    (STAFF_READ, r"can_(list|show)$"),
+    (r"(Back office|Users|Practitioner profiles|Requests|Offers|Reviews|Categories|"
+     r"Specializations|Regions|Agreement versions|Agreement acceptances|Audit trail)$",
+     r"menu_access$"),
+]
+ROLES: dict[str, list[tuple[str, str]]] = {
+    "Client": CLIENT,
+    "Practitioner": PRACTITIONER,
+    "Moderator": MODERATOR,
+}
+
+
+class PortalRegisterView(BaseRegisterUser):
+    """Registration that creates an active Client at once (no activation
+    mail) and records the acceptance of the current agreement."""
+
+    route_base = "/register"
+    form = RegisterForm
+    form_title = _l("Create an account")
+    form_template = "portal/register.html"
+
+    def form_get(self, form):
+        form.locale.data = form.locale.data or _current_locale()
+
+    def form_post(self, form):
+        data = accounts.Registration(
+            email=form.email.data, password=form.password.data, full_name=form.full_name.data,
+            phone=form.phone.data, locale=form.locale.data, agreed=bool(form.agree.data),
+            ip_address=request.remote_addr or "", user_agent=request.user_agent.string,
+        )
+        try:
+            user = accounts.register_client(self.appbuilder.sm, data)
+        except ServiceError as err:
+            field = getattr(form, err.field, None) if err.field else None
+            if field is not None:
+                field.errors = list(field.errors) + [str(err.message)]
+            else:
+                flash(str(err.message), "danger")
+            return self._render(form)
+        login_user(user)
+        session["locale"] = user.locale
+        flash(str(_l("Welcome to AlemTrust! Your account is ready.")), "success")
+        return redirect(url_for("AccountView.index"))
+
+    def _render(self, form):
+        widgets = self._get_edit_widget(form=form)
+        return self.render_template(self.form_template, title=self.form_title, widgets=widgets,
+                                    form=form, agreement=accounts.current_agreement(),
+                                    appbuilder=self.appbuilder)
+
+    # Render our template (with the agreement) on GET and on failed validation too.
+    @expose("/form", methods=["GET"])
+    def this_form_get(self):
+        self._init_vars()
+        form = self.form.refresh()
+        self.form_get(form)
+        self.update_redirect()
+        return self._render(form)
+
+    @expose("/form", methods=["POST"])
+    def this_form_post(self):
+        self._init_vars()
+        form = self.form.refresh()
+        if form.validate_on_submit():
+            return self.form_post(form)
+        return self._render(form)
+
+
+def _current_locale() -> str:
+    from portal.i18n import current_locale
+    return current_locale()
+
+
+class PortalSecurityManager(SecurityManager):
+    user_model = PortalUser
+    registeruserdbview = PortalRegisterView
+
+    def create_db(self) -> None:
+        """The schema belongs to Alembic; only sync roles once tables exist."""
+        engine = self.session.get_bind(mapper=None, clause=None)
+        if "ab_role" not in inspect(engine).get_table_names():
+            log.warning("Database is not migrated yet: run `flask db upgrade`.")
+            return
+        BaseSecurityManager.create_db(self)  # roles only; FAB_CREATE_DB=False skips create_all
+
+    def sync_roles(self) -> None:
+        """Make every declared role hold exactly the permissions its rules match."""
+        all_pvms = self.session.query(PermissionView).all()
+        for role_name, rules in ROLES.items():
+            role = self.find_role(role_name) or self.add_role(role_name)
+            compiled = [(re.compile(v), re.compile(p)) for v, p in rules]
+            wanted = [pv for pv in all_pvms if pv.view_menu and pv.permission and any(
+                v.match(pv.view_menu.name) and p.match(pv.permission.name) for v, p in compiled)]
+            if set(role.permissions) != set(wanted):
+                role.permissions = wanted
+        self.add_role(self.auth_role_public)
+        self.session.commit()

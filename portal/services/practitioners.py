@@ -1,0 +1,124 @@
+"""Public directory: which practitioner profiles a visitor may see.
+
+Only approved (or warned) profiles of active accounts are public. Free-text
+search with ranking belongs to portal.search (issue #3); the directory here
+filters in the database and pages."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from portal.extensions import db
+from portal.models.accounts import AccountStatus, PortalUser
+from portal.models.catalog import Category, Region
+from portal.models.practitioners import PractitionerProfile, ProfileStatus
+from portal.models.reviews import Review, ReviewStatus
+from portal.services.errors import NotFound
+
+
+@dataclass
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def public_profiles() -> Select:
+    return (
+        select(PractitionerProfile)
+        .join(PortalUser, PractitionerProfile.user_id == PortalUser.id)
+        .where(PractitionerProfile.status.in_(ProfileStatus.PUBLIC),
+               PortalUser.status == AccountStatus.ACTIVE, PortalUser.active.is_(True))
+    )
+
+
+def _eager(stmt: Select) -> Select:
+    return stmt.options(
+        selectinload(PractitionerProfile.user),
+        selectinload(PractitionerProfile.category),
+        selectinload(PractitionerProfile.regions),
+        selectinload(PractitionerProfile.specializations),
+    )
+
+
+def directory(category_id: int | None = None, region_id: int | None = None,
+              text: str = "", page: int = 1, per_page: int = 12) -> Page:
+    stmt = public_profiles()
+    if category_id:
+        stmt = stmt.where(PractitionerProfile.category_id == category_id)
+    if region_id:
+        stmt = stmt.where(PractitionerProfile.regions.any(Region.id == region_id))
+    text = (text or "").strip()
+    if text:
+        like = f"%{text.lower()}%"
+        stmt = stmt.where(or_(
+            func.lower(PortalUser.first_name + " " + PortalUser.last_name).like(like),
+            func.lower(PractitionerProfile.city).like(like),
+            func.lower(PractitionerProfile.about_ru).like(like),
+            func.lower(PractitionerProfile.about_kk).like(like),
+        ))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    page = max(1, page)
+    items = db.session.scalars(
+        _eager(stmt).order_by(PractitionerProfile.rating_avg.desc(),
+                              PractitionerProfile.reviews_count.desc(), PractitionerProfile.id)
+        .offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return Page(list(items), total or 0, page, per_page)
+
+
+def public_profile(profile_id: int) -> PractitionerProfile:
+    profile = db.session.scalars(
+        _eager(public_profiles().where(PractitionerProfile.id == profile_id))
+    ).first()
+    if profile is None:
+        raise NotFound("profile")
+    return profile
+
+
+def profile_reviews(profile_id: int, page: int = 1, per_page: int = 10) -> Page:
+    stmt = select(Review).where(Review.profile_id == profile_id, Review.status == ReviewStatus.PUBLISHED)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    items = db.session.scalars(
+        stmt.options(selectinload(Review.client)).order_by(Review.created_at.desc(), Review.id.desc())
+        .offset((max(1, page) - 1) * per_page).limit(per_page)
+    ).all()
+    return Page(list(items), total or 0, max(1, page), per_page)
+
+
+def categories_with_counts() -> list[tuple[Category, int]]:
+    counts = _category_counts()
+    cats = db.session.scalars(select(Category).order_by(Category.sort_order, Category.id)).all()
+    return [(c, counts.get(c.id, 0)) for c in cats]
+
+
+def _category_counts() -> dict[int, int]:
+    sub = public_profiles().with_only_columns(PractitionerProfile.category_id).subquery()
+    rows = db.session.execute(select(sub.c.category_id, func.count()).group_by(sub.c.category_id)).all()
+    return {cid: n for cid, n in rows}
+
+
+def category_by_code(code: str) -> Category:
+    category = db.session.scalars(select(Category).where(Category.code == code)).first()
+    if category is None:
+        raise NotFound("category")
+    return category
+
+
+def regions() -> list[Region]:
+    return list(db.session.scalars(select(Region).order_by(Region.sort_order, Region.id)))

@@ -1,0 +1,231 @@
+"""Back office for Moderators and Admins: FAB CRUD over the domain tables.
+
+Moderators list, show and edit; Admins also add and delete (see
+portal.security.ROLES). IIN is shown masked; passwords never appear."""
+from __future__ import annotations
+
+from flask_appbuilder import ModelView
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectField
+
+from portal.labels import label
+from portal.models.accounts import AgreementAcceptance, AgreementVersion, PortalUser
+from portal.models.audit import AuditEntry
+from portal.models.catalog import Category, Region, Specialization
+from portal.models.practitioners import PractitionerProfile
+from portal.models.requests import Offer, ServiceRequest
+from portal.models.reviews import Review
+from portal.services.validation import ValidIIN, ValidPhone
+
+LABELS = {
+    "first_name": _l("First name"), "last_name": _l("Last name"), "email": _l("Email"),
+    "phone": _l("Phone"), "locale": _l("Language"), "region": _l("Region"), "status": _l("Status"),
+    "blocked_reason": _l("Block reason"), "blocked_note": _l("Block note"), "roles": _l("Roles"),
+    "masked_iin": _l("IIN"), "iin": _l("IIN"), "created_on": _l("Created"), "last_login": _l("Last login"),
+    "user": _l("User"), "category": _l("Category"), "city": _l("City"),
+    "licence_number": _l("Licence number"), "licence_date": _l("Licence date"),
+    "licensor": _l("Licensor"), "chamber": _l("Chamber / collegium"),
+    "membership_id": _l("Membership ID"), "languages": _l("Languages of service"),
+    "experience_years": _l("Experience, years"), "education_kk": _l("Education (kk)"),
+    "education_ru": _l("Education (ru)"), "about_kk": _l("About (kk)"), "about_ru": _l("About (ru)"),
+    "price_from": _l("Price from, KZT"), "online_consultation": _l("Online consultation"),
+    "rating_avg": _l("Rating"), "reviews_count": _l("Reviews"), "verified_since": _l("Verified since"),
+    "regions": _l("Regions served"), "specializations": _l("Specializations"),
+    "code": _l("Code"), "name_kk": _l("Name (kk)"), "name_ru": _l("Name (ru)"), "name_en": _l("Name (en)"),
+    "description_kk": _l("Description (kk)"), "description_ru": _l("Description (ru)"),
+    "description_en": _l("Description (en)"), "regulator_kk": _l("Regulator (kk)"),
+    "regulator_ru": _l("Regulator (ru)"), "takes_requests": _l("Takes requests"),
+    "sort_order": _l("Sort order"), "icon": _l("Icon"), "centre_kk": _l("Centre (kk)"),
+    "centre_ru": _l("Centre (ru)"), "version": _l("Version"), "title_kk": _l("Title (kk)"),
+    "title_ru": _l("Title (ru)"), "title_en": _l("Title (en)"), "text_kk": _l("Text (kk)"),
+    "text_ru": _l("Text (ru)"), "text_en": _l("Text (en)"), "effective_from": _l("Effective from"),
+    "accepted_at": _l("Accepted at"), "ip_address": _l("IP address"), "user_agent": _l("User agent"),
+    "client": _l("Client"), "title": _l("Title"), "description": _l("Description"),
+    "budget": _l("Budget, KZT"), "desired_date": _l("Desired date"), "created_at": _l("Created"),
+    "expires_at": _l("Expires"), "target_profile": _l("Addressed to"), "request": _l("Request"),
+    "profile": _l("Practitioner"), "price": _l("Price, KZT"), "price_kind": _l("Price type"),
+    "term_days": _l("Term, days"), "message": _l("Message"), "rating": _l("Rating"),
+    "comment": _l("Comment"), "reply": _l("Reply"), "entity": _l("Object"), "entity_id": _l("Object ID"),
+    "action": _l("Action"), "from_value": _l("From"), "to_value": _l("To"), "reason": _l("Reason"),
+    "actor": _l("Who"), "category.name": _l("Category"),
+}
+
+
+def _choices(values):
+    return [(v, v) for v in values]
+
+
+class StaffView(ModelView):
+    """Common look of the back office: translated labels and titles, codes
+    shown as translated labels."""
+
+    label_columns = LABELS
+    page_size = 25
+    formatters_columns = {"status": label, "price_kind": label, "blocked_reason": label}
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.show_title = _l("Details: %(name)s", name=self.list_title)
+        self.add_title = _l("Add: %(name)s", name=self.list_title)
+        self.edit_title = _l("Edit: %(name)s", name=self.list_title)
+
+
+class UserAdminView(StaffView):
+    route_base = "/admin/users"
+    datamodel = SQLAInterface(PortalUser)
+    list_title = _l("Users")
+    list_columns = ["first_name", "last_name", "email", "phone", "roles", "status", "masked_iin", "created_on"]
+    show_columns = ["first_name", "last_name", "email", "phone", "locale", "region", "roles", "status",
+                    "blocked_reason", "blocked_note", "masked_iin", "created_on", "last_login"]
+    edit_columns = ["first_name", "last_name", "phone", "locale", "region", "iin"]
+    search_columns = ["first_name", "last_name", "email", "phone", "status", "roles"]
+    order_columns = ["first_name", "last_name", "email", "status", "created_on"]
+    base_permissions = ["can_list", "can_show", "can_edit"]
+    validators_columns = {"phone": [ValidPhone()], "iin": [ValidIIN()]}
+    edit_form_extra_fields = {"locale": SelectField(_l("Language"), choices=_choices(("kk", "ru", "en")))}
+    description_columns = {"iin": _l("12 digits; never shown publicly")}
+
+
+class ProfileAdminView(StaffView):
+    route_base = "/admin/profiles"
+    datamodel = SQLAInterface(PractitionerProfile)
+    list_title = _l("Practitioner profiles")
+    list_columns = ["user", "category", "city", "status", "rating_avg", "reviews_count", "verified_since"]
+    show_columns = ["user", "category", "status", "city", "regions", "specializations", "licence_number",
+                    "licence_date", "licensor", "chamber", "membership_id", "languages",
+                    "experience_years", "education_kk", "education_ru", "about_kk", "about_ru",
+                    "price_from", "online_consultation", "rating_avg", "reviews_count", "verified_since"]
+    edit_columns = ["category", "city", "regions", "specializations", "licence_number", "licence_date",
+                    "licensor", "chamber", "membership_id", "languages", "experience_years",
+                    "education_kk", "education_ru", "about_kk", "about_ru", "price_from",
+                    "online_consultation"]
+    search_columns = ["user", "category", "status", "city", "licence_number", "online_consultation"]
+    order_columns = ["status", "city", "rating_avg", "reviews_count", "verified_since"]
+    base_permissions = ["can_list", "can_show", "can_edit"]
+
+
+class CategoryAdminView(StaffView):
+    route_base = "/admin/categories"
+    datamodel = SQLAInterface(Category)
+    list_title = _l("Categories")
+    list_columns = ["code", "name_kk", "name_ru", "name_en", "takes_requests", "sort_order"]
+    add_columns = edit_columns = ["code", "name_kk", "name_ru", "name_en", "description_kk",
+                                  "description_ru", "description_en", "regulator_kk", "regulator_ru",
+                                  "icon", "takes_requests", "sort_order"]
+    show_columns = add_columns
+    search_columns = ["code", "name_kk", "name_ru", "takes_requests"]
+
+
+class SpecializationAdminView(StaffView):
+    route_base = "/admin/specializations"
+    datamodel = SQLAInterface(Specialization)
+    list_title = _l("Specializations")
+    list_columns = ["category", "code", "name_kk", "name_ru", "sort_order"]
+    add_columns = edit_columns = show_columns = ["category", "code", "name_kk", "name_ru", "name_en",
+                                                 "sort_order"]
+    search_columns = ["category", "code", "name_kk", "name_ru"]
+
+
+class RegionAdminView(StaffView):
+    route_base = "/admin/regions"
+    datamodel = SQLAInterface(Region)
+    list_title = _l("Regions")
+    list_columns = ["code", "name_kk", "name_ru", "centre_ru", "sort_order"]
+    add_columns = edit_columns = show_columns = ["code", "name_kk", "name_ru", "name_en", "centre_kk",
+                                                 "centre_ru", "sort_order"]
+    search_columns = ["code", "name_kk", "name_ru"]
+
+
+class AgreementAdminView(StaffView):
+    route_base = "/admin/agreements"
+    datamodel = SQLAInterface(AgreementVersion)
+    list_title = _l("Agreement versions")
+    list_columns = ["version", "title_ru", "effective_from", "created_on"]
+    add_columns = edit_columns = ["version", "title_kk", "title_ru", "title_en", "text_kk", "text_ru",
+                                  "text_en", "effective_from"]
+    show_columns = add_columns + ["created_on"]
+    search_columns = ["version", "title_ru", "effective_from"]
+    base_order = ("version", "desc")
+
+
+class AcceptanceAdminView(StaffView):
+    route_base = "/admin/acceptances"
+    datamodel = SQLAInterface(AgreementAcceptance)
+    list_title = _l("Agreement acceptances")
+    list_columns = ["user", "version", "accepted_at", "ip_address"]
+    show_columns = ["user", "version", "accepted_at", "ip_address", "user_agent"]
+    search_columns = ["user", "version", "accepted_at", "ip_address"]
+    base_permissions = ["can_list", "can_show"]
+    base_order = ("accepted_at", "desc")
+
+
+class RequestAdminView(StaffView):
+    route_base = "/admin/requests"
+    datamodel = SQLAInterface(ServiceRequest)
+    list_title = _l("Requests")
+    list_columns = ["title", "client", "category", "region", "status", "budget", "created_at"]
+    show_columns = ["title", "client", "category", "region", "city", "target_profile", "status",
+                    "budget", "desired_date", "description", "created_at", "expires_at"]
+    edit_columns = ["title", "description", "city", "budget", "desired_date"]
+    search_columns = ["title", "client", "category", "region", "status", "created_at"]
+    base_order = ("created_at", "desc")
+    base_permissions = ["can_list", "can_show", "can_edit"]
+
+
+class OfferAdminView(StaffView):
+    route_base = "/admin/offers"
+    datamodel = SQLAInterface(Offer)
+    list_title = _l("Offers")
+    list_columns = ["request", "profile", "price", "price_kind", "status", "created_at"]
+    show_columns = ["request", "profile", "price", "price_kind", "term_days", "message", "status",
+                    "created_at"]
+    edit_columns = ["message"]
+    search_columns = ["request", "profile", "status", "price"]
+    base_order = ("created_at", "desc")
+    base_permissions = ["can_list", "can_show", "can_edit"]
+
+
+class ReviewAdminView(StaffView):
+    route_base = "/admin/reviews"
+    datamodel = SQLAInterface(Review)
+    list_title = _l("Reviews")
+    list_columns = ["profile", "client", "rating", "status", "created_at"]
+    show_columns = ["profile", "client", "request", "rating", "comment", "status", "reply", "created_at"]
+    edit_columns = ["comment", "reply"]
+    search_columns = ["profile", "client", "rating", "status", "created_at"]
+    base_order = ("created_at", "desc")
+    base_permissions = ["can_list", "can_show", "can_edit"]
+
+
+class AuditAdminView(StaffView):
+    route_base = "/admin/audit"
+    datamodel = SQLAInterface(AuditEntry)
+    list_title = _l("Audit trail")
+    list_columns = ["created_at", "actor", "entity", "entity_id", "from_value", "to_value", "reason"]
+    show_columns = ["created_at", "actor", "entity", "entity_id", "action", "from_value", "to_value",
+                    "reason"]
+    search_columns = ["entity", "entity_id", "actor", "to_value", "created_at"]
+    base_permissions = ["can_list", "can_show"]
+    base_order = ("created_at", "desc")
+
+
+BACK_OFFICE = [
+    (UserAdminView, "Users", _l("Users"), "fa-users"),
+    (ProfileAdminView, "Practitioner profiles", _l("Practitioner profiles"), "fa-id-badge"),
+    (RequestAdminView, "Requests", _l("Requests"), "fa-file-lines"),
+    (OfferAdminView, "Offers", _l("Offers"), "fa-handshake"),
+    (ReviewAdminView, "Reviews", _l("Reviews"), "fa-star"),
+    (CategoryAdminView, "Categories", _l("Categories"), "fa-folder"),
+    (SpecializationAdminView, "Specializations", _l("Specializations"), "fa-tags"),
+    (RegionAdminView, "Regions", _l("Regions"), "fa-map"),
+    (AgreementAdminView, "Agreement versions", _l("Agreement versions"), "fa-file-contract"),
+    (AcceptanceAdminView, "Agreement acceptances", _l("Agreement acceptances"), "fa-check"),
+    (AuditAdminView, "Audit trail", _l("Audit trail"), "fa-clock-rotate-left"),
+]
+
+
+def register(appbuilder) -> None:
+    for view, name, menu_label, icon in BACK_OFFICE:
+        appbuilder.add_view(view, name, label=menu_label, icon=icon, category="Back office",
+                            category_label=_l("Back office"), category_icon="fa-briefcase")

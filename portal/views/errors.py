@@ -1,0 +1,27 @@
+"""Translated error pages for the public site (HTML) and JSON for /api/."""
+from __future__ import annotations
+
+from flask import jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+
+MESSAGES = {
+    400: _l("The request could not be understood."),
+    403: _l("You do not have access to this page."),
+    404: _l("Page not found."),
+    413: _l("The file is too large."),
+    429: _l("Too many attempts. Please wait a little and try again."),
+    500: _l("Something went wrong on our side. Please try again later."),
+}
+
+
+def register_error_handlers(app) -> None:
+    def handle(error):
+        code = getattr(error, "code", 500) or 500
+        message = MESSAGES.get(code, MESSAGES[500])
+        if request.path.startswith("/api/"):
+            return jsonify(message=str(message)), code
+        return render_template("portal/error.html", code=code, message=message,
+                               appbuilder=app.appbuilder), code
+
+    for code in MESSAGES:
+        app.register_error_handler(code, handle)

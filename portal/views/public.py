@@ -1,0 +1,115 @@
+"""Public pages: home, directory by category, practitioner profile, user
+agreement, language switch. No login; only public profiles are shown."""
+from __future__ import annotations
+
+from flask import abort, current_app, g, make_response, redirect, request, session
+from flask_appbuilder import BaseView, IndexView, expose
+from flask_babel import refresh
+
+from portal.i18n import is_supported
+from portal.services import accounts, practitioners
+from portal.services.errors import NotFound
+
+
+def _int_arg(name: str, default: int | None = None) -> int | None:
+    try:
+        return int(request.args.get(name, ""))
+    except ValueError:
+        return default
+
+
+class HomeView(IndexView):
+    route_base = ""
+    index_template = "portal/home.html"
+
+    @expose("/")
+    def index(self):
+        return self.render_template(
+            self.index_template,
+            categories=practitioners.categories_with_counts(),
+            regions=practitioners.regions(),
+        )
+
+
+class DirectoryView(BaseView):
+    route_base = "/practitioners"
+    default_view = "index"
+
+    @expose("/")
+    def index(self):
+        category_id = _int_arg("category")
+        return self._listing(category=None, category_id=category_id)
+
+    @expose("/category/<string:code>")
+    def category(self, code: str):
+        try:
+            category = practitioners.category_by_code(code)
+        except NotFound:
+            abort(404)
+        return self._listing(category=category, category_id=category.id)
+
+    @expose("/<int:profile_id>")
+    def profile(self, profile_id: int):
+        try:
+            profile = practitioners.public_profile(profile_id)
+        except NotFound:
+            abort(404)
+        reviews = practitioners.profile_reviews(profile.id, page=_int_arg("page", 1) or 1)
+        return self.render_template("portal/profile.html", profile=profile, reviews=reviews)
+
+    def _listing(self, category, category_id):
+        region_id = _int_arg("region")
+        text = request.args.get("q", "")[:200]
+        page = practitioners.directory(
+            category_id=category_id, region_id=region_id, text=text,
+            page=_int_arg("page", 1) or 1, per_page=current_app.config["PUBLIC_PAGE_SIZE"],
+        )
+        return self.render_template(
+            "portal/directory.html", category=category, page=page, q=text,
+            region_id=region_id, category_id=category_id,
+            categories=practitioners.categories_with_counts(), regions=practitioners.regions(),
+        )
+
+
+class AgreementView(BaseView):
+    route_base = "/agreement"
+    default_view = "index"
+
+    @expose("/")
+    def index(self):
+        return self._show(accounts.current_agreement())
+
+    @expose("/<int:version>")
+    def version(self, version: int):
+        found = [a for a in accounts.agreement_history() if a.version == version]
+        return self._show(found[0] if found else None)
+
+    def _show(self, agreement):
+        if agreement is None:
+            abort(404)
+        return self.render_template("portal/agreement.html", agreement=agreement,
+                                    history=accounts.agreement_history())
+
+
+def switch_language(locale: str):
+    """Replaces FAB's /lang/<locale>: remembers the choice in the session, a
+    year-long cookie and, when logged in, the user's preference."""
+    if not is_supported(locale):
+        abort(404)
+    session["locale"] = locale
+    user = getattr(g, "user", None)
+    if user is not None and user.is_authenticated:
+        accounts.set_locale(user, locale)
+    refresh()
+    target = request.referrer or "/"
+    if not target.startswith(request.host_url):
+        target = "/"
+    response = make_response(redirect(target))
+    response.set_cookie(current_app.config["LANGUAGE_COOKIE"], locale, max_age=365 * 24 * 3600,
+                        samesite="Lax", httponly=True)
+    return response
+
+
+def register(appbuilder) -> None:
+    appbuilder.add_view_no_menu(DirectoryView())
+    appbuilder.add_view_no_menu(AgreementView())

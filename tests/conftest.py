@@ -1,0 +1,105 @@
+"""Shared fixtures. The suite runs on SQLite (a temp file) by default and on
+PostgreSQL when DATABASE_URL points at a server: then a throwaway database is
+created next to the given one and dropped at the end."""
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from config import TestConfig, _database_url
+from tests import factories
+
+
+def _postgres_throwaway(url: str):
+    base = make_url(url)
+    name = f"alemtrust_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with admin.connect() as conn:
+            conn.execute(text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name})
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+    return base.set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    if os.environ.get("DATABASE_URL"):
+        url, drop = _postgres_throwaway(_database_url())
+        yield url
+        from portal.extensions import db
+
+        db.session.remove()
+        drop()
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    from portal import create_app
+
+    class Cfg(TestConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+        INSTANCE_PATH = str(tmp_path_factory.mktemp("instance"))
+
+    application = create_app(Cfg)
+    ctx = application.app_context()
+    ctx.push()
+    yield application
+    from portal.extensions import db
+
+    db.session.remove()
+    db.engine.dispose()
+    ctx.pop()
+
+
+@pytest.fixture
+def client(app):
+    with app.test_client() as c:
+        yield c
+
+
+@pytest.fixture
+def db_session(app):
+    from portal.extensions import db
+
+    yield db.session
+    db.session.rollback()
+
+
+@pytest.fixture
+def world(app):
+    """A small world: two clients with requests/reviews, a practitioner with
+    an approved profile and offers, a moderator and an admin."""
+    return factories.make_world(app.appbuilder.sm)
+
+
+@pytest.fixture
+def csrf_on(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+def login(client, email: str, password: str = factories.PASSWORD):
+    return client.post("/login/", data={"username": email, "password": password})
+
+
+@pytest.fixture
+def login_as(client):
+    def _login(user):
+        client.get("/logout/")
+        response = login(client, user.email)
+        assert response.status_code == 302
+        return client
+    return _login
