@@ -19,6 +19,9 @@ def create_app(config: object | str = "config.Config") -> Flask:
     app = Flask(__name__, instance_path=_instance_path(config))
     app.config.from_object(config)
     os.makedirs(app.instance_path, exist_ok=True)
+    # Private files (never under the web root); FAB's file views read these.
+    app.config.setdefault("UPLOAD_FOLDER", os.path.join(app.instance_path, "uploads", ""))
+    app.config.setdefault("IMG_UPLOAD_FOLDER", os.path.join(app.instance_path, "uploads", "img", ""))
 
     from portal.services.validation import password_complexity
 

@@ -21,7 +21,8 @@ def register_error_handlers(app) -> None:
         if request.path.startswith("/api/"):
             return jsonify(message=str(message)), code
         return render_template("portal/error.html", code=code, message=message,
-                               appbuilder=app.appbuilder), code
+                               appbuilder=app.appbuilder,
+                               base_template=app.appbuilder.base_template), code
 
     for code in MESSAGES:
         app.register_error_handler(code, handle)
