@@ -100,6 +100,7 @@ class Config:
 class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"  # tests/conftest.py points this at a temp file or PostgreSQL
     LOAD_DEMO_DATA = False
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False

@@ -54,3 +54,18 @@ def create_admin_command(email: str, password: str):
 
 def register(app) -> None:
     app.cli.add_command(portal_cli)
+
+
+@portal_cli.command("translations")
+@click.option("--compile-only", is_flag=True, help="Only compile the .po catalogues to .mo.")
+def translations_command(compile_only: bool):
+    """Extract the portal's and Flask-AppBuilder's strings, update the kk/ru/en
+    catalogues in portal/translations, and compile them."""
+    from portal import i18n_tools
+
+    if not compile_only:
+        counts = i18n_tools.update_catalogues()
+        for locale, (total, missing) in counts.items():
+            click.echo(f"{locale}: {total} messages, {missing} untranslated")
+    i18n_tools.compile_catalogues()
+    click.echo("Catalogues compiled.")

@@ -6,7 +6,7 @@ from typing import Optional
 
 from flask_appbuilder import Model
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from portal.models.accounts import utcnow
 
@@ -34,7 +34,7 @@ class Review(Model):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
-    request = relationship("ServiceRequest", backref="review")
+    request = relationship("ServiceRequest", backref=backref("review", uselist=False))
     client = relationship("PortalUser", foreign_keys=[client_id])
     profile = relationship("PractitionerProfile", backref="reviews")
 

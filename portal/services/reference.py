@@ -76,7 +76,8 @@ CATEGORIES = (
      "ходатайству сторон. Имеет квалификационное свидетельство и включён в Государственный реестр "
      "судебных экспертов.",
      "Performs forensic examinations ordered by a court or an investigating authority or requested by "
-     "the parties. Holds a qualification certificate and is listed in the State Register of Forensic Experts.",
+     "the parties. Holds a qualification certificate and is listed in the State Register of Forensic "
+     "Experts.",
      "Біліктілік куәлігі, Сот сарапшыларының мемлекеттік тізілімі",
      "Квалификационное свидетельство, Государственный реестр судебных экспертов",
      "fa-magnifying-glass", True),
@@ -136,11 +137,13 @@ SPECIALIZATIONS = {
         ("auto-technical", "Автотехникалық сараптама", "Автотехническая экспертиза",
          "Vehicle and road accident examination"),
         ("valuation", "Мүлікті бағалау", "Оценка имущества", "Property valuation"),
-        ("psychological", "Психологиялық сараптама", "Психологическая экспертиза", "Psychological examination"),
+        ("psychological", "Психологиялық сараптама", "Психологическая экспертиза",
+         "Psychological examination"),
         ("linguistic", "Лингвистикалық сараптама", "Лингвистическая экспертиза", "Linguistic examination"),
     ),
     "advocate": (
-        ("criminal-defence", "Қылмыстық істер бойынша қорғау", "Защита по уголовным делам", "Criminal defence"),
+        ("criminal-defence", "Қылмыстық істер бойынша қорғау", "Защита по уголовным делам",
+         "Criminal defence"),
         ("civil-disputes", "Азаматтық даулар", "Гражданские споры", "Civil disputes"),
         ("family", "Отбасылық даулар және ажырасу", "Семейные споры и развод", "Family disputes and divorce"),
         ("labour-disputes", "Еңбек даулары", "Трудовые споры", "Labour disputes"),
