@@ -3,10 +3,12 @@ PostgreSQL when DATABASE_URL points at a server: then a throwaway database is
 created next to the given one and dropped at the end."""
 from __future__ import annotations
 
+import contextvars
 import os
 import uuid
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -63,10 +65,19 @@ def app(database_url, tmp_path_factory):
     ctx.pop()
 
 
+class IsolatedClient(FlaskClient):
+    """Runs every request in an empty context, as a real server does: the
+    request gets its own app context, ``g`` and database session instead of
+    sharing the test's (which would leak the logged-in user between requests)."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
-    with app.test_client() as c:
-        yield c
+    app.test_client_class = IsolatedClient
+    return app.test_client()
 
 
 @pytest.fixture
@@ -103,3 +114,8 @@ def login_as(client):
         assert response.status_code == 302
         return client
     return _login
+
+
+def build_url(app, endpoint: str, **values) -> str:
+    with app.test_request_context():
+        return app.url_for(endpoint, **values)

@@ -11,6 +11,8 @@ import os
 
 import pytest
 
+from tests.conftest import build_url
+
 ROLES = ("anonymous", "client", "practitioner", "moderator", "admin")
 MISSING = 999999
 CRUD = ("list", "show", "add", "edit", "delete", "download", "action")
@@ -231,7 +233,7 @@ def test_authorization_matrix(app, client, login_as, matrix_world, role):
         view = rule.endpoint.split(".")[0]
         if view in SKIP_BLUEPRINTS or "GET" not in rule.methods and view != "SecurityApi":
             continue
-        url = app.url_for(rule.endpoint, **_args(rule, w)) if rule.arguments else rule.rule
+        url = build_url(app, rule.endpoint, **_args(rule, w)) if rule.arguments else rule.rule
         if view == "OpenApi":
             url = "/api/v1/_openapi"
         expected = ACCESS[view](rule.endpoint, role, w)

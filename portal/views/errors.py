@@ -1,7 +1,8 @@
 """Translated error pages for the public site (HTML) and JSON for /api/."""
 from __future__ import annotations
 
-from flask import jsonify, render_template, request
+from flask import g, jsonify, render_template, request
+from flask_login import current_user
 from flask_babel import lazy_gettext as _l
 
 MESSAGES = {
@@ -20,6 +21,8 @@ def register_error_handlers(app) -> None:
         message = MESSAGES.get(code, MESSAGES[500])
         if request.path.startswith("/api/"):
             return jsonify(message=str(message)), code
+        if not hasattr(g, "user"):  # errors raised before FAB's before_request (CSRF)
+            g.user = current_user
         return render_template("portal/error.html", code=code, message=message,
                                appbuilder=app.appbuilder,
                                base_template=app.appbuilder.base_template), code
