@@ -65,12 +65,14 @@ def directory(category_id: int | None = None, region_id: int | None = None,
         stmt = stmt.where(PractitionerProfile.regions.any(Region.id == region_id))
     text = (text or "").strip()
     if text:
-        like = f"%{text.lower()}%"
+        # A plain substring filter until the search backends (issue #3) take over;
+        # SQLite folds only ASCII case, PostgreSQL's ILIKE folds Cyrillic too.
+        like = "%" + text.replace("%", r"\%").replace("_", r"\_") + "%"
         stmt = stmt.where(or_(
-            func.lower(PortalUser.first_name + " " + PortalUser.last_name).like(like),
-            func.lower(PractitionerProfile.city).like(like),
-            func.lower(PractitionerProfile.about_ru).like(like),
-            func.lower(PractitionerProfile.about_kk).like(like),
+            (PortalUser.first_name + " " + PortalUser.last_name).ilike(like, escape="\\"),
+            PractitionerProfile.city.ilike(like, escape="\\"),
+            PractitionerProfile.about_ru.ilike(like, escape="\\"),
+            PractitionerProfile.about_kk.ilike(like, escape="\\"),
         ))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     page = max(1, page)

@@ -1,0 +1,342 @@
+"""Headless-browser smoke test: starts the real server (``python run.py``) on a
+fresh SQLite instance with demo data and drives the Debian Chromium through
+Playwright.
+
+Checks the kk/ru language switch, a phone-sized render, registration, logout
+and login through the real forms, the agreement error on the register form and
+axe-core (serious/critical) on the public pages in kk and ru.
+
+Screenshots, axe results (JSON) and the server log are written to
+``<repo>/test-artifacts/browser/``. Skipped only when /usr/bin/chromium is
+missing; run alone with ``pytest -m browser``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = REPO / "test-artifacts" / "browser"
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--disable-quic", "--no-first-run",
+]
+SERVER_START_TIMEOUT = 60.0
+PAGE_TIMEOUT_MS = 15_000
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+LANGS = ("kk", "ru")
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+PHONE_NUMBER = "+7 701 234 56 78"
+PASSWORD = "Browser-pass-1"
+
+
+# ---------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def chromium_path() -> str:
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} not found: the browser smoke test needs the Debian chromium package")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for old in ARTIFACTS.iterdir():  # no stale screenshots/results from an earlier run
+        if old.is_file() and old.suffix in {".png", ".json", ".log"}:
+            old.unlink()
+    return ARTIFACTS
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2):
+            return True
+    except urllib.error.HTTPError:
+        return True  # the server answered, even if with an error status
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@pytest.fixture(scope="module")
+def server(chromium_path, artifacts, tmp_path_factory):
+    """The real dev server on a free port, fresh SQLite instance, demo data."""
+    instance = tmp_path_factory.mktemp("browser-instance")
+    log_path = instance / "server.log"
+    port = _free_port()
+    env = dict(os.environ)
+    env.pop("DATABASE_URL", None)  # always SQLite, even when the suite runs on PostgreSQL
+    env.update(
+        PORTAL_INSTANCE_PATH=str(instance),
+        PORTAL_HOST="127.0.0.1",
+        PORTAL_PORT=str(port),
+        PORTAL_DEMO_DATA="1",
+        RATELIMIT_ENABLED="0",
+        PORTAL_ADMIN_PASSWORD="Browser-admin-1",
+        PORTAL_ADMIN_EMAIL="admin@alemtrust.kz",
+        PYTHONUNBUFFERED="1",
+    )
+    base = f"http://127.0.0.1:{port}"
+    log = open(log_path, "w", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "run.py"], cwd=REPO, env=env, stdout=log,
+                            stderr=subprocess.STDOUT)
+
+    def output() -> str:
+        log.flush()
+        return log_path.read_text(encoding="utf-8", errors="replace")
+
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while not _answers(base + "/"):
+            if proc.poll() is not None:
+                pytest.fail(f"server exited with code {proc.returncode} during start-up:\n{output()}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"server did not answer on {base} within {SERVER_START_TIMEOUT:.0f} s:\n{output()}")
+            time.sleep(0.25)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        log.close()
+        shutil.copyfile(log_path, artifacts / "server.log")
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path, headless=True, args=LAUNCH_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def new_context(browser):
+    """Factory for isolated browser contexts (own cookies), closed after the test."""
+    contexts = []
+
+    def make(**kwargs):
+        kwargs.setdefault("viewport", DESKTOP)
+        ctx = browser.new_context(**kwargs)
+        ctx.set_default_timeout(PAGE_TIMEOUT_MS)
+        ctx.set_default_navigation_timeout(PAGE_TIMEOUT_MS)
+        contexts.append(ctx)
+        return ctx
+
+    yield make
+    for ctx in contexts:
+        ctx.close()
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def visit(page, base: str, path: str):
+    """Navigate and insist on a 2xx page that is not the portal's error page."""
+    response = page.goto(base + path, wait_until="load")
+    assert response is not None, f"no response for {path}"
+    assert response.ok, f"GET {path} -> HTTP {response.status} (landed on {page.url})"
+    assert page.locator(".error-page").count() == 0, f"{path} rendered the error page: {page.title()}"
+    return response
+
+
+def switch_language(page, base: str, lang: str) -> None:
+    visit(page, base, f"/lang/{lang}")  # sets session + cookie, redirects to / (no referrer)
+    assert urlsplit(page.url).path == "/", f"/lang/{lang} redirected to {page.url}"
+    assert page.get_attribute("html", "lang") == lang
+
+
+def path_of(page) -> str:
+    return urlsplit(page.url).path
+
+
+def shot(page, artifacts: Path, name: str) -> None:
+    page.screenshot(path=str(artifacts / name), full_page=True)
+
+
+def fill_register_form(page, email: str, *, agree: bool, locale: str) -> None:
+    form = page.locator("form:has(#agree)")
+    page.fill("#full_name", "Browser Test User")
+    page.fill("#email", email)
+    page.fill("#phone", PHONE_NUMBER)
+    page.fill("#password", PASSWORD)
+    page.fill("#conf_password", PASSWORD)
+    page.select_option("#locale", locale)
+    if agree:
+        page.check("#agree")
+    else:
+        page.uncheck("#agree")
+    with page.expect_navigation(wait_until="load"):
+        form.locator("button[type=submit]").click()
+
+
+def unique_email() -> str:
+    return f"browser-{uuid.uuid4().hex[:12]}@example.kz"
+
+
+# ---------------------------------------------------------------- tests
+
+
+def test_home_language_switch(server, new_context, artifacts):
+    page = new_context().new_page()
+    seen = {}
+    for lang in LANGS:
+        switch_language(page, server, lang)
+        h1 = page.locator("main h1").first.inner_text().strip()
+        assert h1, f"home page h1 is empty in {lang}"
+        current = page.locator(".lang-current")
+        assert current.get_attribute("lang") == lang, "language switcher does not mark the current language"
+        tiles = [t.strip() for t in page.locator(".category-tile .category-name").all_inner_texts()]
+        assert len(tiles) == 5 and all(tiles), f"expected 5 named category tiles in {lang}, got {tiles}"
+        assert page.locator("#q").is_visible() and page.locator("#region").is_visible()
+        seen[lang] = {"h1": h1, "current": current.inner_text().strip(), "tiles": tiles}
+        shot(page, artifacts, f"home-{lang}.png")
+
+    kk, ru = seen["kk"], seen["ru"]
+    assert kk["current"] != ru["current"], f"language switcher label did not change: {seen}"
+    assert kk["tiles"] != ru["tiles"], f"category names are the same in kk and ru: {seen}"
+
+
+def test_home_on_phone(server, new_context, artifacts):
+    page = new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2).new_page()
+    switch_language(page, server, "kk")
+    assert page.locator("main h1").first.is_visible()
+    assert page.locator("#q").is_visible()
+    shot(page, artifacts, "mobile-home-kk.png")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"home page scrolls horizontally by {overflow}px at {PHONE['width']}px width"
+
+
+def test_register_logout_login(server, new_context, artifacts):
+    page = new_context().new_page()
+    email = unique_email()
+    switch_language(page, server, "ru")
+    visit(page, server, "/register/form")
+    assert page.get_attribute("html", "lang") == "ru"
+    shot(page, artifacts, "register-ru.png")
+
+    fill_register_form(page, email, agree=True, locale="ru")
+    errors = page.locator(".field-error").all_inner_texts()
+    assert path_of(page) == "/account/", f"registration landed on {page.url}; field errors: {errors}"
+    assert email in page.locator("main").inner_text(), "account page does not show the new email"
+    shot(page, artifacts, "account-ru.png")
+
+    visit(page, server, "/logout/")
+    page.goto(server + "/account/")
+    assert email not in page.locator("body").inner_text(), "account still visible after logout"
+
+    visit(page, server, "/login/")
+    page.fill("#username", email)
+    page.fill("#password", PASSWORD)
+    with page.expect_navigation(wait_until="load"):
+        page.locator("form[name=login] button[type=submit]").click()
+    assert path_of(page) != "/login/", f"login failed: {page.locator('main').inner_text()[:500]}"
+    visit(page, server, "/account/")
+    assert path_of(page) == "/account/"
+    assert email in page.locator("main").inner_text(), "account page does not show the email after login"
+
+
+def test_register_requires_agreement(server, new_context, artifacts):
+    page = new_context().new_page()
+    switch_language(page, server, "kk")
+    visit(page, server, "/register/form")
+    fill_register_form(page, unique_email(), agree=False, locale="kk")
+
+    assert path_of(page) == "/register/form", f"form without agreement went to {page.url}"
+    assert not page.is_checked("#agree")
+    error = page.locator(".form-group:has(#agree) .field-error")
+    assert error.count() >= 1, (
+        "no .field-error next to the agreement checkbox; errors on the page: "
+        f"{page.locator('.field-error').all_inner_texts()}")
+    assert error.first.inner_text().strip(), "agreement error message is empty"
+    assert error.first.is_visible()
+    shot(page, artifacts, "register-no-agree-kk.png")
+
+
+def _axe_pages(page, base: str) -> list[tuple[str, str]]:
+    """(name, path) of the public pages; category and profile found by following links."""
+    visit(page, base, "/")
+    category = page.locator("a.category-tile").first.get_attribute("href")
+    assert category and category.startswith("/practitioners/category/"), category
+    visit(page, base, category)
+    profile = page.locator(".profile-card-name a").first.get_attribute("href")
+    assert profile and re.fullmatch(r"/practitioners/\d+", profile), profile
+    return [
+        ("home", "/"),
+        ("directory", "/practitioners/"),
+        ("category", category),
+        ("profile", profile),
+        ("agreement", "/agreement/"),
+        ("register", "/register/form"),
+        ("login", "/login/"),
+    ]
+
+
+def _describe(found: list[dict]) -> str:
+    lines = [f"{len(found)} serious/critical axe violation(s) on public pages "
+             f"(full results in {ARTIFACTS}/axe-*.json):"]
+    for v in found:
+        targets = ", ".join(" ".join(t) if isinstance(t, list) else str(t) for t in v["targets"][:3])
+        more = f" (+{len(v['targets']) - 3} more)" if len(v["targets"]) > 3 else ""
+        lines.append(f"  - {v['id']} [{v['impact']}] {v['lang']} {v['path']}: {targets}{more}"
+                     f" -- {v['help']}")
+    return "\n".join(lines)
+
+
+def test_public_pages_accessibility(server, new_context, artifacts):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    found: list[dict] = []
+    for lang in LANGS:
+        page = new_context().new_page()
+        switch_language(page, server, lang)
+        for name, path in _axe_pages(page, server):
+            visit(page, server, path)
+            assert page.get_attribute("html", "lang") == lang, f"{path} lost the language {lang}"
+            if (name, lang) == ("profile", "kk"):
+                shot(page, artifacts, "profile-kk.png")
+            response = axe.run(page).response
+            (artifacts / f"axe-{lang}-{name}.json").write_text(
+                json.dumps(response, ensure_ascii=False, indent=2), encoding="utf-8")
+            for v in response["violations"]:
+                if v.get("impact") in BLOCKING_IMPACTS:
+                    found.append({
+                        "id": v["id"], "impact": v["impact"], "lang": lang, "path": path,
+                        "help": v["help"], "targets": [n["target"] for n in v["nodes"]],
+                    })
+    (artifacts / "axe-summary.json").write_text(
+        json.dumps(found, ensure_ascii=False, indent=2), encoding="utf-8")
+    assert not found, _describe(found)
