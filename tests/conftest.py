@@ -38,9 +38,6 @@ def database_url(tmp_path_factory):
     if os.environ.get("DATABASE_URL"):
         url, drop = _postgres_throwaway(_database_url())
         yield url
-        from portal.extensions import db
-
-        db.session.remove()
         drop()
     else:
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"

@@ -225,6 +225,7 @@ def test_home_language_switch(server, new_context, artifacts):
         shot(page, artifacts, f"home-{lang}.png")
 
     kk, ru = seen["kk"], seen["ru"]
+    assert kk["h1"] != ru["h1"], f"home page h1 is not translated: {seen}"
     assert kk["current"] != ru["current"], f"language switcher label did not change: {seen}"
     assert kk["tiles"] != ru["tiles"], f"category names are the same in kk and ru: {seen}"
 
