@@ -98,34 +98,36 @@ class MyOffersView(ModelView):
     page_size = 20
 
 
-class MyRequestsApi(ModelRestApi):
+class OwnRowsApi(ModelRestApi):
+    """Read-only API over the signed-in user's own rows (browser session
+    allowed because nothing here writes)."""
+
+    allow_browser_login = True
+    include_route_methods = {"get", "get_list", "info"}
+
+
+class MyRequestsApi(OwnRowsApi):
     resource_name = "my/requests"
     class_permission_name = "MyRequestsApi"
     datamodel = SQLAInterface(ServiceRequest)
-    allow_browser_login = True
-    include_route_methods = {"get", "get_list", "info"}
     base_filters = [["client_id", FilterEqualFunction, current_user_id]]
     list_columns = ["id", "title", "status", "category.code", "region.code", "budget", "created_at"]
     show_columns = list_columns + ["description", "city", "desired_date"]
 
 
-class MyReviewsApi(ModelRestApi):
+class MyReviewsApi(OwnRowsApi):
     resource_name = "my/reviews"
     class_permission_name = "MyReviewsApi"
     datamodel = SQLAInterface(Review)
-    allow_browser_login = True
-    include_route_methods = {"get", "get_list", "info"}
     base_filters = [["client_id", FilterEqualFunction, current_user_id]]
     list_columns = ["id", "profile.id", "request.id", "rating", "comment", "created_at"]
     show_columns = list_columns + ["reply"]
 
 
-class MyOffersApi(ModelRestApi):
+class MyOffersApi(OwnRowsApi):
     resource_name = "my/offers"
     class_permission_name = "MyOffersApi"
     datamodel = SQLAInterface(Offer)
-    allow_browser_login = True
-    include_route_methods = {"get", "get_list", "info"}
     base_filters = [["profile_id", FilterEqualFunction, current_profile_id]]
     list_columns = ["id", "request.id", "request.title", "price", "price_kind", "status", "created_at"]
     show_columns = list_columns + ["message", "term_days"]
