@@ -9,6 +9,7 @@ from flask import g
 from flask_appbuilder import BaseView, ModelRestApi, ModelView, expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqualFunction
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 
 from portal.labels import label
@@ -55,7 +56,7 @@ class MyRequestsView(ModelView):
     base_order = ("created_at", "desc")
     list_title = _l("My requests")
     show_title = _l("Request")
-    formatters_columns = {"status": label}
+    formatters_columns = {"status": label, "created_at": lambda d: format_datetime(d, "short") if d else ""}
     list_columns = ["title", "category", "region", "status", "budget", "created_at"]
     show_columns = ["title", "category", "region", "city", "status", "budget", "desired_date",
                     "description", "created_at"]

@@ -7,8 +7,9 @@ from __future__ import annotations
 from flask_appbuilder import ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField
+from flask_babel import format_date, format_datetime
 
+from portal.forms.accounts import LanguageSelectField
 from portal.labels import label
 from portal.models.accounts import AgreementAcceptance, AgreementVersion, PortalUser
 from portal.models.audit import AuditEntry
@@ -52,8 +53,8 @@ LABELS = {
 }
 
 
-def _choices(values):
-    return [(v, v) for v in values]
+def _when(value):
+    return format_datetime(value, "short") if value else ""
 
 
 class StaffView(ModelView):
@@ -62,7 +63,11 @@ class StaffView(ModelView):
 
     label_columns = LABELS
     page_size = 25
-    formatters_columns = {"status": label, "price_kind": label, "blocked_reason": label}
+    formatters_columns = {
+        "status": label, "price_kind": label, "blocked_reason": label,
+        "verified_since": _when, "created_at": _when, "created_on": _when, "accepted_at": _when,
+        "last_login": _when, "licence_date": lambda d: format_date(d) if d else "",
+    }
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -83,7 +88,7 @@ class UserAdminView(StaffView):
     order_columns = ["first_name", "last_name", "email", "status", "created_on"]
     base_permissions = ["can_list", "can_show", "can_edit"]
     validators_columns = {"phone": [ValidPhone()], "iin": [ValidIIN()]}
-    edit_form_extra_fields = {"locale": SelectField(_l("Language"), choices=_choices(("kk", "ru", "en")))}
+    edit_form_extra_fields = {"locale": LanguageSelectField(_l("Language"))}
     description_columns = {"iin": _l("12 digits; never shown publicly")}
 
 
