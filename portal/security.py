@@ -16,6 +16,7 @@ from flask_login import login_user
 from sqlalchemy import inspect
 
 from portal.forms.accounts import RegisterForm
+from portal.i18n import current_locale
 from portal.models.accounts import PortalUser
 from portal.services import accounts
 from portal.services.errors import ServiceError
@@ -65,7 +66,7 @@ class PortalRegisterView(BaseRegisterUser):
     form_template = "portal/register.html"
 
     def form_get(self, form):
-        form.locale.data = form.locale.data or _current_locale()
+        form.locale.data = form.locale.data or current_locale()
 
     def form_post(self, form):
         data = accounts.Registration(
@@ -109,11 +110,6 @@ class PortalRegisterView(BaseRegisterUser):
         if form.validate_on_submit():
             return self.form_post(form)
         return self._render(form)
-
-
-def _current_locale() -> str:
-    from portal.i18n import current_locale
-    return current_locale()
 
 
 class PortalSecurityManager(SecurityManager):

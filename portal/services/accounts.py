@@ -43,6 +43,10 @@ def current_agreement(today: dt.date | None = None) -> AgreementVersion | None:
     ).first()
 
 
+def agreement_version(version: int) -> AgreementVersion | None:
+    return db.session.scalars(select(AgreementVersion).where(AgreementVersion.version == version)).first()
+
+
 def agreement_history() -> list[AgreementVersion]:
     return list(db.session.scalars(select(AgreementVersion).order_by(AgreementVersion.version.desc())))
 

@@ -81,8 +81,7 @@ class AgreementView(BaseView):
 
     @expose("/<int:version>")
     def version(self, version: int):
-        found = [a for a in accounts.agreement_history() if a.version == version]
-        return self._show(found[0] if found else None)
+        return self._show(accounts.agreement_version(version))
 
     def _show(self, agreement):
         if agreement is None:
