@@ -44,8 +44,15 @@ class Config:
     ADMIN_EMAIL = os.environ.get("PORTAL_ADMIN_EMAIL", "admin@alemtrust.kz")
     ADMIN_PASSWORD = os.environ.get("PORTAL_ADMIN_PASSWORD", "")
 
-    # Search (issue #3 builds on this): embedded unless ELASTICSEARCH_URL is set
+    # Search: Elasticsearch when ELASTICSEARCH_URL is set, else the embedded
+    # tantivy index in SEARCH_INDEX_PATH (default instance/search; ":memory:" in tests)
     ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
+    ELASTICSEARCH_TIMEOUT = float(os.environ.get("ELASTICSEARCH_TIMEOUT", "5"))
+    SEARCH_INDEX_NAME = os.environ.get("SEARCH_INDEX_NAME", "alemtrust-profiles")
+    SEARCH_INDEX_PATH = os.environ.get("SEARCH_INDEX_PATH", "")
+    # "inline": apply the search outbox right after each commit (development);
+    # "worker": leave it to `flask search worker` (production)
+    SEARCH_SYNC = os.environ.get("SEARCH_SYNC", "inline")
 
     # Mail: without MAIL_SERVER mails are written to instance/mail/
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
@@ -107,6 +114,8 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     ADMIN_PASSWORD = "Admin-pass-1"
     FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashing for tests
+    SEARCH_INDEX_PATH = ":memory:"
+    SEARCH_SYNC = "inline"
 
 
 class ProductionConfig(Config):
@@ -115,3 +124,4 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    SEARCH_SYNC = os.environ.get("SEARCH_SYNC", "worker")

@@ -33,6 +33,9 @@ def create_app(config: object | str = "config.Config") -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     mail.init_app(app)
     csrf.init_app(app)
+    from portal import search
+
+    search.init_app(app)
 
     with app.app_context():
         fresh_database = not _is_migrated()
@@ -106,6 +109,11 @@ def _initial_data(app: Flask, appbuilder: AppBuilder, fresh_database: bool) -> N
 
         counts = demo.load_demo_data(appbuilder.sm)
         log.warning("Demo data loaded: %s", counts)
+    if fresh_database and not app.config.get("ELASTICSEARCH_URL"):
+        # A new database: drop whatever an earlier embedded index held.
+        from portal.services import search as search_service
+
+        search_service.reindex()
     admin, generated = accounts.ensure_admin(appbuilder.sm, app.config["ADMIN_EMAIL"],
                                              app.config.get("ADMIN_PASSWORD", ""))
     if generated:

@@ -8,6 +8,7 @@ from portal.models.catalog import Category, Region, Specialization
 from portal.models.practitioners import PractitionerProfile
 from portal.models.requests import Offer, ServiceRequest
 from portal.models.reviews import Review
+from portal.models.search import SearchOutbox
 
 metadata = Model.metadata
 
@@ -22,6 +23,7 @@ __all__ = [
     "PractitionerProfile",
     "Region",
     "Review",
+    "SearchOutbox",
     "ServiceRequest",
     "Specialization",
     "metadata",

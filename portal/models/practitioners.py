@@ -50,6 +50,8 @@ class PractitionerProfile(LocalizedMixin, Model):
     __tablename__ = "practitioner_profile"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), unique=True, nullable=False)
+    # Id of the row in an imported registry (``flask portal import-practitioners``).
+    external_id: Mapped[Optional[str]] = mapped_column(String(64), unique=True, index=True, nullable=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), nullable=False, index=True)
     status: Mapped[str] = mapped_column(String(24), nullable=False, default=ProfileStatus.DRAFT, index=True)
     city: Mapped[str] = mapped_column(String(80), nullable=False, default="")

@@ -1,0 +1,113 @@
+"""Search documents built from the database (the source of truth)."""
+from __future__ import annotations
+
+from typing import Iterable, Iterator
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from portal.extensions import db
+from portal.models.accounts import PortalUser
+from portal.models.practitioners import PractitionerProfile
+from portal.search.backend import NO_PRICE
+from portal.search.normalize import analyzed, prefixes
+
+# Bayesian prior for the relevance blend: a profile without reviews counts as
+# PRIOR_COUNT reviews of PRIOR_RATING stars.
+PRIOR_RATING, PRIOR_COUNT = 3.0, 5
+
+
+def quality(rating: float, reviews: int) -> float:
+    """0..10: the rating pulled towards the prior while there are few reviews."""
+    bayes = (rating * reviews + PRIOR_RATING * PRIOR_COUNT) / (reviews + PRIOR_COUNT)
+    return round(2 * bayes, 3)
+
+
+def _names(obj) -> str:
+    return " ".join(filter(None, (obj.name_kk, obj.name_ru, getattr(obj, "name_en", ""))))
+
+
+def home_region(profile: PractitionerProfile):
+    user_region = profile.user.region if profile.user is not None else None
+    return user_region or (profile.regions[0] if profile.regions else None)
+
+
+def profile_document(profile: PractitionerProfile) -> dict:
+    home = home_region(profile)
+    served = [r for r in profile.regions if home is None or r.id != home.id]
+    category = profile.category
+    specs = list(profile.specializations)
+    tags_text = " · ".join(s.name_ru for s in specs) + (" / " + " · ".join(s.name_kk for s in specs)
+                                                        if specs else "")
+    place = " ".join(filter(None, (profile.city, _names(home) if home else "",
+                                   home.centre_kk if home else "", home.centre_ru if home else "")))
+    return {
+        "id": profile.id,
+        "name": profile.name,
+        "category": category.code,
+        "home_region": home.code if home else "",
+        "regions": sorted({r.code for r in profile.regions} | ({home.code} if home else set())),
+        "specializations": [s.code for s in specs],
+        "languages": profile.language_codes,
+        "online": 1 if profile.online_consultation else 0,
+        "rating": float(profile.rating_avg or 0),
+        "reviews": int(profile.reviews_count or 0),
+        "experience": int(profile.experience_years or 0),
+        "price": int(profile.price_from) if profile.price_from is not None else NO_PRICE,
+        "quality": quality(float(profile.rating_avg or 0), int(profile.reviews_count or 0)),
+        "t_name": analyzed(profile.name),
+        "t_tags": analyzed(" ".join([_names(category)] + [_names(s) for s in specs])),
+        "t_place": analyzed(place),
+        "t_served": analyzed(" ".join(_names(r) for r in served)),
+        "t_about": analyzed(" ".join((profile.about_ru, profile.about_kk, profile.education_ru,
+                                      profile.education_kk, profile.chamber))),
+        "suggest": " ".join(prefixes(profile.name)),
+        "about_ru": profile.about_ru,
+        "about_kk": profile.about_kk,
+        "tags_text": tags_text,
+    }
+
+
+def _eager(stmt):
+    return stmt.options(
+        selectinload(PractitionerProfile.user).selectinload(PortalUser.region),
+        selectinload(PractitionerProfile.category),
+        selectinload(PractitionerProfile.regions),
+        selectinload(PractitionerProfile.specializations),
+    )
+
+
+def public_documents(ids: Iterable[int] | None = None, batch: int = 1000,
+                     session: Session | None = None) -> Iterator[dict]:
+    """Documents of public profiles (all, or those among ``ids``), streamed in batches."""
+    from portal.services.practitioners import public_profiles
+
+    stmt = public_profiles().order_by(PractitionerProfile.id)
+    if ids is not None:
+        ids = sorted(ids)
+        session = session or db.session
+        for start in range(0, len(ids), batch):
+            chunk = ids[start:start + batch]
+            for profile in session.scalars(_eager(stmt.where(PractitionerProfile.id.in_(chunk)))):
+                yield profile_document(profile)
+        return
+    # A full scan reads through its own session, emptied after every batch, so a
+    # 100k-profile rebuild keeps memory flat and leaves the caller's session alone.
+    last = 0
+    with Session(db.engine) as session:
+        while True:
+            rows = session.scalars(_eager(stmt.where(PractitionerProfile.id > last)).limit(batch)).all()
+            if not rows:
+                return
+            for profile in rows:
+                yield profile_document(profile)
+            last = rows[-1].id
+            session.expunge_all()
+
+
+def public_ids(session: Session | None = None) -> set[int]:
+    from portal.services.practitioners import public_profiles
+
+    return set((session or db.session).scalars(public_profiles().with_only_columns(PractitionerProfile.id)))
+
+

@@ -1,0 +1,301 @@
+"""Embedded search backend: tantivy (Rust full-text engine) in a folder under
+instance/, no server needed.
+
+The folder holds one physical index per build (``profiles-<timestamp>``) and a
+``CURRENT`` file naming the live one; ``rebuild`` writes a new index and swaps
+the pointer with an atomic rename, so searches never see a half-built index.
+Other processes notice the swap on their next search."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+import time
+from typing import Iterable, Iterator
+
+import tantivy
+from tantivy import FieldType, Occur, Order, Query
+
+from portal.search.backend import (
+    FACETS, FUZZY_WEIGHT, TEXT_FIELDS, Hit, SearchBackend, SearchQuery, SearchResult,
+    SearchUnavailable, facet_field,
+)
+from portal.search.normalize import ParsedQuery, skeleton, words
+
+KEYWORD_FIELDS = ("category", "home_region", "regions", "specializations", "languages")
+SOURCE_FIELDS = ("name", "about_ru", "about_kk", "tags_text")
+SORT_FIELDS = {"rating": ("rating", Order.Desc), "reviews": ("reviews", Order.Desc),
+               "experience": ("experience", Order.Desc), "price": ("price", Order.Asc)}
+
+
+def build_schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_unsigned_field("id", stored=True, indexed=True, fast=True)
+    for name in KEYWORD_FIELDS:
+        sb.add_text_field(name, stored=False, fast=True, tokenizer_name="raw", index_option="basic")
+    sb.add_unsigned_field("online", indexed=True, fast=True)
+    sb.add_float_field("rating", indexed=True, fast=True)
+    sb.add_unsigned_field("reviews", indexed=True, fast=True)
+    sb.add_unsigned_field("experience", indexed=True, fast=True)
+    sb.add_unsigned_field("price", indexed=True, fast=True)
+    sb.add_float_field("quality", fast=True)
+    for name in TEXT_FIELDS:
+        sb.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
+    sb.add_text_field("suggest", tokenizer_name="whitespace", index_option="basic")
+    sb.add_bytes_field("source", stored=True)
+    return sb.build()
+
+
+class EmbeddedBackend(SearchBackend):
+    name = "embedded"
+
+    def __init__(self, path: str | None = None, heap_size: int = 64_000_000):
+        """``path`` is a folder (created if missing); None keeps the index in memory."""
+        self.path = path
+        self.heap_size = heap_size
+        self.schema = build_schema()
+        self._lock = threading.RLock()
+        self._current: str | None = None
+        self._index: tantivy.Index | None = None
+        self.ensure_index()
+
+    # --- index files -----------------------------------------------------
+    def _pointer(self) -> str:
+        return os.path.join(self.path, "CURRENT")
+
+    def _read_pointer(self) -> str | None:
+        try:
+            with open(self._pointer(), encoding="utf-8") as fh:
+                return fh.read().strip() or None
+        except FileNotFoundError:
+            return None
+
+    def _write_pointer(self, name: str) -> None:
+        tmp = self._pointer() + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(name)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self._pointer())
+
+    def _new_index(self) -> tuple[str | None, tantivy.Index]:
+        if self.path is None:
+            return None, tantivy.Index(self.schema)
+        name = f"profiles-{time.time_ns()}"
+        folder = os.path.join(self.path, name)
+        os.makedirs(folder)
+        return name, tantivy.Index(self.schema, path=folder)
+
+    def ensure_index(self) -> None:
+        with self._lock:
+            if self.path is None:
+                if self._index is None:
+                    self._current, self._index = self._new_index()
+                return
+            os.makedirs(self.path, exist_ok=True)
+            name = self._read_pointer()
+            if name and os.path.isdir(os.path.join(self.path, name)):
+                if name != self._current or self._index is None:
+                    self._index = tantivy.Index(self.schema, path=os.path.join(self.path, name))
+                    self._current = name
+                return
+            self._current, self._index = self._new_index()
+            self._write_pointer(self._current)
+
+    def _searcher(self) -> tantivy.Searcher:
+        if self.path is not None and self._read_pointer() != self._current:
+            self.ensure_index()   # another process rebuilt the index
+        self._index.reload()
+        return self._index.searcher()
+
+    def _writer(self, index: tantivy.Index | None = None, heap: int | None = None):
+        try:
+            return (index or self._index).writer(heap_size=heap or self.heap_size, num_threads=1)
+        except ValueError as exc:  # the lock is held by another process's writer
+            raise SearchUnavailable(f"embedded index is locked: {exc}") from exc
+
+    # --- documents -------------------------------------------------------
+    def _document(self, doc: dict) -> tantivy.Document:
+        d = tantivy.Document()
+        d.add_unsigned("id", doc["id"])
+        for name in KEYWORD_FIELDS:
+            values = doc[name] if isinstance(doc[name], list) else [doc[name]]
+            for value in values:
+                if value:
+                    d.add_text(name, value)
+        for name in ("online", "reviews", "experience", "price"):
+            d.add_unsigned(name, int(doc[name]))
+        d.add_float("rating", float(doc["rating"]))
+        d.add_float("quality", float(doc["quality"]))
+        for name in TEXT_FIELDS:
+            d.add_text(name, doc[name])
+        d.add_text("suggest", doc["suggest"])
+        d.add_bytes("source", json.dumps({k: doc[k] for k in SOURCE_FIELDS}, ensure_ascii=False).encode())
+        return d
+
+    def bulk(self, docs: Iterable[dict]) -> int:
+        docs = list(docs)
+        if not docs:
+            return 0
+        with self._lock:
+            self.ensure_index()
+            writer = self._writer()
+            for doc in docs:
+                writer.delete_documents_by_term("id", doc["id"])
+                writer.add_document(self._document(doc))
+            writer.commit()
+            writer.wait_merging_threads()
+        return len(docs)
+
+    def delete(self, ids: Iterable[int]) -> None:
+        ids = list(ids)
+        if not ids:
+            return
+        with self._lock:
+            self.ensure_index()
+            writer = self._writer()
+            for i in ids:
+                writer.delete_documents_by_term("id", int(i))
+            writer.commit()
+            writer.wait_merging_threads()
+
+    def clear(self) -> None:
+        with self._lock:
+            writer = self._writer()
+            writer.delete_all_documents()
+            writer.commit()
+            writer.wait_merging_threads()
+
+    def count(self) -> int:
+        return self._searcher().num_docs
+
+    def all_ids(self) -> set[int]:
+        searcher = self._searcher()
+        n = searcher.num_docs
+        if not n:
+            return set()
+        hits = searcher.search(Query.all_query(), limit=n, count=False).hits
+        return set(searcher.fast_field_values("id", [addr for _, addr in hits]))
+
+    def rebuild(self, docs: Iterator[dict], progress=None) -> int:
+        name, index = self._new_index()
+        writer = self._writer(index, heap=256_000_000)
+        n = 0
+        for doc in docs:
+            writer.add_document(self._document(doc))
+            n += 1
+            if progress:
+                progress(1)
+        writer.commit()
+        writer.wait_merging_threads()
+        with self._lock:
+            old = self._current
+            self._current, self._index = name, index
+            if self.path is not None:
+                self._write_pointer(name)
+                if old and old != name:
+                    shutil.rmtree(os.path.join(self.path, old), ignore_errors=True)
+        return n
+
+    # --- queries ---------------------------------------------------------
+    def _text_query(self, parsed: ParsedQuery, require_all: bool) -> Query:
+        if parsed.is_empty:
+            return Query.all_query()
+        groups = []
+        for group in parsed.groups:
+            clauses = []
+            for field, weight in TEXT_FIELDS.items():
+                for token in group.exact:
+                    clauses.append((Occur.Should, Query.boost_query(
+                        Query.term_query(self.schema, field, token), weight)))
+                for token in group.fuzzy:
+                    clauses.append((Occur.Should, Query.const_score_query(
+                        Query.fuzzy_term_query(self.schema, field, token, 1, True, False),
+                        weight * FUZZY_WEIGHT)))
+            groups.append((Occur.Must if require_all else Occur.Should, Query.boolean_query(clauses)))
+        return Query.boolean_query(groups)
+
+    def _filter_clauses(self, query: SearchQuery, without: str | None = None) -> list:
+        clauses = []
+        for field, value in query.filters(without).items():
+            if field == "online":
+                term = Query.term_query(self.schema, "online", 1)
+            else:
+                term = Query.term_query(self.schema, field, value)
+            clauses.append((Occur.Must, Query.const_score_query(term, 0.0)))
+        if query.min_rating is not None:
+            clauses.append((Occur.Must, Query.range_query(
+                self.schema, "rating", FieldType.Float, lower_bound=float(query.min_rating))))
+        if query.max_price is not None:
+            clauses.append((Occur.Must, Query.range_query(
+                self.schema, "price", FieldType.Unsigned, upper_bound=int(query.max_price))))
+        return clauses
+
+    def _combined(self, text: Query, filters: list) -> Query:
+        if not filters:
+            return text
+        return Query.boolean_query([(Occur.Must, text)] + filters)
+
+    def _search(self, query: SearchQuery, parsed: ParsedQuery, require_all: bool) -> SearchResult:
+        searcher = self._searcher()
+        text = self._text_query(parsed, require_all)
+        main = self._combined(text, self._filter_clauses(query))
+        offset = (query.page - 1) * query.per_page
+        if query.sort in SORT_FIELDS:
+            field, order = SORT_FIELDS[query.sort]
+            found = searcher.search(main, limit=query.per_page, offset=offset, count=True,
+                                    order_by_field=field, order=order)
+        else:
+            found = searcher.search(main, limit=query.per_page, offset=offset, count=True,
+                                    weight_by_field="quality")
+        hits = []
+        for score, addr in found.hits:
+            doc = searcher.doc(addr)
+            source = json.loads(bytes(doc.get_first("source")))
+            hits.append(Hit(id=int(doc.get_first("id")), score=float(score),
+                            highlights=self._highlights(source, parsed)))
+        facets = self._facets(searcher, query, text, main) if query.with_facets else {}
+        return SearchResult(hits=hits, total=found.count, facets=facets)
+
+    def _facets(self, searcher, query: SearchQuery, text: Query, main: Query) -> dict:
+        active = set(query.filters())
+        shared, own = {}, {}
+        for facet in FACETS:
+            field = facet_field(query, facet)
+            spec = {"terms": {"field": field, "size": 200}}
+            if field in active:
+                own[facet] = (field, spec)
+            else:
+                shared[facet] = spec
+        out: dict[str, list[tuple[str, int]]] = {}
+        if shared:
+            result = searcher.aggregate(main, shared)
+            for facet in shared:
+                out[facet] = _buckets(result.get(facet))
+        for facet, (field, spec) in own.items():
+            q = self._combined(text, self._filter_clauses(query, without=facet))
+            out[facet] = _buckets(searcher.aggregate(q, {facet: spec}).get(facet))
+        return {facet: out[facet] for facet in FACETS}
+
+    def suggest_names(self, prefix: str, limit: int = 5) -> list[tuple[int, str]]:
+        keys = [skeleton(w)[:12] for w in words(prefix)]
+        keys = [k for k in keys if len(k) >= 2]
+        if not keys:
+            return []
+        searcher = self._searcher()
+        q = Query.boolean_query([(Occur.Must, Query.term_query(self.schema, "suggest", k)) for k in keys])
+        found = searcher.search(q, limit=limit, count=False, weight_by_field="quality")
+        out = []
+        for _, addr in found.hits:
+            doc = searcher.doc(addr)
+            source = json.loads(bytes(doc.get_first("source")))
+            out.append((int(doc.get_first("id")), source["name"]))
+        return out
+
+
+def _buckets(agg) -> list[tuple[str, int]]:
+    if not agg:
+        return []
+    buckets = [(str(b["key"]), int(b["doc_count"])) for b in agg.get("buckets", []) if b["doc_count"]]
+    return sorted(buckets, key=lambda kv: (-kv[1], kv[0]))

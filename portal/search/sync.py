@@ -1,0 +1,187 @@
+"""Keeping the search index in step with the database (the source of truth).
+
+* Every flush that changes something a public profile shows (the profile, its
+  regions/specializations, its owner's name or status, a category,
+  specialization or region name) inserts ``search_outbox`` rows in the same
+  transaction, so a change is never committed without its outbox row.
+* ``process_outbox`` applies due rows: it reads the profiles' current state,
+  indexes the public ones, deletes the rest, and removes the rows. If the
+  backend fails, the rows stay with a growing back-off (2, 4, 8 … 300 s).
+* ``SEARCH_SYNC = "inline"`` (development) runs it right after each commit that
+  wrote outbox rows; ``"worker"`` (production) leaves it to ``flask search worker``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Iterable
+
+from flask import current_app, has_app_context
+from sqlalchemy import delete, event, insert, inspect, or_, select
+from sqlalchemy.orm import Session
+
+from portal.models.accounts import PortalUser, utcnow
+from portal.models.catalog import Category, Region, Specialization
+from portal.models.practitioners import PractitionerProfile, profile_regions, profile_specializations
+from portal.models.search import OutboxKind, SearchOutbox
+
+log = logging.getLogger(__name__)
+MAX_BACKOFF = 300
+_PENDING = "search_outbox_written"
+_REFERENCE = {Category: OutboxKind.CATEGORY, Specialization: OutboxKind.SPECIALIZATION,
+              Region: OutboxKind.REGION}
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    return dt.timedelta(seconds=min(MAX_BACKOFF, 2 ** max(1, attempts)))
+
+
+# What a search document takes from the user row.
+USER_FIELDS = ("first_name", "last_name", "status", "active", "region_id")
+
+
+def _changed(session: Session, obj) -> bool:
+    return obj in session.new or obj in session.deleted or session.is_modified(obj)
+
+
+def _user_changed(session: Session, user: PortalUser) -> bool:
+    if user in session.deleted:
+        return True
+    attrs = inspect(user).attrs
+    return any(attrs[name].history.has_changes() for name in USER_FIELDS)
+
+
+def _after_flush(session: Session, flush_context) -> None:
+    rows: set[tuple[str, int]] = set()
+    user_ids = []
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        if isinstance(obj, PractitionerProfile):
+            if obj.id is not None and _changed(session, obj):
+                rows.add((OutboxKind.PROFILE, obj.id))
+        elif isinstance(obj, PortalUser):
+            if obj.id is not None and obj not in session.new and _user_changed(session, obj):
+                user_ids.append(obj.id)
+        elif type(obj) in _REFERENCE and obj not in session.new and _changed(session, obj):
+            rows.add((_REFERENCE[type(obj)], obj.id))
+    conn = session.connection()
+    if user_ids:
+        found = conn.execute(select(PractitionerProfile.id).where(
+            PractitionerProfile.user_id.in_(user_ids))).scalars()
+        rows |= {(OutboxKind.PROFILE, pid) for pid in found}
+    if not rows:
+        return
+    now = utcnow()
+    conn.execute(insert(SearchOutbox.__table__), [
+        {"kind": kind, "entity_id": entity_id, "created_at": now, "attempts": 0,
+         "next_attempt_at": now} for kind, entity_id in sorted(rows)
+    ])
+    session.info[_PENDING] = True
+
+
+def _after_commit(session: Session) -> None:
+    if not session.info.pop(_PENDING, False) or not has_app_context():
+        return
+    if current_app.config.get("SEARCH_SYNC", "inline") != "inline":
+        return
+    try:
+        drain(current_app._get_current_object())
+    except Exception:  # the user's change is committed; the rows stay for a retry
+        log.exception("search: inline outbox processing failed")
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+_registered = False
+
+
+def register(app) -> None:
+    global _registered
+    if not _registered:
+        event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_soft_rollback", lambda s, t: _after_rollback(s))
+        _registered = True
+
+
+def enqueue(session: Session, profile_ids: Iterable[int]) -> None:
+    now = utcnow()
+    session.execute(insert(SearchOutbox.__table__), [
+        {"kind": OutboxKind.PROFILE, "entity_id": pid, "created_at": now, "attempts": 0,
+         "next_attempt_at": now} for pid in profile_ids
+    ])
+
+
+def _expand(session: Session, rows: list[SearchOutbox]) -> set[int]:
+    ids = {r.entity_id for r in rows if r.kind == OutboxKind.PROFILE}
+    by_kind = {kind: [r.entity_id for r in rows if r.kind == kind] for kind in OutboxKind.ALL}
+    if by_kind[OutboxKind.CATEGORY]:
+        ids |= set(session.scalars(select(PractitionerProfile.id).where(
+            PractitionerProfile.category_id.in_(by_kind[OutboxKind.CATEGORY]))))
+    if by_kind[OutboxKind.SPECIALIZATION]:
+        ids |= set(session.scalars(select(profile_specializations.c.profile_id).where(
+            profile_specializations.c.specialization_id.in_(by_kind[OutboxKind.SPECIALIZATION]))))
+    if by_kind[OutboxKind.REGION]:
+        region_ids = by_kind[OutboxKind.REGION]
+        ids |= set(session.scalars(select(profile_regions.c.profile_id).where(
+            profile_regions.c.region_id.in_(region_ids))))
+        ids |= set(session.scalars(select(PractitionerProfile.id).join(
+            PortalUser, PortalUser.id == PractitionerProfile.user_id).where(
+            or_(PortalUser.region_id.in_(region_ids)))))
+    return ids
+
+
+def process_outbox(app=None, limit: int = 500, now: dt.datetime | None = None) -> tuple[int, int]:
+    """Apply due outbox rows to the backend. Returns (rows applied, rows failed)."""
+    from portal.extensions import db
+    from portal.search import backend as get_backend
+    from portal.search.documents import public_documents
+
+    app = app or current_app._get_current_object()
+    now = now or utcnow()
+    with Session(db.engine) as session:
+        stmt = (select(SearchOutbox).where(SearchOutbox.next_attempt_at <= now)
+                .order_by(SearchOutbox.id).limit(limit))
+        if session.get_bind().dialect.name == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)
+        rows = session.scalars(stmt).all()
+        if not rows:
+            return 0, 0
+        try:
+            ids = _expand(session, rows)
+            docs = list(public_documents(ids, session=session))
+            search = get_backend(app)
+            search.bulk(docs)
+            search.delete(ids - {d["id"] for d in docs})
+        except Exception as exc:
+            for row in rows:
+                row.attempts += 1
+                row.next_attempt_at = now + backoff(row.attempts)
+                row.last_error = f"{type(exc).__name__}: {exc}"[:1000]
+            session.commit()
+            log.warning("search: %d outbox rows failed (%s); retrying later", len(rows), exc)
+            return 0, len(rows)
+        session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_([r.id for r in rows])))
+        session.commit()
+        return len(rows), 0
+
+
+def drain(app=None, now: dt.datetime | None = None) -> tuple[int, int]:
+    """Process every due row (batch after batch) until none is left or a batch fails."""
+    done = failed = 0
+    while True:
+        ok, bad = process_outbox(app, now=now)
+        done, failed = done + ok, failed + bad
+        if bad or not ok:
+            return done, failed
+
+
+def backlog(session: Session) -> tuple[int, int]:
+    """(rows waiting, rows that failed at least once)."""
+    from sqlalchemy import func
+
+    total = session.scalar(select(func.count()).select_from(SearchOutbox)) or 0
+    failing = session.scalar(select(func.count()).select_from(SearchOutbox)
+                             .where(SearchOutbox.attempts > 0)) or 0
+    return total, failing

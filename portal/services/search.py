@@ -1,0 +1,184 @@
+"""Public practitioner search as the views and the API see it: run a query on
+the backend, load the profiles it found from the database (the source of
+truth: a hit that is no longer public is dropped), label the facets, and fall
+back to the plain database directory when the backend is unreachable."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal.extensions import db
+from portal.models.accounts import PortalUser
+from portal.models.catalog import Category, Region, Specialization
+from portal.models.practitioners import SERVICE_LANGUAGES, PractitionerProfile
+from portal.search import SearchQuery, backend
+from portal.search import sync
+from portal.search.documents import public_documents, public_ids
+from portal.search.normalize import skeleton, words
+from portal.services.practitioners import Page, public_profiles
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass
+class SearchPage(Page):
+    query: SearchQuery | None = None
+    highlights: dict[int, dict] = field(default_factory=dict)
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    relaxed: bool = False
+    unavailable: bool = False
+
+
+def _profiles_in_order(ids: list[int]) -> list[PractitionerProfile]:
+    if not ids:
+        return []
+    rows = db.session.scalars(
+        public_profiles().where(PractitionerProfile.id.in_(ids)).options(
+            selectinload(PractitionerProfile.user).selectinload(PortalUser.region),
+            selectinload(PractitionerProfile.category),
+            selectinload(PractitionerProfile.regions),
+            selectinload(PractitionerProfile.specializations),
+        )
+    ).all()
+    by_id = {p.id: p for p in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def _labels() -> dict[str, dict[str, str]]:
+    languages = current_app.config["LANGUAGES"]
+    return {
+        "category": {c.code: c.tr("name") for c in db.session.scalars(select(Category))},
+        "region": {r.code: r.tr("name") for r in db.session.scalars(select(Region))},
+        "specialization": {s.code: s.tr("name") for s in db.session.scalars(select(Specialization))},
+        "language": {code: languages[code]["name"] for code in SERVICE_LANGUAGES if code in languages},
+    }
+
+
+def search_profiles(query: SearchQuery) -> SearchPage:
+    try:
+        result = backend().search(query)
+    except Exception:
+        log.exception("search backend failed; falling back to the database directory")
+        return _fallback(query)
+    labels = _labels()
+    facets = {
+        name: [FacetValue(value, labels[name].get(value, value), count) for value, count in values
+               if value in labels[name]]
+        for name, values in result.facets.items()
+    }
+    return SearchPage(
+        items=_profiles_in_order(result.ids), total=result.total, page=query.page,
+        per_page=query.per_page, query=query,
+        highlights={h.id: h.highlights for h in result.hits}, facets=facets, relaxed=result.relaxed,
+    )
+
+
+def _fallback(query: SearchQuery) -> SearchPage:
+    """The database directory (category, region and a substring filter) while
+    the search backend is down."""
+    from portal.services import practitioners
+
+    category = db.session.scalars(select(Category).where(Category.code == query.category)).first() \
+        if query.category else None
+    region = db.session.scalars(select(Region).where(Region.code == query.region)).first() \
+        if query.region else None
+    page = practitioners.directory(category_id=category.id if category else None,
+                                   region_id=region.id if region else None, text=query.text,
+                                   page=query.page, per_page=query.per_page)
+    return SearchPage(items=page.items, total=page.total, page=page.page, per_page=page.per_page,
+                      query=query, unavailable=True)
+
+
+@dataclass
+class Suggestion:
+    kind: str
+    text: str
+    url: str
+
+
+def suggest(prefix: str, limit: int = 8) -> list[Suggestion]:
+    """Names of public practitioners, categories and specializations that start
+    like what the visitor is typing (any script)."""
+    from flask import url_for
+
+    prefix = (prefix or "").strip()[:100]
+    keys = [skeleton(w) for w in words(prefix)]
+    if not keys or len(keys[-1]) < 2:
+        return []
+    out: list[Suggestion] = []
+    for obj in list(db.session.scalars(select(Category).order_by(Category.sort_order))) + \
+            list(db.session.scalars(select(Specialization).order_by(Specialization.sort_order))):
+        names = [obj.name_kk, obj.name_ru, obj.name_en]
+        if any(_starts_like(name, keys) for name in names if name):
+            if isinstance(obj, Category):
+                out.append(Suggestion("category", obj.tr("name"),
+                                      url_for("DirectoryView.index", category=obj.code)))
+            else:
+                out.append(Suggestion("specialization", obj.tr("name"),
+                                      url_for("DirectoryView.index", category=obj.category.code,
+                                              specialization=obj.code)))
+    try:
+        names = backend().suggest_names(prefix, limit=limit)
+    except Exception:
+        log.exception("search backend failed while suggesting")
+        names = []
+    out = [Suggestion("name", name, url_for("DirectoryView.profile", profile_id=pid))
+           for pid, name in names] + out
+    return out[:limit]
+
+
+def _starts_like(text: str, keys: list[str]) -> bool:
+    """Every typed word starts some word of ``text`` (compared as skeletons)."""
+    skeletons = [skeleton(w) for w in words(text)]
+    return all(any(s.startswith(k) for s in skeletons) for k in keys)
+
+
+def reindex(progress=None) -> int:
+    """Rebuild the index from the database, then catch up with changes made
+    while it was being built. Returns the number of documents indexed."""
+    search = backend()
+    search.ensure_index()
+    count = search.rebuild(public_documents(), progress=progress)
+    # Profiles that became public or hidden during the rebuild.
+    db_ids, index_ids = public_ids(), search.all_ids()
+    search.delete(index_ids - db_ids)
+    missing = db_ids - index_ids
+    if missing:
+        search.bulk(public_documents(missing))
+    return count
+
+
+@dataclass
+class Status:
+    backend: str
+    indexed: int
+    public: int
+    backlog: int
+    failing: int
+    missing: int
+    stale: int
+    error: str = ""
+
+
+def status() -> Status:
+    ids = public_ids()
+    waiting, failing = sync.backlog(db.session)
+    name = current_app.config.get("ELASTICSEARCH_URL") and "elasticsearch" or "embedded"
+    try:
+        search = backend()
+        index_ids = search.all_ids()
+        return Status(search.name, len(index_ids), len(ids), waiting, failing,
+                      len(ids - index_ids), len(index_ids - ids))
+    except Exception as exc:
+        return Status(name, 0, len(ids), waiting, failing, len(ids), 0, error=str(exc))
