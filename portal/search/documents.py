@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.extensions import db
