@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
 from portal.models.accounts import AccountStatus, PortalUser
-from portal.models.catalog import Category, Region
+from portal.models.catalog import Category, Region, Specialization
 from portal.models.practitioners import PractitionerProfile, ProfileStatus
 from portal.models.reviews import Review, ReviewStatus
 from portal.services.errors import NotFound
@@ -115,8 +115,12 @@ def _category_counts() -> dict[int, int]:
     return {cid: n for cid, n in rows}
 
 
+def find_category(code: str) -> Category | None:
+    return db.session.scalars(select(Category).where(Category.code == code)).first()
+
+
 def category_by_code(code: str) -> Category:
-    category = db.session.scalars(select(Category).where(Category.code == code)).first()
+    category = find_category(code)
     if category is None:
         raise NotFound("category")
     return category
@@ -124,3 +128,10 @@ def category_by_code(code: str) -> Category:
 
 def regions() -> list[Region]:
     return list(db.session.scalars(select(Region).order_by(Region.sort_order, Region.id)))
+
+
+def specializations(category_code: str | None = None) -> list[Specialization]:
+    stmt = select(Specialization).join(Category).order_by(Category.sort_order, Specialization.sort_order)
+    if category_code:
+        stmt = stmt.where(Category.code == category_code)
+    return list(db.session.scalars(stmt))

@@ -8,6 +8,7 @@ import logging
 from dataclasses import dataclass, field
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -182,3 +183,61 @@ def status() -> Status:
                       len(ids - index_ids), len(index_ids - ids))
     except Exception as exc:
         return Status(name, 0, len(ids), waiting, failing, len(ids), 0, error=str(exc))
+
+
+# --- the search state in a URL -------------------------------------------------
+PRICE_LIMIT = 100_000_000
+SORT_LABELS = {
+    "relevance": _l("Relevance"), "rating": _l("Rating"), "reviews": _l("Number of reviews"),
+    "experience": _l("Experience"), "price": _l("Price, lowest first"),
+}
+
+
+def query_from_args(args, per_page: int) -> tuple[SearchQuery, dict[str, str]]:
+    """A SearchQuery from URL parameters (the page and the JSON API take the
+    same ones) and translated messages for the parameters that were ignored."""
+    from flask_babel import gettext as _
+
+    from portal.search.backend import SORTS
+
+    errors: dict[str, str] = {}
+
+    def code(name: str) -> str | None:
+        value = (args.get(name) or "").strip()
+        return value[:64] or None
+
+    def number(name: str, cast, low, high, message):
+        raw = (args.get(name) or "").strip().replace(" ", "")
+        if not raw:
+            return None
+        try:
+            value = cast(raw.replace(",", "."))
+        except ValueError:
+            errors[name] = message
+            return None
+        if not low <= value <= high:
+            errors[name] = message
+            return None
+        return value
+
+    sort = args.get("sort") or "relevance"
+    if sort not in SORTS:
+        errors["sort"] = _("Unknown sort order; results are sorted by relevance.")
+        sort = "relevance"
+    language = code("language")
+    if language and language not in SERVICE_LANGUAGES:
+        errors["language"] = _("Unknown language of service; the filter was ignored.")
+        language = None
+    page = number("page", int, 1, 10_000, _("Page must be a whole number from 1."))
+    query = SearchQuery(
+        text=(args.get("q") or "")[:200],
+        category=code("category"), region=code("region"),
+        serves=(args.get("serves") or "") in ("1", "on", "true"),
+        specialization=code("specialization"), language=language,
+        online=(args.get("online") or "") in ("1", "on", "true"),
+        min_rating=number("min_rating", float, 0, 5, _("Minimum rating must be a number from 0 to 5.")),
+        max_price=number("max_price", int, 0, PRICE_LIMIT,
+                         _("Maximum price must be a whole number of tenge.")),
+        sort=sort, page=page or 1, per_page=per_page,
+    )
+    return query, errors

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 
 def register_views(appbuilder) -> None:
-    from portal.views import account, admin, public
+    from portal.views import account, admin, public, search
 
     public.register(appbuilder)
+    search.register(appbuilder)
     account.register(appbuilder)
     admin.register(appbuilder)

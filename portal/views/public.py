@@ -2,12 +2,12 @@
 agreement, language switch. No login; only public profiles are shown."""
 from __future__ import annotations
 
-from flask import abort, current_app, g, make_response, redirect, request, session
+from flask import abort, current_app, g, make_response, redirect, request, session, url_for
 from flask_appbuilder import BaseView, IndexView, expose
 from flask_babel import refresh
 
 from portal.i18n import is_supported
-from portal.services import accounts, practitioners
+from portal.services import accounts, practitioners, search
 from portal.services.errors import NotFound
 
 
@@ -31,14 +31,32 @@ class HomeView(IndexView):
         )
 
 
+def _url_with(args: dict):
+    """Builds search URLs from the current state: ``url_with(region="KZ-75")``
+    sets a parameter, ``None`` removes it; any change goes back to page 1."""
+    def build(**changes) -> str:
+        state = {k: v for k, v in args.items() if v not in ("", None)}
+        if "page" not in changes:
+            state.pop("page", None)
+        for key, value in changes.items():
+            if value is None:
+                state.pop(key, None)
+            else:
+                state[key] = value
+        return url_for("DirectoryView.index", **state)
+    return build
+
+
 class DirectoryView(BaseView):
+    """The public search page: free text, filters, facets, sorting and paging,
+    the whole state in the URL (shareable, bookmarkable). Empty text = browse."""
+
     route_base = "/practitioners"
     default_view = "index"
 
     @expose("/")
     def index(self):
-        category_id = _int_arg("category")
-        return self._listing(category=None, category_id=category_id)
+        return self._listing(category=None)
 
     @expose("/category/<string:code>")
     def category(self, code: str):
@@ -46,7 +64,7 @@ class DirectoryView(BaseView):
             category = practitioners.category_by_code(code)
         except NotFound:
             abort(404)
-        return self._listing(category=category, category_id=category.id)
+        return self._listing(category=category)
 
     @expose("/<int:profile_id>")
     def profile(self, profile_id: int):
@@ -57,17 +75,19 @@ class DirectoryView(BaseView):
         reviews = practitioners.profile_reviews(profile.id, page=_int_arg("page", 1) or 1)
         return self.render_template("portal/profile.html", profile=profile, reviews=reviews)
 
-    def _listing(self, category, category_id):
-        region_id = _int_arg("region")
-        text = request.args.get("q", "")[:200]
-        page = practitioners.directory(
-            category_id=category_id, region_id=region_id, text=text,
-            page=_int_arg("page", 1) or 1, per_page=current_app.config["PUBLIC_PAGE_SIZE"],
-        )
+    def _listing(self, category):
+        args = request.args.to_dict()
+        if category is not None:
+            args["category"] = category.code
+        query, errors = search.query_from_args(args, current_app.config["PUBLIC_PAGE_SIZE"])
+        page = search.search_profiles(query)
+        if category is None and query.category:
+            category = practitioners.find_category(query.category)
         return self.render_template(
-            "portal/directory.html", category=category, page=page, q=text,
-            region_id=region_id, category_id=category_id,
+            "portal/directory.html", category=category, page=page, query=query, errors=errors,
             categories=practitioners.categories_with_counts(), regions=practitioners.regions(),
+            specializations=practitioners.specializations(query.category),
+            sorts=search.SORT_LABELS, url_with=_url_with(args),
         )
 
 
