@@ -146,6 +146,7 @@ def security_api(endpoint, role, w):
 
 ACCESS = {
     "HomeView": public, "DirectoryView": public, "AgreementView": public, "LocaleView": locale_view,
+    "SearchApi": public,
     "PortalRegisterView": register_view, "AuthDBView": auth_view, "UtilView": util_view,
     "AccountView": signed_in, "UserInfoEditView": signed_in, "ResetMyPasswordView": signed_in,
     "MyRequestsView": own_rows(("client", "practitioner"), "client"),

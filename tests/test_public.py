@@ -47,7 +47,7 @@ def test_profile_page_shows_details_and_reviews_but_no_private_data(app, client,
 
 
 def test_filters_and_empty_state(client, world):
-    html = client.get(f"/practitioners/?q=Жұмабеков&region={world.profile.regions[0].id}&_l_=en").get_data(as_text=True)
+    html = client.get(f"/practitioners/?q=Жұмабеков&region={world.profile.regions[0].code}&_l_=en").get_data(as_text=True)
     assert world.practitioner.full_name in html
     html = client.get("/practitioners/?q=nobody-matches-this&_l_=en").get_data(as_text=True)
     assert "No practitioners match these filters yet." in html

@@ -141,8 +141,9 @@ class EmbeddedBackend(SearchBackend):
         with self._lock:
             self.ensure_index()
             writer = self._writer()
+            # (delete_documents_by_term does not match unsigned fields in tantivy-py 0.27)
+            writer.delete_documents_by_query(self._ids_query([doc["id"] for doc in docs]))
             for doc in docs:
-                writer.delete_documents_by_term("id", doc["id"])
                 writer.add_document(self._document(doc))
             writer.commit()
             writer.wait_merging_threads()
@@ -155,10 +156,12 @@ class EmbeddedBackend(SearchBackend):
         with self._lock:
             self.ensure_index()
             writer = self._writer()
-            for i in ids:
-                writer.delete_documents_by_term("id", int(i))
+            writer.delete_documents_by_query(self._ids_query(ids))
             writer.commit()
             writer.wait_merging_threads()
+
+    def _ids_query(self, ids) -> Query:
+        return Query.term_set_query(self.schema, "id", [int(i) for i in ids])
 
     def clear(self) -> None:
         with self._lock:
