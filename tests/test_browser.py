@@ -286,6 +286,42 @@ def test_register_requires_agreement(server, new_context, artifacts):
     shot(page, artifacts, "register-no-agree-kk.png")
 
 
+def test_search_journey(server, new_context, artifacts):
+    """Type in the home search box (suggestions appear), search in Latin letters,
+    see highlighted Cyrillic matches and facets, narrow by a facet, share the URL."""
+    for lang in LANGS:
+        page = new_context().new_page()
+        switch_language(page, server, lang)
+        page.locator("#q").press_sequentially("нот", delay=40)
+        page.wait_for_function(
+            "document.querySelectorAll('#search-suggestions option').length > 0", timeout=PAGE_TIMEOUT_MS)
+        page.fill("#q", "notarius")
+        with page.expect_navigation(wait_until="load"):
+            page.locator("form[role=search] button[type=submit]").click()
+        assert path_of(page) == "/practitioners/" and "q=notarius" in page.url
+        cards = page.locator(".profile-card")
+        total = cards.count()
+        assert total > 0, "a Latin query found no notaries"
+        assert page.locator(".profile-card-snippet mark").count() > 0, "no highlighted match"
+        facet = page.locator(".facets section:nth-of-type(2) a").first
+        with page.expect_navigation(wait_until="load"):
+            facet.click()
+        assert "region=" in page.url and "q=notarius" in page.url
+        assert page.locator(".facet-active").count() >= 1
+        assert 0 < cards.count() <= total
+        shot(page, artifacts, f"search-{lang}.png")
+        shared = page.url
+        other = new_context().new_page()
+        visit(other, "", shared)  # the URL alone restores the search
+        assert other.locator(".profile-card").count() == cards.count()
+    phone = new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    switch_language(phone, server, "kk")
+    visit(phone, server, "/practitioners/?q=адвокат")
+    shot(phone, artifacts, "mobile-search-kk.png")
+    overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"search page scrolls horizontally by {overflow}px"
+
+
 def _axe_pages(page, base: str) -> list[tuple[str, str]]:
     """(name, path) of the public pages; category and profile found by following links."""
     visit(page, base, "/")
@@ -297,6 +333,7 @@ def _axe_pages(page, base: str) -> list[tuple[str, str]]:
     return [
         ("home", "/"),
         ("directory", "/practitioners/"),
+        ("search", "/practitioners/?q=notarius+almaty&sort=rating"),
         ("category", category),
         ("profile", profile),
         ("agreement", "/agreement/"),
