@@ -116,6 +116,9 @@ class TestConfig(Config):
     FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashing for tests
     SEARCH_INDEX_PATH = ":memory:"
     SEARCH_SYNC = "inline"
+    # The test app always uses the embedded index; tests that need Elasticsearch
+    # build their own backend from ELASTICSEARCH_URL (tests/search_servers.py).
+    ELASTICSEARCH_URL = ""
 
 
 class ProductionConfig(Config):

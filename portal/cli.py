@@ -53,6 +53,9 @@ def create_admin_command(email: str, password: str):
 
 
 def register(app) -> None:
+    from portal.cli_import import register as register_import
+
+    register_import(portal_cli)
     app.cli.add_command(portal_cli)
     app.cli.add_command(search_cli)
 

@@ -76,32 +76,28 @@ def _eager(stmt):
     )
 
 
-def public_documents(ids: Iterable[int] | None = None, batch: int = 1000,
-                     session: Session | None = None) -> Iterator[dict]:
-    """Documents of public profiles (all, or those among ``ids``), streamed in batches."""
+def _by_chunks(session: Session, ids: list[int], batch: int, expunge: bool) -> Iterator[dict]:
     from portal.services.practitioners import public_profiles
 
     stmt = public_profiles().order_by(PractitionerProfile.id)
-    if ids is not None:
-        ids = sorted(ids)
-        session = session or db.session
-        for start in range(0, len(ids), batch):
-            chunk = ids[start:start + batch]
-            for profile in session.scalars(_eager(stmt.where(PractitionerProfile.id.in_(chunk)))):
-                yield profile_document(profile)
-        return
-    # A full scan reads through its own session, emptied after every batch, so a
-    # 100k-profile rebuild keeps memory flat and leaves the caller's session alone.
-    last = 0
-    with Session(db.engine) as session:
-        while True:
-            rows = session.scalars(_eager(stmt.where(PractitionerProfile.id > last)).limit(batch)).all()
-            if not rows:
-                return
-            for profile in rows:
-                yield profile_document(profile)
-            last = rows[-1].id
+    for start in range(0, len(ids), batch):
+        chunk = ids[start:start + batch]
+        for profile in session.scalars(_eager(stmt.where(PractitionerProfile.id.in_(chunk)))):
+            yield profile_document(profile)
+        if expunge:
             session.expunge_all()
+
+
+def public_documents(ids: Iterable[int] | None = None, batch: int = 1000,
+                     session: Session | None = None) -> Iterator[dict]:
+    """Documents of public profiles (all, or those among ``ids``), read in chunks by id."""
+    if ids is not None:
+        yield from _by_chunks(session or db.session, sorted(ids), batch, expunge=False)
+        return
+    # A full scan reads through its own session, emptied after every chunk, so a
+    # 100k-profile rebuild keeps memory flat and leaves the caller's session alone.
+    with Session(db.engine) as own:
+        yield from _by_chunks(own, sorted(public_ids(own)), batch, expunge=True)
 
 
 def public_ids(session: Session | None = None) -> set[int]:

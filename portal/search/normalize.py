@@ -72,17 +72,18 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
                 "пристав", "жеке сот орындаушысы", "сот орындаушысы", "сот орындаушы", "bailiff",
                 "private bailiff"),
     "notary": ("нотариус", "нотариат", "нотариальный", "notary", "notarius"),
-    "advocate": ("адвокат", "защитник", "адвокатура", "қорғаушы", "advocate", "attorney",
-                 "defence lawyer"),
+    "advocate": ("адвокат", "защитник", "адвокатура", "қорғаушы", "advocate", "defence lawyer",
+                 "defense attorney", "attorney at law"),
     "consultant": ("юридический консультант", "юрконсультант", "юридическая консультация",
                    "заң кеңесшісі", "заң консультанты", "legal consultant"),
-    "expert": ("судебный эксперт", "эксперт", "экспертиза", "сот сарапшысы", "сарапшы",
-               "сараптама", "court expert", "expert"),
+    # "экспертиза" alone is also a lawyer's review of a contract, so only the forensic phrases count
+    "expert": ("судебный эксперт", "эксперт", "судебная экспертиза", "сот сарапшысы", "сарапшы",
+               "сараптама", "court expert", "forensic expert", "expert"),
     "inheritance": ("наследство", "наследование", "наследственный", "мұра", "мұрагерлік",
                     "inheritance"),
     "realty": ("недвижимость", "жылжымайтын мүлік", "квартира", "пәтер", "real estate"),
     "alimony": ("алименты", "алимент", "alimony"),
-    "proxy": ("доверенность", "сенімхат", "power of attorney"),
+    "proxy": ("доверенность", "сенімхат", "power of attorney", "powers of attorney"),
     "divorce": ("развод", "расторжение брака", "ажырасу", "divorce"),
     "astana": ("Астана", "Нур-Султан", "Нұр-Сұлтан", "Nur-Sultan", "Целиноград"),
 }
@@ -162,6 +163,8 @@ _EXPANSION_PHRASES = {
     tuple(terms(phrase)): tuple(CONCEPT_PREFIX + c for c in concepts)
     for phrase, concepts in QUERY_EXPANSIONS.items()
 }
+_STARTS = {id(table): frozenset(key[0] for key in table)
+           for table in (_CONCEPT_PHRASES, _EXPANSION_PHRASES)}
 _MAX_PHRASE = max(len(k) for k in list(_CONCEPT_PHRASES) + list(_EXPANSION_PHRASES))
 # concept token -> terms of its phrases (to highlight the words that matched a concept)
 CONCEPT_TERMS: dict[str, frozenset[str]] = {}
@@ -173,8 +176,12 @@ for _key, _concepts in _CONCEPT_PHRASES.items():
 def _find_phrases(seq: list[str], table) -> list[tuple[int, int, tuple[str, ...]]]:
     """(start, end, concepts) for every phrase of ``table`` in ``seq``, longest first."""
     found = []
+    starts = _STARTS[id(table)]
     i = 0
     while i < len(seq):
+        if seq[i] not in starts:  # most words start no phrase: skip the window lookups
+            i += 1
+            continue
         for n in range(min(_MAX_PHRASE, len(seq) - i), 0, -1):
             concepts = table.get(tuple(seq[i:i + n]))
             if concepts:

@@ -79,6 +79,8 @@ def _after_flush(session: Session, flush_context) -> None:
 
 
 def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a released savepoint, not the real commit
+        return
     if not session.info.pop(_PENDING, False) or not has_app_context():
         return
     if current_app.config.get("SEARCH_SYNC", "inline") != "inline":

@@ -103,13 +103,19 @@ def profile_reviews(profile_id: int, page: int = 1, per_page: int = 10) -> Page:
     return Page(list(items), total or 0, max(1, page), per_page)
 
 
+def categories() -> list[Category]:
+    return list(db.session.scalars(select(Category).order_by(Category.sort_order, Category.id)))
+
+
 def categories_with_counts() -> list[tuple[Category, int]]:
-    counts = _category_counts()
-    cats = db.session.scalars(select(Category).order_by(Category.sort_order, Category.id)).all()
-    return [(c, counts.get(c.id, 0)) for c in cats]
+    """Categories with their number of public profiles, counted in the database
+    (the home page takes the counts from the search index instead: see
+    services.search.categories_with_counts)."""
+    counts = category_counts()
+    return [(c, counts.get(c.id, 0)) for c in categories()]
 
 
-def _category_counts() -> dict[int, int]:
+def category_counts() -> dict[int, int]:
     sub = public_profiles().with_only_columns(PractitionerProfile.category_id).subquery()
     rows = db.session.execute(select(sub.c.category_id, func.count()).group_by(sub.c.category_id)).all()
     return {cid: n for cid, n in rows}

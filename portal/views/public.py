@@ -26,7 +26,7 @@ class HomeView(IndexView):
     def index(self):
         return self.render_template(
             self.index_template,
-            categories=practitioners.categories_with_counts(),
+            categories=search.categories_with_counts(),
             regions=practitioners.regions(),
         )
 
@@ -85,7 +85,7 @@ class DirectoryView(BaseView):
             category = practitioners.find_category(query.category)
         return self.render_template(
             "portal/directory.html", category=category, page=page, query=query, errors=errors,
-            categories=practitioners.categories_with_counts(), regions=practitioners.regions(),
+            categories=practitioners.categories(), regions=practitioners.regions(),
             specializations=practitioners.specializations(query.category),
             sorts=search.SORT_LABELS, url_with=_url_with(args),
         )
