@@ -106,7 +106,10 @@ def test_the_portal_works_while_elasticsearch_is_down_and_catches_up(app, client
     assert {p.id for p in seen[0].items} == {edited.id, pending.id, newcomer.id}
     html = response.get_data(as_text=True)
     assert f"/practitioners/{edited.id}" in html and f"/practitioners/{revoked.id}" not in html
+    assert "Поиск временно недоступен" in html              # the visitor is told, in their language
     monkeypatch.undo()
+    api = client.get(f"/api/v1/search/?q={name}")
+    assert api.status_code == 200 and api.get_json()["unavailable"] is True
     assert search_service.search_profiles(SearchQuery(text=name)).unavailable
     # suggestions degrade to categories and specializations only
     assert all(s.kind != "name" for s in search_service.suggest(name[:6]))

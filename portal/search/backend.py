@@ -81,6 +81,15 @@ def facet_field(query: SearchQuery, facet: str) -> str:
     return query.region_field if facet == "region" else FACET_FIELDS[facet]
 
 
+def facet_buckets(agg) -> list[tuple[str, int]]:
+    """(value, count) from a terms aggregation (same JSON shape in both engines),
+    most frequent first, ties by value."""
+    if not agg:
+        return []
+    buckets = [(str(b["key"]), int(b["doc_count"])) for b in agg.get("buckets", []) if b["doc_count"]]
+    return sorted(buckets, key=lambda kv: (-kv[1], kv[0]))
+
+
 @dataclass
 class Hit:
     id: int

@@ -27,7 +27,7 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, helpers
 
 from portal.search.backend import (
     FACETS, FUZZY_WEIGHT, TEXT_FIELDS, Hit, SearchBackend, SearchQuery, SearchResult,
-    SearchUnavailable, facet_field,
+    SearchUnavailable, facet_buckets, facet_field,
 )
 from portal.search.normalize import ParsedQuery, skeleton, words
 
@@ -388,7 +388,7 @@ class ElasticBackend(SearchBackend):
         facets = {}
         if query.with_facets:
             aggs = found.get("aggregations", {})
-            facets = {facet: _buckets(aggs.get(facet, {}).get("values")) for facet in FACETS}
+            facets = {facet: facet_buckets(aggs.get(facet, {}).get("values")) for facet in FACETS}
         return SearchResult(hits=hits, total=int(total), facets=facets)
 
     @_unavailable
@@ -425,10 +425,3 @@ def _missing_index(exc: helpers.BulkIndexError) -> bool:
         if item.get("status") == 404 or "index_not_found" in kind or "alias" in kind:
             return True
     return False
-
-
-def _buckets(agg) -> list[tuple[str, int]]:
-    if not agg:
-        return []
-    buckets = [(str(b["key"]), int(b["doc_count"])) for b in agg.get("buckets", []) if b["doc_count"]]
-    return sorted(buckets, key=lambda kv: (-kv[1], kv[0]))

@@ -19,7 +19,7 @@ from tantivy import FieldType, Occur, Order, Query
 
 from portal.search.backend import (
     FACETS, FUZZY_WEIGHT, TEXT_FIELDS, Hit, SearchBackend, SearchQuery, SearchResult,
-    SearchUnavailable, facet_field,
+    SearchUnavailable, facet_buckets, facet_field,
 )
 from portal.search.normalize import ParsedQuery, skeleton, words
 
@@ -275,10 +275,10 @@ class EmbeddedBackend(SearchBackend):
         if shared:
             result = searcher.aggregate(main, shared)
             for facet in shared:
-                out[facet] = _buckets(result.get(facet))
+                out[facet] = facet_buckets(result.get(facet))
         for facet, (field, spec) in own.items():
             q = self._combined(text, self._filter_clauses(query, without=facet))
-            out[facet] = _buckets(searcher.aggregate(q, {facet: spec}).get(facet))
+            out[facet] = facet_buckets(searcher.aggregate(q, {facet: spec}).get(facet))
         return {facet: out[facet] for facet in FACETS}
 
     def suggest_names(self, prefix: str, limit: int = 5) -> list[tuple[int, str]]:
@@ -295,10 +295,3 @@ class EmbeddedBackend(SearchBackend):
             source = json.loads(bytes(doc.get_first("source")))
             out.append((int(doc.get_first("id")), source["name"]))
         return out
-
-
-def _buckets(agg) -> list[tuple[str, int]]:
-    if not agg:
-        return []
-    buckets = [(str(b["key"]), int(b["doc_count"])) for b in agg.get("buckets", []) if b["doc_count"]]
-    return sorted(buckets, key=lambda kv: (-kv[1], kv[0]))
