@@ -1,8 +1,9 @@
 """Public directory: which practitioner profiles a visitor may see.
 
 Only approved (or warned) profiles of active accounts are public. Free-text
-search with ranking belongs to portal.search (issue #3); the directory here
-filters in the database and pages."""
+search with ranking is portal.search (services.search); ``directory`` here
+filters in the database only and is what the search page falls back to while
+the search backend is unreachable."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -65,8 +66,8 @@ def directory(category_id: int | None = None, region_id: int | None = None,
         stmt = stmt.where(PractitionerProfile.regions.any(Region.id == region_id))
     text = (text or "").strip()
     if text:
-        # A plain substring filter until the search backends (issue #3) take over;
-        # SQLite folds only ASCII case, PostgreSQL's ILIKE folds Cyrillic too.
+        # A plain substring filter (the fallback while search is down); SQLite
+        # folds only ASCII case, PostgreSQL's ILIKE folds Cyrillic too.
         like = "%" + text.replace("%", r"\%").replace("_", r"\_") + "%"
         stmt = stmt.where(or_(
             (PortalUser.first_name + " " + PortalUser.last_name).ilike(like, escape="\\"),
