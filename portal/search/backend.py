@@ -7,7 +7,7 @@ Text matching, synonyms and highlighting rules live in
 from __future__ import annotations
 
 import abc
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 from markupsafe import Markup
@@ -109,13 +109,6 @@ class SearchResult:
         return [h.id for h in self.hits]
 
 
-@dataclass
-class Suggestion:
-    kind: str      # name | category | specialization
-    text: str
-    value: str     # profile id, category code or specialization code
-
-
 class SearchBackend(abc.ABC):
     name = "abstract"
 
@@ -178,7 +171,3 @@ class SearchBackend(abc.ABC):
 
     def close(self) -> None:
         pass
-
-
-def with_page(query: SearchQuery, page: int) -> SearchQuery:
-    return replace(query, page=page)
