@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Iterable
 
 from flask import current_app, has_app_context
-from sqlalchemy import delete, event, insert, inspect, or_, select
+from sqlalchemy import delete, event, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from portal.models.accounts import PortalUser, utcnow
@@ -107,14 +106,6 @@ def register(app) -> None:
         _registered = True
 
 
-def enqueue(session: Session, profile_ids: Iterable[int]) -> None:
-    now = utcnow()
-    session.execute(insert(SearchOutbox.__table__), [
-        {"kind": OutboxKind.PROFILE, "entity_id": pid, "created_at": now, "attempts": 0,
-         "next_attempt_at": now} for pid in profile_ids
-    ])
-
-
 def _expand(session: Session, rows: list[SearchOutbox]) -> set[int]:
     ids = {r.entity_id for r in rows if r.kind == OutboxKind.PROFILE}
     by_kind = {kind: [r.entity_id for r in rows if r.kind == kind] for kind in OutboxKind.ALL}
@@ -130,7 +121,7 @@ def _expand(session: Session, rows: list[SearchOutbox]) -> set[int]:
             profile_regions.c.region_id.in_(region_ids))))
         ids |= set(session.scalars(select(PractitionerProfile.id).join(
             PortalUser, PortalUser.id == PractitionerProfile.user_id).where(
-            or_(PortalUser.region_id.in_(region_ids)))))
+            PortalUser.region_id.in_(region_ids))))
     return ids
 
 

@@ -133,6 +133,10 @@ def category_by_code(code: str) -> Category:
     return category
 
 
+def find_region(code: str) -> Region | None:
+    return db.session.scalars(select(Region).where(Region.code == code)).first()
+
+
 def regions() -> list[Region]:
     return list(db.session.scalars(select(Region).order_by(Region.sort_order, Region.id)))
 

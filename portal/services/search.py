@@ -16,7 +16,7 @@ from portal.extensions import db
 from portal.models.accounts import PortalUser
 from portal.models.catalog import Category, Region, Specialization
 from portal.models.practitioners import SERVICE_LANGUAGES, PractitionerProfile
-from portal.search import SearchQuery, backend
+from portal.search import SearchQuery, SearchUnavailable, backend
 from portal.search import sync
 from portal.search.documents import public_documents, public_ids
 from portal.search.normalize import skeleton, words
@@ -69,7 +69,7 @@ def _labels() -> dict[str, dict[str, str]]:
 def search_profiles(query: SearchQuery) -> SearchPage:
     try:
         result = backend().search(query)
-    except Exception:
+    except SearchUnavailable:
         log.exception("search backend failed; falling back to the database directory")
         return _fallback(query)
     labels = _labels()
@@ -90,10 +90,8 @@ def _fallback(query: SearchQuery) -> SearchPage:
     the search backend is down."""
     from portal.services import practitioners
 
-    category = db.session.scalars(select(Category).where(Category.code == query.category)).first() \
-        if query.category else None
-    region = db.session.scalars(select(Region).where(Region.code == query.region)).first() \
-        if query.region else None
+    category = practitioners.find_category(query.category) if query.category else None
+    region = practitioners.find_region(query.region) if query.region else None
     page = practitioners.directory(category_id=category.id if category else None,
                                    region_id=region.id if region else None, text=query.text,
                                    page=query.page, per_page=query.per_page)
@@ -109,7 +107,7 @@ def categories_with_counts() -> list[tuple[Category, int]]:
 
     try:
         facets = backend().search(SearchQuery(per_page=1)).facets.get("category", [])
-    except Exception:
+    except SearchUnavailable:
         log.exception("search backend failed; counting categories in the database")
         return practitioners.categories_with_counts()
     counts = dict(facets)
@@ -146,7 +144,7 @@ def suggest(prefix: str, limit: int = 8) -> list[Suggestion]:
                                               specialization=obj.code)))
     try:
         names = backend().suggest_names(prefix, limit=limit)
-    except Exception:
+    except SearchUnavailable:
         log.exception("search backend failed while suggesting")
         names = []
     out = [Suggestion("name", name, url_for("DirectoryView.profile", profile_id=pid))
