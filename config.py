@@ -61,6 +61,15 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "AlemTrust <noreply@alemtrust.kz>")
+    MAIL_MAX_ATTEMPTS = 8  # then the outbox row is marked failed (retries back off 2, 4, 8 … 300 min)
+
+    # Notifications: links in emails are PORTAL_BASE_URL + path. "inline": send the
+    # mail outbox right after each commit (development); "worker": leave it to
+    # `flask notify worker` (production). New-request emails are batched into one
+    # digest per NOTIFY_DIGEST_MINUTES.
+    PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:5000")
+    NOTIFY_SYNC = os.environ.get("NOTIFY_SYNC", "inline")
+    NOTIFY_DIGEST_MINUTES = int(os.environ.get("NOTIFY_DIGEST_MINUTES", "15"))
 
     # Flask-AppBuilder
     AUTH_TYPE = AUTH_DB
@@ -103,6 +112,12 @@ class Config:
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     PUBLIC_PAGE_SIZE = 12
 
+    # Requests, offers, reviews and attachments
+    REQUEST_TTL_DAYS = int(os.environ.get("REQUEST_TTL_DAYS", "30"))  # open requests expire after this
+    REVIEW_EDIT_HOURS = int(os.environ.get("REVIEW_EDIT_HOURS", "48"))
+    ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_MB", "5")) * 1024 * 1024
+    ATTACHMENT_MAX_COUNT = int(os.environ.get("ATTACHMENT_MAX_COUNT", "5"))
+
 
 class TestConfig(Config):
     TESTING = True
@@ -116,6 +131,7 @@ class TestConfig(Config):
     FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashing for tests
     SEARCH_INDEX_PATH = ":memory:"
     SEARCH_SYNC = "inline"
+    NOTIFY_SYNC = "inline"
     # The test app always uses the embedded index; tests that need Elasticsearch
     # build their own backend from ELASTICSEARCH_URL (tests/search_servers.py).
     ELASTICSEARCH_URL = ""
@@ -128,3 +144,4 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
     SEARCH_SYNC = os.environ.get("SEARCH_SYNC", "worker")
+    NOTIFY_SYNC = os.environ.get("NOTIFY_SYNC", "worker")

@@ -36,6 +36,8 @@ def create_app(config: object | str = "config.Config") -> Flask:
     from portal import search
 
     search.init_app(app)
+    from portal.services import mailer
+    mailer.register(app)
 
     with app.app_context():
         fresh_database = not _is_migrated()

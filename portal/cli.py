@@ -58,6 +58,22 @@ def register(app) -> None:
     register_import(portal_cli)
     app.cli.add_command(portal_cli)
     app.cli.add_command(search_cli)
+    from portal.cli_notify import notify_cli
+    app.cli.add_command(notify_cli)
+    app.cli.add_command(requests_cli)
+
+
+requests_cli = AppGroup("requests", help="Service requests maintenance.")
+
+
+@requests_cli.command("expire")
+def expire_command():
+    """Move open requests past their expiry date (REQUEST_TTL_DAYS after
+    publication) to expired, declining their offers and telling the clients."""
+    from portal.services import requests
+
+    count = requests.expire_due()
+    click.echo(f"Expired {count} requests.")
 
 
 search_cli = AppGroup("search", help="Search index maintenance.")

@@ -312,7 +312,12 @@ class _Seeder:
             updated_at=created, specializations=[s for s in category.specializations if s.code == spec_code],
             desired_date=((created + dt.timedelta(days=rng.randint(7, 30))).date()
                           if rng.random() < 0.5 else None),
+            published_at=created,
             expires_at=created + dt.timedelta(days=30) if status == RequestStatus.OPEN else None)
+        if status != RequestStatus.OPEN:
+            request.selected_at = created + dt.timedelta(days=rng.randint(3, 5))
+        if status == RequestStatus.COMPLETED:
+            request.closed_at = created + dt.timedelta(days=rng.randint(6, 20))
         local = [p for p in approved[cat_code] if client.region in p.regions]
         others = [p for p in approved[cat_code] if p not in local]
         count = rng.randint(1, 4)
@@ -324,12 +329,14 @@ class _Seeder:
             offer_status = OfferStatus.ACTIVE if accepted is None else (
                 OfferStatus.ACCEPTED if profile is accepted else OfferStatus.DECLINED)
             offered = created + dt.timedelta(hours=rng.randint(2, 72))
+            if status == RequestStatus.OPEN and profile not in local:
+                continue  # an open request only gets offers from practitioners it matches
             db.session.add(Offer(
                 request=request, profile=profile,
                 price=max(5000, int(round(budget * rng.uniform(0.6, 1.15), -3))),
                 price_kind=PriceKind.FIXED if rng.random() < 0.7 else PriceKind.FROM, term_days=days,
                 message=rng.choice(OFFER_MESSAGES[lang]).format(days=days), status=offer_status,
-                created_at=offered, updated_at=offered))
+                created_at=offered, updated_at=offered, decided_at=request.selected_at))
         db.session.add(request)
         return request, accepted, lang
 
@@ -369,6 +376,10 @@ def load_demo_data(sm) -> dict:
                                email=f"client@{EMAIL_DOMAIN}" if i == 0 else None)[0]
                    for i, code in enumerate(CLIENT_REGIONS)]
         db.session.flush()
+        # A known practitioner login: an approved advocate serving the demo client's region.
+        demo_practitioner = next(p for p in profiles if p.category.code == "advocate"
+                                 and p.status == ProfileStatus.APPROVED and clients[0].region in p.regions)
+        demo_practitioner.user.email = demo_practitioner.user.username = f"practitioner@{EMAIL_DOMAIN}"
 
         approved = {code: [p for p in profiles
                            if p.category.code == code and p.status == ProfileStatus.APPROVED]
@@ -386,6 +397,8 @@ def load_demo_data(sm) -> dict:
             profile.reviews_count = len(ratings)
             profile.rating_avg = round(sum(ratings) / len(ratings), 2) if ratings else 0.0
             profile.negative_reviews_count = sum(1 for x in ratings if x <= NEGATIVE_RATING_MAX)
+            if profile.negative_reviews_count >= 3:  # agreement 6.6, as services.reviews does
+                profile.flagged_at, profile.flag_reason = seeder.now, "negative_reviews"
         counts = {
             "practitioners": len(profiles),
             "approved": len([p for p in profiles if p.status == ProfileStatus.APPROVED]),

@@ -27,25 +27,32 @@ log = logging.getLogger(__name__)
 # Public (anonymous) needs no rows: public pages are exposed without @has_access.
 SELF_SERVICE = [
     (r"AccountView$", r"can_"),
+    (r"NotificationsView$", r"can_"),
     (r"(UserInfoEditView|ResetMyPasswordView)$", r"can_this_form_(get|post)$"),
 ]
 CLIENT = SELF_SERVICE + [
     (r"(MyRequestsView|MyReviewsView)$", r"can_(list|show)$"),
     (r"(MyRequestsApi|MyReviewsApi)$", r"can_(get|info)$"),
-    (r"(My area|My requests|My reviews)$", r"menu_access$"),
+    # requests, offers, conversations and files: the services filter rows per user
+    (r"(RequestsView|ThreadsView|AttachmentsView)$", r"can_"),
+    (r"(My area|My requests|My reviews|New request|Messages)$", r"menu_access$"),
 ]
 PRACTITIONER = CLIENT + [
     (r"MyOffersView$", r"can_(list|show)$"),
     (r"MyOffersApi$", r"can_(get|info)$"),
-    (r"My offers$", r"menu_access$"),
+    (r"FeedView$", r"can_"),
+    (r"(My offers|Request feed)$", r"menu_access$"),
 ]
 STAFF_EDIT = r"(UserAdminView|ProfileAdminView|RequestAdminView|OfferAdminView|ReviewAdminView)$"
 STAFF_READ = (r"(CategoryAdminView|SpecializationAdminView|RegionAdminView|AgreementAdminView|"
-              r"AcceptanceAdminView|AuditAdminView)$")
+              r"AcceptanceAdminView|AuditAdminView|ThreadAdminView)$")
 MODERATOR = SELF_SERVICE + [
     (STAFF_EDIT, r"can_(list|show|edit)$"),
     (STAFF_READ, r"can_(list|show)$"),
-    (r"(Back office|Users|Practitioner profiles|Requests|Offers|Reviews|Categories|"
+    # moderation tools: read any request, conversation or file (audited in the service)
+    (r"(RequestsView|ThreadsView)$", r"can_show$"),
+    (r"AttachmentsView$", r"can_download$"),
+    (r"(Back office|Users|Practitioner profiles|Requests|Offers|Reviews|Conversations|Categories|"
      r"Specializations|Regions|Agreement versions|Agreement acceptances|Audit trail)$",
      r"menu_access$"),
 ]

@@ -96,3 +96,120 @@ def make_world(sm) -> SimpleNamespace:
     w.review_a = make_review(w.request_a, w.profile, comment="Отзыв A")
     w.review_b = make_review(w.request_b, w.profile, comment="Отзыв B")
     return w
+
+
+# --- Issue 4 service tests (requests, offers, reviews): appended helpers -------------------------
+
+def specialization(category_code: str, code: str):
+    from portal.models.catalog import Specialization
+
+    return db.session.scalars(select(Specialization).where(
+        Specialization.category_id == category(category_code).id, Specialization.code == code)).one()
+
+
+def make_practitioner(sm, category_code="advocate", region_codes=("KZ-75",), spec_codes=None,
+                      status=ProfileStatus.APPROVED, blocked=False, first_name="Practitioner"):
+    """A practitioner (roles Client + Practitioner) with a profile serving exactly
+    ``region_codes`` and, when given, exactly ``spec_codes`` (else make_profile's two)."""
+    user = make_user(sm, ("Client", "Practitioner"), first_name=first_name)
+    profile = make_profile(user, category_code=category_code, status=status)
+    profile.regions = [region(code) for code in region_codes]
+    if spec_codes is not None:
+        profile.specializations = [specialization(category_code, code) for code in spec_codes]
+    if blocked:
+        user.status = "blocked"
+    db.session.commit()
+    return profile
+
+
+def request_input(category_code="advocate", region_code="KZ-75", spec_codes=(), **fields):
+    """A valid portal.services.requests.RequestInput; ``fields`` override."""
+    from portal.services.requests import RequestInput
+
+    values = dict(category_id=category(category_code).id, region_id=region(region_code).id,
+                  title="Нужна помощь адвоката", description="Подробное описание моей ситуации для юриста.",
+                  city="Алматы", budget=50000,
+                  specialization_ids=[specialization(category_code, c).id for c in spec_codes])
+    values.update(fields)
+    return RequestInput(**values)
+
+
+def offer_input(price=40000, **fields):
+    from portal.services.offers import OfferInput
+
+    values = dict(price=price, price_kind="fixed", term_days=10, message="Готов помочь")
+    values.update(fields)
+    return OfferInput(**values)
+
+
+def committed_session():
+    """A separate session: reads what the database holds (committed), not the test's session."""
+    from sqlalchemy.orm import Session
+
+    return Session(db.engine)
+
+
+def committed_state(*rows) -> list[dict]:
+    """Column values of ``rows`` as committed in the database."""
+    with committed_session() as s:
+        out = []
+        for row in rows:
+            fresh = s.get(type(row), row.id)
+            out.append(None if fresh is None else {c.key: getattr(fresh, c.key)
+                                                   for c in fresh.__table__.columns})
+        return out
+
+
+def notification_count(user=None, kind=None) -> int:
+    """Committed notification rows, optionally of one user and/or kind."""
+    from sqlalchemy import func
+
+    from portal.models.notifications import Notification
+
+    stmt = select(func.count()).select_from(Notification)
+    if user is not None:
+        stmt = stmt.where(Notification.user_id == user.id)
+    if kind is not None:
+        stmt = stmt.where(Notification.kind == kind)
+    with committed_session() as s:
+        return s.scalar(stmt)
+
+
+def row_count(model, **filters) -> int:
+    from sqlalchemy import func
+
+    stmt = select(func.count()).select_from(model).filter_by(**filters)
+    with committed_session() as s:
+        return s.scalar(stmt)
+
+
+def fails_without_change(*rows, error=None, field=None, count_of=()):
+    """Context manager: the block must raise ``error`` (default ServiceError,
+    subclasses allowed) and change nothing: after a commit of whatever the
+    service left in the session (as a later commit in the same request would),
+    ``rows``, the number of notification rows and every ``(model, filters)``
+    count in ``count_of`` are what the database held before."""
+    import contextlib
+
+    import pytest
+
+    from portal.services.errors import ServiceError
+
+    @contextlib.contextmanager
+    def _guard():
+        before = committed_state(*rows)
+        notes = notification_count()
+        counts = [row_count(model, **filters) for model, filters in count_of]
+        with pytest.raises(error or ServiceError) as info:
+            yield info
+        if field is not None:
+            assert info.value.field == field
+        db.session.commit()
+        after = committed_state(*rows)
+        changed = [{k: (b[k], a[k]) for k in b if b[k] != a[k]} if a and b else (b, a)
+                   for b, a in zip(before, after) if b != a]
+        assert not changed, f"an illegal action changed rows (before, after): {changed}"
+        assert notification_count() == notes, "an illegal action left notification rows"
+        assert [row_count(model, **filters) for model, filters in count_of] == counts
+
+    return _guard()

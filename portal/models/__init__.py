@@ -5,6 +5,8 @@ from flask_appbuilder import Model
 from portal.models.accounts import AgreementAcceptance, AgreementVersion, PortalUser
 from portal.models.audit import AuditEntry
 from portal.models.catalog import Category, Region, Specialization
+from portal.models.messages import Attachment, Message, Thread
+from portal.models.notifications import MailOutbox, Notification, NotificationPreference
 from portal.models.practitioners import PractitionerProfile
 from portal.models.requests import Offer, ServiceRequest
 from portal.models.reviews import Review
@@ -14,6 +16,12 @@ metadata = Model.metadata
 
 __all__ = [
     "AgreementAcceptance",
+    "Attachment",
+    "MailOutbox",
+    "Message",
+    "Notification",
+    "NotificationPreference",
+    "Thread",
     "AgreementVersion",
     "AuditEntry",
     "Category",

@@ -71,6 +71,10 @@ class PractitionerProfile(LocalizedMixin, Model):
     rating_avg: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
     reviews_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     negative_reviews_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # Set when the profile needs a moderator's look (agreement 6.6: the third
+    # negative review); cleared by the moderator. flag_reason says why.
+    flagged_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, nullable=True)
+    flag_reason: Mapped[Optional[str]] = mapped_column(String(40), nullable=True)
     verified_since: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)

@@ -63,6 +63,11 @@ class ServiceRequest(Model):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
     expires_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, nullable=True)
+    published_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, nullable=True)
+    selected_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, nullable=True)
+    # The practitioner asked the client to confirm completion (the client confirms).
+    completion_requested_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, nullable=True)
+    closed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, nullable=True)
 
     client = relationship("PortalUser", foreign_keys=[client_id])
     category = relationship("Category")
@@ -70,6 +75,10 @@ class ServiceRequest(Model):
     target_profile = relationship("PractitionerProfile", foreign_keys=[target_profile_id])
     specializations = relationship("Specialization", secondary=request_specializations)
     offers = relationship("Offer", back_populates="request", order_by="Offer.created_at")
+
+    @property
+    def accepted_offer(self) -> Optional["Offer"]:
+        return next((o for o in self.offers if o.status == OfferStatus.ACCEPTED), None)
 
     def __str__(self) -> str:
         return self.title
@@ -88,6 +97,7 @@ class Offer(Model):
     status: Mapped[str] = mapped_column(String(12), nullable=False, default=OfferStatus.ACTIVE, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    decided_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, nullable=True)
 
     request = relationship(ServiceRequest, back_populates="offers")
     profile = relationship("PractitionerProfile")

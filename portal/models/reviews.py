@@ -31,6 +31,7 @@ class Review(Model):
     status: Mapped[str] = mapped_column(String(12), nullable=False, default=ReviewStatus.PUBLISHED)
     reply: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
     reply_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, nullable=True)
+    hidden_reason: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 

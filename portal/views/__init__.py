@@ -8,4 +8,10 @@ def register_views(appbuilder) -> None:
     public.register(appbuilder)
     search.register(appbuilder)
     account.register(appbuilder)
+    from portal.views import requests as request_views
+    request_views.register(appbuilder)
+    from portal.views import notifications
+    notifications.register(appbuilder)
+    from portal.views import messages
+    messages.register(appbuilder)
     admin.register(appbuilder)

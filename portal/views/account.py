@@ -138,8 +138,8 @@ def register(appbuilder) -> None:
     appbuilder.add_view(AccountView, "My account", href="/account/", icon="fa-id-card",
                         label=_l("My account"), category="My area", category_label=_l("My area"),
                         category_icon="fa-user")
-    appbuilder.add_view(MyRequestsView, "My requests", icon="fa-file-lines", label=_l("My requests"),
-                        category="My area")
+    # The "My requests" menu item is RequestsView (portal.views.requests); this list stays for its API users.
+    appbuilder.add_view_no_menu(MyRequestsView)
     appbuilder.add_view(MyOffersView, "My offers", icon="fa-handshake", label=_l("My offers"),
                         category="My area")
     appbuilder.add_view(MyReviewsView, "My reviews", icon="fa-star", label=_l("My reviews"),

@@ -7,13 +7,17 @@ from __future__ import annotations
 from flask_appbuilder import ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, gettext
+from markupsafe import Markup
+
+from portal import links
 
 from portal.forms.accounts import LanguageSelectField
 from portal.labels import label
 from portal.models.accounts import AgreementAcceptance, AgreementVersion, PortalUser
 from portal.models.audit import AuditEntry
 from portal.models.catalog import Category, Region, Specialization
+from portal.models.messages import Thread
 from portal.models.practitioners import PractitionerProfile
 from portal.models.requests import Offer, ServiceRequest
 from portal.models.reviews import Review
@@ -50,6 +54,9 @@ LABELS = {
     "comment": _l("Comment"), "reply": _l("Reply"), "entity": _l("Object"), "entity_id": _l("Object ID"),
     "action": _l("Action"), "from_value": _l("From"), "to_value": _l("To"), "reason": _l("Reason"),
     "actor": _l("Who"), "category.name": _l("Category"),
+    "flagged_at": _l("Flagged for review"), "flag_reason": _l("Flag reason"),
+    "negative_reviews_count": _l("Negative reviews"), "last_message_at": _l("Last message"),
+    "conversation": _l("Conversation"),
 }
 
 
@@ -67,6 +74,7 @@ class StaffView(ModelView):
         "status": label, "price_kind": label, "blocked_reason": label,
         "verified_since": _when, "created_at": _when, "created_on": _when, "accepted_at": _when,
         "last_login": _when, "licence_date": lambda d: format_date(d) if d else "",
+        "flagged_at": _when, "flag_reason": label, "last_message_at": _when,
     }
 
     def __init__(self, **kwargs):
@@ -100,13 +108,16 @@ class ProfileAdminView(StaffView):
     show_columns = ["user", "category", "status", "city", "regions", "specializations", "licence_number",
                     "licence_date", "licensor", "chamber", "membership_id", "languages",
                     "experience_years", "education_kk", "education_ru", "about_kk", "about_ru",
-                    "price_from", "online_consultation", "rating_avg", "reviews_count", "verified_since"]
+                    "price_from", "online_consultation", "rating_avg", "reviews_count",
+                    "negative_reviews_count", "flagged_at", "flag_reason", "verified_since"]
     edit_columns = ["category", "city", "regions", "specializations", "licence_number", "licence_date",
                     "licensor", "chamber", "membership_id", "languages", "experience_years",
                     "education_kk", "education_ru", "about_kk", "about_ru", "price_from",
                     "online_consultation"]
-    search_columns = ["user", "category", "status", "city", "licence_number", "online_consultation"]
-    order_columns = ["status", "city", "rating_avg", "reviews_count", "verified_since"]
+    search_columns = ["user", "category", "status", "city", "licence_number", "online_consultation",
+                      "flagged_at", "flag_reason"]
+    order_columns = ["status", "city", "rating_avg", "reviews_count", "negative_reviews_count",
+                     "flagged_at", "verified_since"]
     base_permissions = ["can_list", "can_show", "can_edit"]
 
 
@@ -203,6 +214,26 @@ class ReviewAdminView(StaffView):
     base_permissions = ["can_list", "can_show", "can_edit"]
 
 
+def _thread_link(thread_id: int) -> Markup:
+    return Markup('<a href="{}">{}</a>').format(links.thread_page(thread_id), gettext("Open"))
+
+
+class ThreadAdminView(StaffView):
+    """Conversations, for moderation: the list shows who talks about what;
+    reading one goes through the thread page, which asks staff for a reason
+    and writes it to the audit trail (services.messages)."""
+
+    route_base = "/admin/threads"
+    datamodel = SQLAInterface(Thread)
+    list_title = _l("Conversations")
+    list_columns = ["request", "profile", "created_at", "last_message_at", "id"]
+    label_columns = {**LABELS, "id": _l("Conversation")}
+    formatters_columns = {**StaffView.formatters_columns, "id": _thread_link}
+    search_columns = ["request", "profile", "created_at", "last_message_at"]
+    base_permissions = ["can_list"]
+    base_order = ("last_message_at", "desc")
+
+
 class AuditAdminView(StaffView):
     route_base = "/admin/audit"
     datamodel = SQLAInterface(AuditEntry)
@@ -221,6 +252,7 @@ BACK_OFFICE = [
     (RequestAdminView, "Requests", _l("Requests"), "fa-file-lines"),
     (OfferAdminView, "Offers", _l("Offers"), "fa-handshake"),
     (ReviewAdminView, "Reviews", _l("Reviews"), "fa-star"),
+    (ThreadAdminView, "Conversations", _l("Conversations"), "fa-comments"),
     (CategoryAdminView, "Categories", _l("Categories"), "fa-folder"),
     (SpecializationAdminView, "Specializations", _l("Specializations"), "fa-tags"),
     (RegionAdminView, "Regions", _l("Regions"), "fa-map"),

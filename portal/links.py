@@ -1,0 +1,24 @@
+"""Paths of the pages that notifications and emails point to. Services have
+no request context, so they build links here rather than with url_for; a
+test checks that each of these resolves to a real route."""
+from __future__ import annotations
+
+
+def request_page(request_id: int) -> str:
+    return f"/requests/{request_id}"
+
+
+def thread_page(thread_id: int) -> str:
+    return f"/threads/{thread_id}"
+
+
+def profile_page(profile_id: int) -> str:
+    return f"/practitioners/{profile_id}"
+
+
+def feed_page() -> str:
+    return "/feed/"
+
+
+def my_reviews_page() -> str:
+    return "/my/reviews/list/"

@@ -1,0 +1,225 @@
+"""The mail outbox: an email is a ``mail_outbox`` row first, written in the
+transaction that caused it, and sent afterwards, so a mail server outage
+loses nothing and a rolled-back change sends nothing.
+
+* ``send_due`` sends due rows with its own session. A failure leaves the row
+  pending with a growing back-off (2, 4, 8 … 300 minutes: the search outbox's
+  curve in minutes); after MAIL_MAX_ATTEMPTS the row is marked failed.
+* Transport: SMTP through Flask-Mail when MAIL_SERVER is set; otherwise each
+  mail is written to ``instance/mail/*.eml`` (development: no server needed).
+* ``NOTIFY_SYNC = "inline"`` (development) sends right after each commit that
+  wrote outbox rows, never raising into the request; ``"worker"``
+  (production) leaves it to ``flask notify worker``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import smtplib
+from email.utils import parseaddr
+
+from flask import Flask, current_app, has_app_context
+from flask_mail import Connection, Message
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
+
+from portal.extensions import db, mail
+from portal.models.accounts import utcnow
+from portal.models.notifications import MailOutbox, MailStatus
+from portal.search.sync import backoff
+
+log = logging.getLogger(__name__)
+RETRY_UNIT = 60  # the search outbox waits seconds, mail waits minutes
+_PENDING = "mail_outbox_written"
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    return backoff(attempts) * RETRY_UNIT
+
+
+def queue(recipient: str, subject: str, body_text: str, body_html: str = "", locale: str = "ru",
+          user_id: int | None = None, session: Session | None = None) -> MailOutbox:
+    """Add an outbox row to ``session`` (default: db.session); the caller commits."""
+    now = utcnow()
+    row = MailOutbox(recipient=recipient, subject=" ".join(subject.split())[:255], body_text=body_text,
+                     body_html=body_html, locale=locale, user_id=user_id, status=MailStatus.PENDING,
+                     attempts=0, next_attempt_at=now, created_at=now)
+    (session or db.session).add(row)
+    return row
+
+
+# --- transports ------------------------------------------------------------------------------
+
+class _SmtpConnection(Connection):
+    """Flask-Mail's connection with a socket timeout (a hung server must not hang a request)."""
+
+    timeout = 30.0
+
+    def configure_host(self) -> smtplib.SMTP:
+        cls = smtplib.SMTP_SSL if self.mail.use_ssl else smtplib.SMTP
+        host = cls(self.mail.server, self.mail.port, timeout=self.timeout)
+        host.set_debuglevel(int(self.mail.debug))
+        if self.mail.use_tls:
+            host.starttls()
+        if self.mail.username and self.mail.password:
+            host.login(self.mail.username, self.mail.password)
+        return host
+
+
+def _smtp(app: Flask) -> Connection:
+    # Settings are read on every run (not frozen at start-up), and TESTING does not
+    # silently suppress sending: only an explicit MAIL_SUPPRESS_SEND does.
+    connection = _SmtpConnection(mail.init_mail(app.config, app.debug))
+    connection.timeout = float(app.config.get("MAIL_TIMEOUT", 30))
+    return connection
+
+
+class _MailFolder:
+    """Writes each message to ``instance/mail/`` instead of sending it."""
+
+    def __init__(self, app: Flask):
+        self.folder = os.path.join(app.instance_path, "mail")
+
+    def __enter__(self):
+        os.makedirs(self.folder, exist_ok=True)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def send(self, message: Message) -> None:
+        name = message.msgId.strip("<>").partition("@")[0]  # outbox.<row id>.<created>
+        path = os.path.join(self.folder, f"{utcnow():%Y%m%d-%H%M%S}-{name}.eml")
+        with open(path, "wb") as fh:
+            fh.write(message.as_bytes())
+        log.info("mail: written to %s (to %s: %s)", path, ", ".join(message.recipients), message.subject)
+
+
+def _message(app: Flask, row: MailOutbox) -> Message:
+    sender = app.config.get("MAIL_DEFAULT_SENDER") or "noreply@localhost"
+    message = Message(subject=row.subject, recipients=[row.recipient], body=row.body_text,
+                      html=row.body_html or None, sender=sender,
+                      extra_headers={"Content-Language": row.locale, "Auto-Submitted": "auto-generated"})
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+    message.msgId = f"<outbox.{row.id}.{row.created_at:%Y%m%d%H%M%S}@{domain}>"  # same id on a retry
+    return message
+
+
+def _deliver(app: Flask, rows: list[MailOutbox]) -> dict[int, str | None]:
+    """Send ``rows``; returns row id -> None (sent) or the error."""
+    results: dict[int, str | None] = {}
+    use_smtp = bool(app.config.get("MAIL_SERVER"))
+    try:
+        with (_smtp(app) if use_smtp else _MailFolder(app)) as transport:
+            for row in rows:
+                try:
+                    transport.send(_message(app, row))
+                    results[row.id] = None
+                except Exception as exc:  # this row only (e.g. a refused recipient)
+                    results[row.id] = _describe(exc)
+    except Exception as exc:  # connecting (or quitting) failed: every row not yet sent
+        for row in rows:
+            results.setdefault(row.id, _describe(exc))
+    return results
+
+
+def _describe(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"[:1000]
+
+
+# --- sending ---------------------------------------------------------------------------------
+
+def send_due(app: Flask | None = None, now: dt.datetime | None = None, limit: int = 100) -> tuple[int, int]:
+    """Send pending rows that are due. Returns (sent, failed)."""
+    app = app or current_app._get_current_object()
+    if not has_app_context():
+        with app.app_context():
+            return send_due(app, now, limit)
+    now = now or utcnow()
+    max_attempts = int(app.config.get("MAIL_MAX_ATTEMPTS", 8))
+    with Session(db.engine) as session:
+        stmt = (select(MailOutbox)
+                .where(MailOutbox.status == MailStatus.PENDING, MailOutbox.next_attempt_at <= now)
+                .order_by(MailOutbox.id).limit(limit))
+        if session.get_bind().dialect.name == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)  # two workers never send one row twice
+        rows = list(session.scalars(stmt))
+        if not rows:
+            return 0, 0
+        results = _deliver(app, rows)
+        sent = failed = 0
+        for row in rows:
+            row.attempts += 1
+            error = results.get(row.id, "not attempted")
+            if error is None:
+                row.status, row.sent_at, row.last_error = MailStatus.SENT, utcnow(), None
+                sent += 1
+                continue
+            failed += 1
+            row.last_error = error
+            if row.attempts >= max_attempts:
+                row.status = MailStatus.FAILED
+            else:
+                row.next_attempt_at = now + retry_delay(row.attempts)
+        session.commit()
+    if failed:
+        log.warning("mail: %d of %d failed (%s); retrying later", failed, len(rows),
+                    next(e for e in results.values() if e))
+    return sent, failed
+
+
+def drain(app: Flask | None = None, now: dt.datetime | None = None) -> tuple[int, int]:
+    """Send batch after batch until nothing is due or a batch sends nothing."""
+    sent = failed = 0
+    while True:
+        ok, bad = send_due(app, now=now)
+        sent, failed = sent + ok, failed + bad
+        if not ok:
+            return sent, failed
+
+
+def backlog(session: Session | None = None) -> dict[str, int]:
+    """Counts by status, plus how many pending rows have failed at least once."""
+    session = session or db.session
+    counts = dict(session.execute(select(MailOutbox.status, func.count()).group_by(MailOutbox.status)).all())
+    retrying = session.scalar(select(func.count()).select_from(MailOutbox).where(
+        MailOutbox.status == MailStatus.PENDING, MailOutbox.attempts > 0)) or 0
+    return {**{status: counts.get(status, 0) for status in MailStatus.ALL}, "retrying": retrying}
+
+
+# --- inline sending after commit ---------------------------------------------------------------
+
+def _after_flush(session: Session, flush_context) -> None:
+    if any(isinstance(obj, MailOutbox) for obj in session.new):
+        session.info[_PENDING] = True
+
+
+def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a released savepoint, not the real commit
+        return
+    if not session.info.pop(_PENDING, False) or not has_app_context():
+        return
+    if current_app.config.get("NOTIFY_SYNC", "inline") != "inline":
+        return
+    try:
+        drain(current_app._get_current_object())
+    except Exception:  # the change is committed; the rows stay for the worker
+        log.exception("mail: inline sending failed")
+
+
+def _after_soft_rollback(session: Session, previous_transaction) -> None:
+    if not previous_transaction.nested:
+        session.info.pop(_PENDING, None)
+
+
+_registered = False
+
+
+def register(app: Flask) -> None:
+    global _registered
+    if not _registered:
+        event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_soft_rollback", _after_soft_rollback)
+        _registered = True

@@ -1,0 +1,319 @@
+"""Notifications: what happened that a user should know about, in-app and by
+email, with per-kind preferences.
+
+* ``notify`` adds a row in the caller's transaction (a rollback loses it with
+  the change it reports) and, unless the user switched email off, either puts
+  a rendered email into the mail outbox (``portal.services.mailer``) or, for
+  batched kinds, leaves it for the digest that ``send_digests`` sends.
+* Rows keep the kind and its parameters, not the text: the title is rendered
+  in the reader's language when shown. A parameter may be a dict of
+  translations (``{"kk": ..., "ru": ...}``); ``category`` and ``region`` may
+  be reference codes, shown as the reference name in the reader's language.
+* Emails are rendered in the recipient's language (``user.locale``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from flask import current_app, g, has_request_context
+from flask_babel import force_locale, ngettext
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+
+from portal.extensions import db
+from portal.i18n import FALLBACK_ORDER, current_locale, is_supported
+from portal.models.accounts import PortalUser, utcnow
+from portal.models.catalog import Category, Region
+from portal.models.notifications import EmailState, Notification, NotificationPreference
+from portal.services import mailer
+from portal.services.errors import NotFound
+from portal.services.practitioners import Page
+
+SETTINGS_PATH = "/notifications/settings"
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    title: object        # lazy string with %(param)s placeholders
+    description: object  # lazy string for the settings page
+    mandatory: bool = False  # needed for a running request: cannot be switched off
+    batched: bool = False    # email goes out in the digest, not one by one
+
+
+KINDS: dict[str, KindSpec] = {
+    "new_request": KindSpec(
+        _l('New request "%(title)s": %(category)s, %(region)s'),
+        _l("A client published a request that matches your practice"), batched=True),
+    "new_offer": KindSpec(
+        _l('New offer on "%(title)s" from %(name)s: %(price)s ₸'),
+        _l("A practitioner sent an offer on your request")),
+    "offer_edited": KindSpec(
+        _l('%(name)s changed the offer on "%(title)s"'),
+        _l("A practitioner changed an offer on your request")),
+    "offer_withdrawn": KindSpec(
+        _l('%(name)s withdrew the offer on "%(title)s"'),
+        _l("A practitioner withdrew an offer on your request")),
+    "offer_selected": KindSpec(
+        _l('%(client)s selected your offer on "%(title)s"'),
+        _l("A client selected your offer"), mandatory=True),
+    "offer_declined": KindSpec(
+        _l('Your offer on "%(title)s" was not selected'),
+        _l("A client chose another offer")),
+    "request_cancelled": KindSpec(
+        _l('The request "%(title)s" was closed by the client'),
+        _l("A request you made an offer on was cancelled or expired")),
+    "request_expired": KindSpec(
+        _l('Your request "%(title)s" has expired'),
+        _l("Your request expired without a selected offer")),
+    "new_message": KindSpec(
+        _l('New message from %(name)s about "%(title)s"'),
+        _l("Someone wrote to you in a conversation")),
+    "completion_requested": KindSpec(
+        _l('%(name)s reports that "%(title)s" is done: please confirm'),
+        _l("The practitioner asks you to confirm the work is done"), mandatory=True),
+    "request_completed": KindSpec(
+        _l('The client confirmed that "%(title)s" is completed'),
+        _l("The client confirmed the work is done"), mandatory=True),
+    "new_review": KindSpec(
+        _l('New review on "%(title)s": %(rating)s of 5'),
+        _l("A client reviewed your work")),
+    "review_reply": KindSpec(
+        _l("%(name)s replied to your review"),
+        _l("A practitioner replied to your review")),
+}
+
+
+class _Params(dict):
+    def __missing__(self, key):  # a missing parameter shows as empty, never breaks a page
+        return ""
+
+
+_REFERENCE = {"category": Category, "region": Region}
+
+
+def _reference_name(model, code: str) -> str | None:
+    # cached per request (a page of notifications); a worker always reads fresh names
+    cache = g.setdefault("_notification_refs", {}) if has_request_context() else {}
+    key = (model.__tablename__, code)
+    if key not in cache:
+        cache[key] = db.session.scalars(select(model).where(model.code == code)).first()
+    obj = cache[key]
+    return obj.tr("name") if obj is not None else None
+
+
+def _value(key: str, value, locale: str) -> str:
+    if isinstance(value, dict):  # {"kk": ..., "ru": ...}
+        for code in (locale,) + FALLBACK_ORDER:
+            if value.get(code):
+                return str(value[code])
+        return ""
+    if isinstance(value, bool) or value is None:
+        return "" if value is None else str(value)
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", " ")  # 40 000, as on the public pages
+    if key in _REFERENCE and isinstance(value, str):
+        return _reference_name(_REFERENCE[key], value) or value
+    return str(value)
+
+
+def title_for(kind: str, params: dict) -> str:
+    """The title of a ``kind`` notification in the current locale."""
+    spec = KINDS.get(kind)
+    if spec is None:
+        return kind
+    locale = current_locale()
+    return str(spec.title) % _Params({k: _value(k, v, locale) for k, v in params.items()})
+
+
+def render(notification: Notification) -> str:
+    """The notification's title in the current locale."""
+    try:
+        params = json.loads(notification.params or "{}")
+    except ValueError:
+        params = {}
+    return title_for(notification.kind, params)
+
+
+def _safe_link(link: str) -> bool:
+    return link.startswith("/") and not link.startswith("//") and "\\" not in link
+
+
+def is_safe_link(link: str | None) -> bool:
+    """A local path (no scheme, no host): safe to redirect to."""
+    return bool(link) and _safe_link(link)
+
+
+def absolute_url(path: str) -> str:
+    return current_app.config.get("PORTAL_BASE_URL", "http://127.0.0.1:5000").rstrip("/") + path
+
+
+def user_locale(user: PortalUser) -> str:
+    locale = getattr(user, "locale", None)
+    return locale if is_supported(locale) else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _choice(user_id: int, kind: str) -> tuple[bool, bool]:
+    if KINDS[kind].mandatory:
+        return True, True
+    pref = db.session.get(NotificationPreference, (user_id, kind))
+    return (pref.in_app, pref.email) if pref is not None else (True, True)
+
+
+def notify(user: PortalUser, kind: str, link: str, **params) -> Notification | None:
+    """Tell ``user`` that ``kind`` happened; ``link`` is the local path of the
+    page it is about. Adds rows to the current session (the caller commits).
+    Returns the notification when the user sees it in-app, else None."""
+    spec = KINDS.get(kind)
+    if spec is None:
+        raise ValueError(f"unknown notification kind: {kind}")
+    if not _safe_link(link) or len(link) > 255:
+        raise ValueError(f"notification link must be a local path: {link!r}")
+    encoded = json.dumps(params, ensure_ascii=False)  # plain values only (TypeError otherwise)
+    if user is None or not user.is_active:
+        return None
+    in_app, email = _choice(user.id, kind)
+    email = email and bool(user.email)
+    if not (in_app or email):
+        return None
+    row = Notification(user_id=user.id, kind=kind, params=encoded, link=link, in_app=in_app,
+                       email_state=EmailState.NONE, created_at=utcnow())
+    if email and spec.batched:
+        row.email_state = EmailState.PENDING
+    elif email:
+        _queue_single(user, kind, link, params)
+        row.email_state = EmailState.QUEUED
+    db.session.add(row)
+    return row if in_app else None
+
+
+def _email_context(user: PortalUser) -> dict:
+    return {"app_name": current_app.config.get("APP_NAME", "AlemTrust"), "first_name": user.first_name,
+            "settings_url": absolute_url(SETTINGS_PATH)}
+
+
+def _render_email(name: str, **context) -> tuple[str, str]:
+    """(text, html) of ``portal/email/<name>.txt|html`` (no request needed)."""
+    env = current_app.jinja_env
+    text = env.get_template(f"portal/email/{name}.txt").render(**context)
+    html = env.get_template(f"portal/email/{name}.html").render(**context)
+    return text, html
+
+
+def _queue_single(user: PortalUser, kind: str, link: str, params: dict) -> None:
+    locale = user_locale(user)
+    with force_locale(locale):
+        title = title_for(kind, params)
+        text, html = _render_email("notification", title=title, url=absolute_url(link), locale=locale,
+                                   **_email_context(user))
+    mailer.queue(user.email, title, text, html, locale=locale, user_id=user.id)
+
+
+def _own(user_id: int):
+    return select(Notification).where(Notification.user_id == user_id, Notification.in_app.is_(True))
+
+
+def unread_count(user_id: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(
+        _own(user_id).where(Notification.read_at.is_(None)).subquery())) or 0
+
+
+def page_for(user_id: int, page: int = 1, per_page: int = 20) -> Page:
+    """The user's in-app notifications, newest first."""
+    page = max(1, page)
+    total = db.session.scalar(select(func.count()).select_from(_own(user_id).subquery())) or 0
+    items = db.session.scalars(_own(user_id).order_by(Notification.created_at.desc(), Notification.id.desc())
+                               .limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(list(items), total, page, per_page)
+
+
+def mark_read(user_id: int, ids: list[int] | None = None) -> int:
+    """Mark the user's unread notifications (all, or those in ``ids``) read."""
+    stmt = (update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+            .values(read_at=utcnow()))
+    if ids is not None:
+        stmt = stmt.where(Notification.id.in_(list(ids)))
+    count = db.session.execute(stmt, execution_options={"synchronize_session": "fetch"}).rowcount
+    db.session.commit()
+    return count
+
+
+def open(user_id: int, notification_id: int) -> str:
+    """Mark one of the user's notifications read and return its link."""
+    row = db.session.get(Notification, notification_id)
+    if row is None or row.user_id != user_id:
+        raise NotFound(_l("Notification not found."))
+    if row.read_at is None:
+        row.read_at = utcnow()
+        db.session.commit()
+    return row.link
+
+
+def preferences(user: PortalUser) -> list[tuple[str, KindSpec, bool, bool]]:
+    saved = {p.kind: p for p in db.session.scalars(
+        select(NotificationPreference).where(NotificationPreference.user_id == user.id))}
+    rows = []
+    for kind, spec in KINDS.items():
+        pref = saved.get(kind)
+        if spec.mandatory or pref is None:
+            rows.append((kind, spec, True, True))
+        else:
+            rows.append((kind, spec, pref.in_app, pref.email))
+    return rows
+
+
+def set_preferences(user: PortalUser, values: dict[str, tuple[bool, bool]]) -> None:
+    """Save (in_app, email) per kind; unknown kinds are ignored, mandatory ones stay on."""
+    for kind, (in_app, email) in values.items():
+        spec = KINDS.get(kind)
+        if spec is None:
+            continue
+        pref = db.session.get(NotificationPreference, (user.id, kind))
+        if spec.mandatory or (in_app and email):  # the default: no row
+            if pref is not None:
+                db.session.delete(pref)
+            continue
+        if pref is None:
+            pref = NotificationPreference(user_id=user.id, kind=kind)
+            db.session.add(pref)
+        pref.in_app, pref.email = bool(in_app), bool(email)
+    db.session.commit()
+
+
+def send_digests(now: dt.datetime | None = None) -> int:
+    """Queue one email per user whose oldest pending (batched) notification is
+    older than NOTIFY_DIGEST_MINUTES, listing all of them. Returns emails queued."""
+    now = now or utcnow()
+    minutes = int(current_app.config.get("NOTIFY_DIGEST_MINUTES", 15))
+    cutoff = now - dt.timedelta(minutes=minutes)
+    pending = Notification.email_state == EmailState.PENDING
+    user_ids = db.session.scalars(
+        select(Notification.user_id).where(pending).group_by(Notification.user_id)
+        .having(func.min(Notification.created_at) <= cutoff)).all()
+    queued = 0
+    for user_id in user_ids:
+        stmt = select(Notification).where(pending, Notification.user_id == user_id).order_by(Notification.id)
+        if db.session.get_bind().dialect.name == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)  # another worker has them
+        rows = db.session.scalars(stmt).all()
+        user = db.session.get(PortalUser, user_id)
+        wanted = [r for r in rows if user is not None and user.is_active and user.email
+                  and _choice(user_id, r.kind)[1]]
+        for row in rows:
+            row.email_state = EmailState.QUEUED if row in wanted else EmailState.NONE
+        if wanted:
+            _queue_digest(user, wanted)
+            queued += 1
+        db.session.commit()
+    return queued
+
+
+def _queue_digest(user: PortalUser, rows: list[Notification]) -> None:
+    locale = user_locale(user)
+    with force_locale(locale):
+        items = [(render(r), absolute_url(r.link)) for r in rows]
+        subject = ngettext("%(num)d new notification on AlemTrust", "%(num)d new notifications on AlemTrust",
+                           len(items))
+        text, html = _render_email("digest", items=items, locale=locale, **_email_context(user))
+    mailer.queue(user.email, subject, text, html, locale=locale, user_id=user.id)

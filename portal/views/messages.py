@@ -1,0 +1,156 @@
+"""Conversation pages (one thread per request and practitioner) and the
+download of attached files. Thin: every rule (who may read, write, open a
+thread, which files pass) is in services.messages and services.attachments."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from flask import abort, flash, g, redirect, request, send_file, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from portal import links
+from portal.forms.messages import MessageForm, StaffReasonForm
+from portal.models.messages import Thread
+from portal.services import attachments as attachments_service
+from portal.services import messages as messages_service
+from portal.services.errors import NotFound, ServiceError
+from portal.services.practitioners import Page
+
+PER_PAGE = 20
+
+
+def _int_arg(name: str) -> int | None:
+    try:
+        return int(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def filesize(size: int) -> str:
+    if size >= 1024 * 1024:
+        return _("%(size)s MB", size=format_decimal(round(size / (1024 * 1024), 1)))
+    if size >= 1024:
+        return _("%(size)s KB", size=format_decimal(round(size / 1024)))
+    return _("%(size)s B", size=size)
+
+
+def other_party(thread: Thread, role: str):
+    """The user on the other side of the thread (None for staff)."""
+    if role == "client":
+        return thread.profile.user
+    if role == "practitioner":
+        return thread.request.client
+    return None
+
+
+@dataclass
+class ThreadRow:
+    thread: Thread
+    role: str
+    unread: int
+    other: object
+
+
+class ThreadsView(BaseView):
+    route_base = "/threads"
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        rows = [ThreadRow(t, role, unread, other_party(t, role))
+                for t, role, unread in messages_service.mine(g.user)]
+        pages = max(1, -(-len(rows) // PER_PAGE))
+        number = min(max(1, _int_arg("page") or 1), pages)
+        page = Page(rows[(number - 1) * PER_PAGE:number * PER_PAGE], len(rows), number, PER_PAGE)
+        return self.render_template("portal/messages/index.html", page=page)
+
+    @expose("/open")
+    @has_access
+    def start(self):
+        request_id = _int_arg("request")
+        if request_id is None:
+            abort(404)
+        try:
+            thread = messages_service.open_thread(g.user, request_id, _int_arg("profile"))
+        except NotFound:
+            abort(404)
+        except ServiceError as err:
+            flash(str(err.message), "danger")
+            return redirect(links.request_page(request_id))
+        return redirect(url_for("ThreadsView.show", thread_id=thread.id))
+
+    @expose("/<int:thread_id>")
+    @has_access
+    def show(self, thread_id: int):
+        try:
+            thread = messages_service.get_thread(g.user, thread_id, audit=False)
+            if messages_service.role_in(g.user, thread) == "staff":
+                reason = StaffReasonForm(request.args)
+                if "reason" not in request.args or not reason.validate():
+                    return self.render_template("portal/messages/reason.html", thread=thread, form=reason)
+                view = messages_service.view(g.user, thread_id, audit_reason=reason.reason.data.strip())
+            else:
+                view = messages_service.view(g.user, thread_id)
+        except NotFound:
+            abort(404)
+        return self._render(view, MessageForm())
+
+    @expose("/<int:thread_id>/post", methods=["POST"])
+    @has_access
+    def post(self, thread_id: int):
+        form = MessageForm()
+        try:
+            message = messages_service.post(g.user, thread_id, form.body.data or "",
+                                            request.files.getlist("files"))
+        except NotFound:
+            abort(404)
+        except ServiceError as err:
+            thread = messages_service.get_thread(g.user, thread_id, audit=False)
+            if messages_service.role_in(g.user, thread) == "staff":
+                flash(str(err.message), "danger")
+                return redirect(url_for("ThreadsView.show", thread_id=thread_id))
+            had_files = any(f.filename for f in request.files.getlist("files"))
+            return self._render(messages_service.view(g.user, thread_id), form, error=err.message,
+                                files_dropped=had_files)
+        return redirect(url_for("ThreadsView.show", thread_id=thread_id, _anchor=f"m{message.id}"))
+
+    def _render(self, view, form, error=None, files_dropped: bool = False):
+        return self.render_template(
+            "portal/messages/show.html", view=view, thread=view.thread, form=form, error=error,
+            files_dropped=files_dropped, other=other_party(view.thread, view.role), filesize=filesize,
+            request_link=links.request_page(view.thread.request_id),
+        )
+
+
+class AttachmentsView(BaseView):
+    """Files are read from the instance folder (never the static folder) and
+    always sent as downloads, so a browser never renders them in the portal's origin."""
+
+    route_base = "/attachments"
+
+    @expose("/<int:attachment_id>")
+    @has_access
+    def download(self, attachment_id: int):
+        try:
+            att = attachments_service.get_for(g.user, attachment_id)
+        except NotFound:
+            abort(404)
+        path = attachments_service.path_of(att)
+        if not os.path.isfile(path):
+            abort(404)
+        response = send_file(path, mimetype=att.content_type, as_attachment=True,
+                             download_name=att.original_name)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
+
+
+def register(appbuilder) -> None:
+    appbuilder.add_view(ThreadsView, "Messages", href="/threads/", icon="fa-comments", label=_l("Messages"),
+                        category="My area")
+    appbuilder.add_view_no_menu(AttachmentsView)

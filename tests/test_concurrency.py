@@ -1,0 +1,154 @@
+"""Concurrency of the selection (agreement 1.17: one acceptance per request),
+on PostgreSQL: real threads, each with its own app context, session and
+database connection.
+
+To make every round a real race, the service's own reads are followed by a
+barrier: both threads have loaded the request (still open) and the offer
+(still active) before either of them writes, so only the database decides."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models.accounts import PortalUser
+from portal.models.requests import Offer, OfferStatus, RequestStatus, ServiceRequest
+from portal.services import offers as offers_service
+from portal.services import requests as requests_service
+from portal.services.errors import ServiceError
+from tests import factories as f
+
+REGION = "KZ-43"  # Kyzylorda
+ROUNDS = 10
+TIMEOUT = 30
+
+
+@pytest.fixture
+def pg(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the concurrency tests need PostgreSQL (row locks); the suite uses "
+                    f"{db.engine.dialect.name} — set DATABASE_URL=postgresql://... to run them")
+    return app
+
+
+@pytest.fixture
+def sm(app):
+    return app.appbuilder.sm
+
+
+def run_threads(app, jobs):
+    """Run each ``job(...)`` in its own thread with its own app context (and so its
+    own Flask-SQLAlchemy session); return each job's result or the exception it raised."""
+    results: list = [None] * len(jobs)
+
+    def worker(i, job):
+        with app.app_context():
+            try:
+                results[i] = job()
+            except Exception as exc:  # noqa: BLE001 - the test inspects it
+                results[i] = exc
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(i, job)) for i, job in enumerate(jobs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(TIMEOUT)
+    assert not any(t.is_alive() for t in threads), "a thread hung (deadlock?)"
+    return results
+
+
+def after_reading(monkeypatch, module, name, barrier):
+    """Wrap ``module.name`` so that the thread waits at ``barrier`` right after it ran."""
+    original = getattr(module, name)
+
+    def wrapped(*args, **kwargs):
+        value = original(*args, **kwargs)
+        barrier.wait(TIMEOUT)
+        return value
+
+    monkeypatch.setattr(module, name, wrapped)
+
+
+def fresh_bidding(sm, client, profiles):
+    req = requests_service.create(client, f.request_input(region_code=REGION), publish=True)
+    offers = [offers_service.make(p.user, req.id, f.offer_input(30000 + 1000 * i)) for i, p in enumerate(profiles)]
+    return req.id, [o.id for o in offers]
+
+
+def db_state(request_id):
+    """(request status, {offer id: status}) as committed."""
+    with f.committed_session() as s:
+        status = s.get(ServiceRequest, request_id).status
+        offers = dict(s.execute(select(Offer.id, Offer.status).where(Offer.request_id == request_id)).all())
+    return status, offers
+
+
+def select_job(client_id, request_id, offer_id):
+    def job():
+        client = db.session.get(PortalUser, client_id)  # this thread's session
+        return requests_service.select_offer(client, request_id, offer_id).id
+    return job
+
+
+def withdraw_job(user_id, offer_id):
+    def job():
+        user = db.session.get(PortalUser, user_id)
+        return offers_service.withdraw(user, offer_id).id
+    return job
+
+
+def test_two_concurrent_selections_exactly_one_wins(pg, sm, monkeypatch):
+    client = f.make_user(sm)
+    profiles = [f.make_practitioner(sm, region_codes=(REGION,)) for _ in range(3)]
+    biddings = [fresh_bidding(sm, client, profiles) for _ in range(ROUNDS)]
+    barrier = threading.Barrier(2)
+    after_reading(monkeypatch, requests_service, "get_own", barrier)
+    client_id = client.id
+    for request_id, (o1, o2, o3) in biddings:
+        results = run_threads(pg, [select_job(client_id, request_id, o1), select_job(client_id, request_id, o2)])
+        wins = [r for r in results if isinstance(r, int)]
+        losses = [r for r in results if isinstance(r, Exception)]
+        assert len(wins) == 1 and len(losses) == 1, results
+        assert type(losses[0]) is ServiceError, repr(losses[0])
+        status, offers = db_state(request_id)
+        assert status == RequestStatus.IN_PROGRESS
+        assert offers[wins[0]] == OfferStatus.ACCEPTED
+        assert sorted(offers.values()) == [OfferStatus.ACCEPTED, OfferStatus.DECLINED, OfferStatus.DECLINED]
+    # every profile was selected in some rounds and declined in the others: one notice per round each
+    db.session.expire_all()
+    for p in profiles:
+        selected = f.notification_count(p.user, "offer_selected")
+        declined = f.notification_count(p.user, "offer_declined")
+        assert selected + declined == ROUNDS
+    assert sum(f.notification_count(p.user, "offer_selected") for p in profiles) == ROUNDS
+
+
+def test_concurrent_withdraw_and_select_never_both_win(pg, sm, monkeypatch):
+    client = f.make_user(sm)
+    profiles = [f.make_practitioner(sm, region_codes=(REGION,)) for _ in range(2)]
+    biddings = [fresh_bidding(sm, client, profiles) for _ in range(ROUNDS)]
+    barrier = threading.Barrier(2)
+    after_reading(monkeypatch, requests_service, "get_own", barrier)
+    after_reading(monkeypatch, offers_service, "_own_active", barrier)
+    client_id, practitioner_id = client.id, profiles[0].user_id
+    outcomes = set()
+    for request_id, (contested, other) in biddings:
+        selected, withdrawn = run_threads(pg, [select_job(client_id, request_id, contested),
+                                               withdraw_job(practitioner_id, contested)])
+        for r in (selected, withdrawn):
+            assert isinstance(r, (int, ServiceError)), repr(r)
+        assert isinstance(selected, int) != isinstance(withdrawn, int), (selected, withdrawn)
+        status, offers = db_state(request_id)
+        if isinstance(selected, int):
+            outcomes.add("selected")
+            assert status == RequestStatus.IN_PROGRESS
+            assert offers == {contested: OfferStatus.ACCEPTED, other: OfferStatus.DECLINED}
+        else:
+            outcomes.add("withdrawn")
+            assert status == RequestStatus.OPEN
+            assert offers == {contested: OfferStatus.WITHDRAWN, other: OfferStatus.ACTIVE}
+    assert outcomes  # which side wins each round is up to the database
