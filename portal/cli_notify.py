@@ -13,21 +13,23 @@ log = logging.getLogger(__name__)
 notify_cli = AppGroup("notify", help="Notifications: email digests and the mail outbox.")
 
 
-def run_once(app) -> tuple[int, int, int]:
-    """Queue due digests, then send every due mail. Returns (digests, sent, failed)."""
-    from portal.services import mailer, notifications
+def run_once(app) -> tuple[int, int, int, int]:
+    """Expire requests past their date (their clients are notified), queue due
+    digests, then send every due mail. Returns (expired, digests, sent, failed)."""
+    from portal.services import mailer, notifications, requests
 
+    expired = requests.expire_due()
     digests = notifications.send_digests()
     sent, failed = mailer.drain(app)
-    return digests, sent, failed
+    return expired, digests, sent, failed
 
 
 @notify_cli.command("worker")
 @click.option("--once", is_flag=True, help="Send what is due and exit.")
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between polls.")
 def worker_command(once: bool, interval: float):
-    """Send email digests and the mail outbox, retrying with back-off while the
-    mail server is down."""
+    """Expire old requests, send email digests and the mail outbox, retrying
+    with back-off while the mail server is down."""
     from portal.extensions import db
 
     app = current_app._get_current_object()
@@ -35,9 +37,9 @@ def worker_command(once: bool, interval: float):
     click.echo(f"Notification worker started (mail via {transport}; poll every {interval:g} s).")
     while True:
         try:
-            digests, sent, failed = run_once(app)
-            if digests or sent or failed:
-                click.echo(f"digests {digests}, sent {sent}, failed {failed}")
+            expired, digests, sent, failed = run_once(app)
+            if expired or digests or sent or failed:
+                click.echo(f"requests expired {expired}, digests {digests}, sent {sent}, failed {failed}")
         except Exception:
             if once:
                 raise

@@ -376,10 +376,11 @@ def load_demo_data(sm) -> dict:
                                email=f"client@{EMAIL_DOMAIN}" if i == 0 else None)[0]
                    for i, code in enumerate(CLIENT_REGIONS)]
         db.session.flush()
-        # A known practitioner login: an approved advocate serving the demo client's region.
-        demo_practitioner = next(p for p in profiles if p.category.code == "advocate"
-                                 and p.status == ProfileStatus.APPROVED and clients[0].region in p.regions)
-        demo_practitioner.user.email = demo_practitioner.user.username = f"practitioner@{EMAIL_DOMAIN}"
+        # Known practitioner logins: two approved advocates serving the demo client's region.
+        local_advocates = [p for p in profiles if p.category.code == "advocate"
+                           and p.status == ProfileStatus.APPROVED and clients[0].region in p.regions]
+        for login, profile in zip(("practitioner", "practitioner2"), local_advocates):
+            profile.user.email = profile.user.username = f"{login}@{EMAIL_DOMAIN}"
 
         approved = {code: [p for p in profiles
                            if p.category.code == code and p.status == ProfileStatus.APPROVED]

@@ -73,7 +73,7 @@ def after_reading(monkeypatch, module, name, barrier):
     monkeypatch.setattr(module, name, wrapped)
 
 
-def fresh_bidding(sm, client, profiles):
+def fresh_bidding(client, profiles):
     req = requests_service.create(client, f.request_input(region_code=REGION), publish=True)
     offers = [offers_service.make(p.user, req.id, f.offer_input(30000 + 1000 * i)) for i, p in enumerate(profiles)]
     return req.id, [o.id for o in offers]
@@ -87,9 +87,11 @@ def db_state(request_id):
     return status, offers
 
 
-def select_job(client_id, request_id, offer_id):
+def select_job(client_id, request_id, offer_id, start=None):
     def job():
         client = db.session.get(PortalUser, client_id)  # this thread's session
+        if start is not None:
+            start.wait(TIMEOUT)
         return requests_service.select_offer(client, request_id, offer_id).id
     return job
 
@@ -101,15 +103,21 @@ def withdraw_job(user_id, offer_id):
     return job
 
 
-def test_two_concurrent_selections_exactly_one_wins(pg, sm, monkeypatch):
+@pytest.mark.parametrize("forced", [True, False], ids=["both-read-before-writing", "same-start"])
+def test_two_concurrent_selections_exactly_one_wins(pg, sm, monkeypatch, forced):
     client = f.make_user(sm)
     profiles = [f.make_practitioner(sm, region_codes=(REGION,)) for _ in range(3)]
-    biddings = [fresh_bidding(sm, client, profiles) for _ in range(ROUNDS)]
+    biddings = [fresh_bidding(client, profiles) for _ in range(ROUNDS)]
     barrier = threading.Barrier(2)
-    after_reading(monkeypatch, requests_service, "get_own", barrier)
+    start = None
+    if forced:
+        after_reading(monkeypatch, requests_service, "get_own", barrier)
+    else:  # only a common start: the threads race through the whole service call
+        start = barrier
     client_id = client.id
     for request_id, (o1, o2, o3) in biddings:
-        results = run_threads(pg, [select_job(client_id, request_id, o1), select_job(client_id, request_id, o2)])
+        results = run_threads(pg, [select_job(client_id, request_id, o1, start),
+                                   select_job(client_id, request_id, o2, start)])
         wins = [r for r in results if isinstance(r, int)]
         losses = [r for r in results if isinstance(r, Exception)]
         assert len(wins) == 1 and len(losses) == 1, results
@@ -130,12 +138,11 @@ def test_two_concurrent_selections_exactly_one_wins(pg, sm, monkeypatch):
 def test_concurrent_withdraw_and_select_never_both_win(pg, sm, monkeypatch):
     client = f.make_user(sm)
     profiles = [f.make_practitioner(sm, region_codes=(REGION,)) for _ in range(2)]
-    biddings = [fresh_bidding(sm, client, profiles) for _ in range(ROUNDS)]
+    biddings = [fresh_bidding(client, profiles) for _ in range(ROUNDS)]
     barrier = threading.Barrier(2)
     after_reading(monkeypatch, requests_service, "get_own", barrier)
     after_reading(monkeypatch, offers_service, "_own_active", barrier)
     client_id, practitioner_id = client.id, profiles[0].user_id
-    outcomes = set()
     for request_id, (contested, other) in biddings:
         selected, withdrawn = run_threads(pg, [select_job(client_id, request_id, contested),
                                                withdraw_job(practitioner_id, contested)])
@@ -143,12 +150,110 @@ def test_concurrent_withdraw_and_select_never_both_win(pg, sm, monkeypatch):
             assert isinstance(r, (int, ServiceError)), repr(r)
         assert isinstance(selected, int) != isinstance(withdrawn, int), (selected, withdrawn)
         status, offers = db_state(request_id)
+        # which side wins a round is up to the database; both orders occur over the rounds
         if isinstance(selected, int):
-            outcomes.add("selected")
             assert status == RequestStatus.IN_PROGRESS
             assert offers == {contested: OfferStatus.ACCEPTED, other: OfferStatus.DECLINED}
         else:
-            outcomes.add("withdrawn")
             assert status == RequestStatus.OPEN
             assert offers == {contested: OfferStatus.WITHDRAWN, other: OfferStatus.ACTIVE}
-    assert outcomes  # which side wins each round is up to the database
+
+
+def cancel_job(client_id, request_id):
+    def job():
+        client = db.session.get(PortalUser, client_id)
+        return requests_service.cancel(client, request_id).id
+    return job
+
+
+def make_job(user_id, request_id):
+    def job():
+        user = db.session.get(PortalUser, user_id)
+        return offers_service.make(user, request_id, f.offer_input(25000)).id
+    return job
+
+
+def expire_job(now):
+    def job():
+        return requests_service.expire_due(now)
+    return job
+
+
+def test_concurrent_cancel_and_select_never_both_win(pg, sm, monkeypatch):
+    """The client in two tabs: cancel in one, select in the other."""
+    client = f.make_user(sm)
+    profiles = [f.make_practitioner(sm, region_codes=(REGION,)) for _ in range(2)]
+    biddings = [fresh_bidding(client, profiles) for _ in range(ROUNDS)]
+    barrier = threading.Barrier(2)
+    after_reading(monkeypatch, requests_service, "get_own", barrier)
+    for request_id, (chosen, other) in biddings:
+        selected, cancelled = run_threads(pg, [select_job(client.id, request_id, chosen),
+                                               cancel_job(client.id, request_id)])
+        assert isinstance(selected, int) != isinstance(cancelled, int), (selected, cancelled)
+        status, offers = db_state(request_id)
+        if isinstance(selected, int):
+            assert status == RequestStatus.IN_PROGRESS
+            assert offers == {chosen: OfferStatus.ACCEPTED, other: OfferStatus.DECLINED}
+        else:
+            assert status == RequestStatus.CANCELLED
+            assert offers == {chosen: OfferStatus.DECLINED, other: OfferStatus.DECLINED}
+
+
+def test_concurrent_offer_and_select_leave_no_active_offer(pg, sm, monkeypatch):
+    """A practitioner offers while the client selects another offer: the new
+    offer is refused or declined, never left active on a request in progress."""
+    client = f.make_user(sm)
+    profiles = [f.make_practitioner(sm, region_codes=(REGION,)) for _ in range(2)]
+    late = [f.make_practitioner(sm, region_codes=(REGION,)) for _ in range(ROUNDS)]
+    biddings = [fresh_bidding(client, profiles) for _ in range(ROUNDS)]
+    barrier = threading.Barrier(2)
+    after_reading(monkeypatch, requests_service, "get_own", barrier)
+    after_reading(monkeypatch, requests_service, "get_visible", barrier)
+    for (request_id, (chosen, other)), newcomer in zip(biddings, late):
+        selected, made = run_threads(pg, [select_job(client.id, request_id, chosen),
+                                          make_job(newcomer.user_id, request_id)])
+        assert isinstance(selected, int), repr(selected)
+        status, offers = db_state(request_id)
+        assert status == RequestStatus.IN_PROGRESS
+        assert offers[chosen] == OfferStatus.ACCEPTED
+        assert OfferStatus.ACTIVE not in offers.values(), (made, offers)
+
+
+def test_concurrent_expiry_and_select_never_both_win(pg, sm, monkeypatch, app):
+    """The worker expires a request at the moment its client selects an offer."""
+    import datetime as dt
+
+    from portal.models.accounts import utcnow
+
+    client = f.make_user(sm)
+    profiles = [f.make_practitioner(sm, region_codes=(REGION,)) for _ in range(2)]
+    ttl = dt.timedelta(days=app.config["REQUEST_TTL_DAYS"])
+    base = utcnow().replace(microsecond=0) - ttl - dt.timedelta(days=1)
+    biddings = []
+    for i in range(ROUNDS):  # request i expires at base + ttl + i minutes
+        req = requests_service.create(client, f.request_input(region_code=REGION), publish=True,
+                                      now=base + dt.timedelta(minutes=i))
+        biddings.append((req.id, [f.make_offer(req, p).id for p in profiles], req.expires_at))
+    barrier = threading.Barrier(2)
+    after_reading(monkeypatch, requests_service, "get_own", barrier)
+    original_close = requests_service._close
+    waited = threading.local()
+
+    def close_after_barrier(*args, **kwargs):  # the worker has read the due rows
+        if not getattr(waited, "done", False):
+            waited.done = True
+            barrier.wait(TIMEOUT)
+        return original_close(*args, **kwargs)
+
+    monkeypatch.setattr(requests_service, "_close", close_after_barrier)
+    for request_id, (chosen, other), expires_at in biddings:
+        # at ``expires_at`` this round's request is due, the later ones are not yet
+        selected, expired = run_threads(pg, [select_job(client.id, request_id, chosen), expire_job(expires_at)])
+        assert not isinstance(expired, Exception), repr(expired)
+        status, offers = db_state(request_id)
+        if isinstance(selected, int):
+            assert status == RequestStatus.IN_PROGRESS, (selected, expired)
+            assert offers == {chosen: OfferStatus.ACCEPTED, other: OfferStatus.DECLINED}
+        else:
+            assert status == RequestStatus.EXPIRED, (selected, expired)
+            assert offers == {chosen: OfferStatus.DECLINED, other: OfferStatus.DECLINED}

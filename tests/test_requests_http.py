@@ -273,6 +273,15 @@ def test_request_this_practitioner(app, client, login_as, sm):
     req = _request_by_title(title)
     assert req.target_profile_id == target.id and req.category_id == target.category_id
 
+    # a practitioner who is not public cannot be targeted, and the request does not go to everyone instead
+    _, hidden = _practitioner(app, status=ProfileStatus.SUBMITTED)
+    assert "not available for requests" in _text(client.get(f"/requests/new?profile={hidden.id}"))
+    hidden_title = f"Скрытому {_uid()}"
+    page = _text(client.post(f"/requests/new?profile={hidden.id}",
+                             data=_form(hidden_title, target_profile_id=str(hidden.id))))
+    assert "This practitioner is not available for requests." in page
+    assert db.session.scalar(select(ServiceRequest).where(ServiceRequest.title == hidden_title)) is None
+
     login_as(target_user)
     feed = _text(client.get("/feed/"))
     assert title in feed and "Targeted to you" in feed
@@ -420,6 +429,11 @@ def test_staff_read_only(app, client, login_as, sm, world):
 def test_menu_points_to_the_new_pages(app, client, login_as, sm):
     user, _ = _practitioner(app)
     login_as(user)
-    page = _text(client.get("/account/"))
-    assert 'href="/requests/"' in page and 'href="/requests/new"' in page and 'href="/feed/"' in page
-    assert "/my/requests/list/" not in page
+    menu = _text(client.get("/requests/"))  # only the navbar links there
+    assert 'href="/requests/"' in menu and 'href="/requests/new"' in menu and 'href="/feed/"' in menu
+    assert "/my/requests/list/" not in menu
+    account = _text(client.get("/account/"))
+    assert "/requests/reviews/received" in account and "/my/requests/list/" not in account
+    login_as(_user(sm))
+    menu = _text(client.get("/requests/"))
+    assert 'href="/requests/new"' in menu and 'href="/feed/"' not in menu

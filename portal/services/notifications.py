@@ -38,6 +38,7 @@ SETTINGS_PATH = "/notifications/settings"
 class KindSpec:
     title: object        # lazy string with %(param)s placeholders
     description: object  # lazy string for the settings page
+    audience: str            # role that receives it (settings show only what a user can get), or "any"
     mandatory: bool = False  # needed for a running request: cannot be switched off
     batched: bool = False    # email goes out in the digest, not one by one
 
@@ -45,43 +46,43 @@ class KindSpec:
 KINDS: dict[str, KindSpec] = {
     "new_request": KindSpec(
         _l('New request "%(title)s": %(category)s, %(region)s'),
-        _l("A client published a request that matches your practice"), batched=True),
+        _l("A client published a request that matches your practice"), "Practitioner", batched=True),
     "new_offer": KindSpec(
         _l('New offer on "%(title)s" from %(name)s: %(price)s ₸'),
-        _l("A practitioner sent an offer on your request")),
+        _l("A practitioner sent an offer on your request"), "Client"),
     "offer_edited": KindSpec(
         _l('%(name)s changed the offer on "%(title)s"'),
-        _l("A practitioner changed an offer on your request")),
+        _l("A practitioner changed an offer on your request"), "Client"),
     "offer_withdrawn": KindSpec(
         _l('%(name)s withdrew the offer on "%(title)s"'),
-        _l("A practitioner withdrew an offer on your request")),
+        _l("A practitioner withdrew an offer on your request"), "Client"),
     "offer_selected": KindSpec(
         _l('%(client)s selected your offer on "%(title)s"'),
-        _l("A client selected your offer"), mandatory=True),
+        _l("A client selected your offer"), "Practitioner", mandatory=True),
     "offer_declined": KindSpec(
         _l('Your offer on "%(title)s" was not selected'),
-        _l("A client chose another offer")),
+        _l("A client chose another offer"), "Practitioner"),
     "request_cancelled": KindSpec(
-        _l('The request "%(title)s" was closed by the client'),
-        _l("A request you made an offer on was cancelled or expired")),
+        _l('The request "%(title)s" is no longer open'),
+        _l("A request you made an offer on was cancelled or expired"), "Practitioner"),
     "request_expired": KindSpec(
         _l('Your request "%(title)s" has expired'),
-        _l("Your request expired without a selected offer")),
+        _l("Your request expired without a selected offer"), "Client"),
     "new_message": KindSpec(
         _l('New message from %(name)s about "%(title)s"'),
-        _l("Someone wrote to you in a conversation")),
+        _l("Someone wrote to you in a conversation"), "any"),
     "completion_requested": KindSpec(
         _l('%(name)s reports that "%(title)s" is done: please confirm'),
-        _l("The practitioner asks you to confirm the work is done"), mandatory=True),
+        _l("The practitioner asks you to confirm the work is done"), "Client", mandatory=True),
     "request_completed": KindSpec(
         _l('The client confirmed that "%(title)s" is completed'),
-        _l("The client confirmed the work is done"), mandatory=True),
+        _l("The client confirmed the work is done"), "Practitioner", mandatory=True),
     "new_review": KindSpec(
         _l('New review on "%(title)s": %(rating)s of 5'),
-        _l("A client reviewed your work")),
+        _l("A client reviewed your work"), "Practitioner"),
     "review_reply": KindSpec(
         _l("%(name)s replied to your review"),
-        _l("A practitioner replied to your review")),
+        _l("A practitioner replied to your review"), "Client"),
 }
 
 
@@ -136,13 +137,9 @@ def render(notification: Notification) -> str:
     return title_for(notification.kind, params)
 
 
-def _safe_link(link: str) -> bool:
-    return link.startswith("/") and not link.startswith("//") and "\\" not in link
-
-
 def is_safe_link(link: str | None) -> bool:
     """A local path (no scheme, no host): safe to redirect to."""
-    return bool(link) and _safe_link(link)
+    return bool(link) and link.startswith("/") and not link.startswith("//") and "\\" not in link
 
 
 def absolute_url(path: str) -> str:
@@ -168,7 +165,7 @@ def notify(user: PortalUser, kind: str, link: str, **params) -> Notification | N
     spec = KINDS.get(kind)
     if spec is None:
         raise ValueError(f"unknown notification kind: {kind}")
-    if not _safe_link(link) or len(link) > 255:
+    if not is_safe_link(link) or len(link) > 255:
         raise ValueError(f"notification link must be a local path: {link!r}")
     encoded = json.dumps(params, ensure_ascii=False)  # plain values only (TypeError otherwise)
     if user is None or not user.is_active:
@@ -250,11 +247,20 @@ def open(user_id: int, notification_id: int) -> str:
     return row.link
 
 
+def relevant(user: PortalUser, spec: KindSpec) -> bool:
+    """Whether ``user`` can get this kind (by role; admins see every kind)."""
+    roles = {role.name for role in user.roles}
+    return spec.audience == "any" or spec.audience in roles or "Admin" in roles
+
+
 def preferences(user: PortalUser) -> list[tuple[str, KindSpec, bool, bool]]:
+    """(kind, spec, in_app, email) for every kind the user can get."""
     saved = {p.kind: p for p in db.session.scalars(
         select(NotificationPreference).where(NotificationPreference.user_id == user.id))}
     rows = []
     for kind, spec in KINDS.items():
+        if not relevant(user, spec):
+            continue
         pref = saved.get(kind)
         if spec.mandatory or pref is None:
             rows.append((kind, spec, True, True))

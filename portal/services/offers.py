@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from portal import links
@@ -69,7 +69,7 @@ def own_offer(user: PortalUser, request_id: int) -> Offer | None:
 
 def make(user: PortalUser, request_id: int, data: OfferInput, now: dt.datetime | None = None) -> Offer:
     profile = _acting_profile(user)
-    req = requests_service.get_visible(user, request_id)
+    req = requests_service._lock(requests_service.get_visible(user, request_id))  # vs. a selection
     if not requests_service._is_live(req, now) or not requests_service.matches(req, profile):
         raise ServiceError(_l("Offers can only be made on open requests that match your practice."))
     _validate(data)
@@ -93,6 +93,8 @@ def _own_active(user: PortalUser, offer_id: int) -> Offer:
     offer = db.session.get(Offer, offer_id)
     if offer is None or profile is None or offer.profile_id != profile.id:
         raise NotFound(_l("This offer does not exist."))
+    requests_service._lock(offer.request)  # a selection in flight finishes first
+    db.session.refresh(offer)
     if offer.status != OfferStatus.ACTIVE or offer.request.status != RequestStatus.OPEN:
         raise ServiceError(_l("This offer can no longer be changed: the request is closed or an offer "
                               "was selected."))
@@ -114,7 +116,16 @@ def edit(user: PortalUser, offer_id: int, data: OfferInput) -> Offer:
 
 def withdraw(user: PortalUser, offer_id: int, now: dt.datetime | None = None) -> Offer:
     offer = _own_active(user, offer_id)
-    offer.status, offer.decided_at = OfferStatus.WITHDRAWN, now or utcnow()
+    now = now or utcnow()
+    # Conditional, like select_offer: if a concurrent selection accepted (or
+    # declined) this offer first, the row is no longer active and nothing changes.
+    done = db.session.execute(
+        update(Offer).where(Offer.id == offer.id, Offer.status == OfferStatus.ACTIVE)
+        .values(status=OfferStatus.WITHDRAWN, decided_at=now, updated_at=now)).rowcount
+    if not done:
+        db.session.rollback()
+        raise ServiceError(_l("This offer can no longer be changed: the request is closed or an offer "
+                              "was selected."))
     req = offer.request
     notifications.notify(req.client, "offer_withdrawn", links.request_page(req.id), title=req.title,
                          name=user.full_name)

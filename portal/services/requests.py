@@ -58,6 +58,14 @@ def _load(request_id: int) -> ServiceRequest:
     return req
 
 
+def _lock(req: ServiceRequest) -> ServiceRequest:
+    """Re-read the request under a row lock (FOR NO KEY UPDATE on PostgreSQL,
+    which serializes with select_offer's UPDATE of the row), so a decision on
+    its status (cancel, expire, offer) cannot race with a selection."""
+    db.session.refresh(req, with_for_update={"key_share": True})
+    return req
+
+
 def get_own(client: PortalUser, request_id: int) -> ServiceRequest:
     req = _load(request_id)
     if req.client_id != client.id:
@@ -287,7 +295,7 @@ def _publish(req: ServiceRequest, now: dt.datetime | None) -> None:
 
 def cancel(client: PortalUser, request_id: int, now: dt.datetime | None = None) -> ServiceRequest:
     """Cancel until an offer is selected; active offers are declined."""
-    req = get_own(client, request_id)
+    req = _lock(get_own(client, request_id))
     if req.status not in EDITABLE:
         raise ServiceError(_l("Only a draft or an open request can be cancelled."))
     _close(req, RequestStatus.CANCELLED, "request_cancelled", now)
@@ -298,8 +306,11 @@ def cancel(client: PortalUser, request_id: int, now: dt.datetime | None = None) 
 def expire_due(now: dt.datetime | None = None) -> int:
     """Move open requests past their expiry date to expired (run by the worker)."""
     now = now or utcnow()
+    # rows a concurrent selection holds are skipped (expired on the next run if still open)
     due = db.session.scalars(select(ServiceRequest).where(
-        ServiceRequest.status == RequestStatus.OPEN, ServiceRequest.expires_at <= now)).all()
+        ServiceRequest.status == RequestStatus.OPEN, ServiceRequest.expires_at <= now)
+        .with_for_update(key_share=True, skip_locked=True)
+        .execution_options(populate_existing=True)).all()
     for req in due:
         _close(req, RequestStatus.EXPIRED, "request_cancelled", now)
         notifications.notify(req.client, "request_expired", links.request_page(req.id), title=req.title)

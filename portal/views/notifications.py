@@ -53,14 +53,14 @@ class NotificationsView(BaseView):
     @expose("/settings", methods=["GET", "POST"])
     @has_access
     def settings(self):
-        if request.method == "POST":
+        rows = notifications.preferences(g.user)
+        if request.method == "POST":  # only the kinds on the page (an unchecked box is not posted)
             values = {kind: (f"in_app_{kind}" in request.form, f"email_{kind}" in request.form)
-                      for kind in notifications.KINDS}
+                      for kind, _spec, _in_app, _email in rows}
             notifications.set_preferences(g.user, values)
             flash(str(_l("Your notification settings are saved.")), "success")
             return redirect(url_for("NotificationsView.settings"))
-        return self.render_template("portal/notification_settings.html",
-                                    rows=notifications.preferences(g.user))
+        return self.render_template("portal/notification_settings.html", rows=rows)
 
 
 def _unread_count() -> int:

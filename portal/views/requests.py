@@ -30,6 +30,13 @@ def _int_arg(name: str, default: int | None = None) -> int | None:
         return default
 
 
+def _to_int(value) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
 def _call(fn, *args, **kwargs):
     """Run a read-only service call; NotFound means 404."""
     try:
@@ -83,20 +90,21 @@ class RequestsView(BaseView):
     @has_access
     def new(self):
         form = RequestForm()
-        target = self._target(form.target_profile_id.data or request.args.get("profile"))
+        target_id = _to_int(form.target_profile_id.data or request.args.get("profile"))
+        target = self._target(target_id)
         if request.method == "GET" and target is not None:
             form.category_id.data, form.target_profile_id.data = target.category_id, str(target.id)
         if request.method == "POST" and form.validate():
             publish = request.form.get("action") == "publish"
             try:
-                req = requests_service.create(g.user, self._input(form, target), publish=publish,
+                req = requests_service.create(g.user, self._input(form, target_id), publish=publish,
                                               files=request.files.getlist("attachments"))
             except ServiceError as err:
                 _fail(err, form)
             else:
                 self._flash_saved(req, publish)
                 return redirect(url_for(".show", request_id=req.id))
-        return self._form_page(form, target=target)
+        return self._form_page(form, target=target, target_id=target_id)
 
     @expose("/<int:request_id>/edit", methods=["GET", "POST"])
     @has_access
@@ -115,7 +123,8 @@ class RequestsView(BaseView):
             if form.validate():
                 publish = request.form.get("action") == "publish" and req.status == RequestStatus.DRAFT
                 try:
-                    requests_service.edit(g.user, req.id, self._input(form, req.target_profile), publish=publish,
+                    requests_service.edit(g.user, req.id, self._input(form, req.target_profile_id),
+                                          publish=publish,
                                           files=request.files.getlist("attachments"))
                 except ServiceError as err:
                     _fail(err, form)
@@ -125,23 +134,26 @@ class RequestsView(BaseView):
                     return redirect(url_for(".show", request_id=req.id))
         return self._form_page(form, target=req.target_profile, req=req)
 
-    def _target(self, profile_id):
-        """The practitioner a request goes to (?profile=), if public."""
+    @staticmethod
+    def _target(profile_id: int | None):
+        """The practitioner a request goes to (?profile=), for the page. On
+        POST the service checks the id again and refuses if it is not public."""
         try:
-            return practitioners.public_profile(int(profile_id)) if profile_id else None
-        except (NotFound, ValueError):
-            flash(str(_l("This practitioner is not available for requests.")), "warning")
+            return practitioners.public_profile(profile_id) if profile_id else None
+        except NotFound:
+            if request.method == "GET":
+                flash(str(_l("This practitioner is not available for requests.")), "warning")
             return None
 
     @staticmethod
-    def _input(form: RequestForm, target) -> requests_service.RequestInput:
+    def _input(form: RequestForm, target_id: int | None) -> requests_service.RequestInput:
         return requests_service.RequestInput(
-            category_id=target.category_id if target else form.category_id.data,
+            category_id=form.category_id.data,
             title=form.title.data or "", description=form.description.data or "",
             region_id=form.region_id.data, city=form.city.data or "",
             specialization_ids=[i for i in form.specialization_ids.data or []],
             budget=form.budget.data, desired_date=form.desired_date.data,
-            target_profile_id=target.id if target else None)
+            target_profile_id=target_id)
 
     @staticmethod
     def _flash_saved(req, publish: bool, edited: bool = False) -> None:
@@ -155,12 +167,12 @@ class RequestsView(BaseView):
         else:
             flash(str(_l("Your request was saved as a draft. Publish it when it is ready.")), "success")
 
-    def _form_page(self, form, target=None, req=None):
+    def _form_page(self, form, target=None, req=None, target_id=None):
         categories = practitioners.categories()
         if target is not None:
             categories = [target.category]
         return self.render_template(T + "form.html", form=form, target=target, req=req, categories=categories,
-                                    regions=practitioners.regions(), limits=_limits(),
+                                    regions=practitioners.regions(), limits=_limits(), target_id=target_id,
                                     selected_specs=set(form.specialization_ids.data or []))
 
     # --- one page for every party ------------------------------------------------
