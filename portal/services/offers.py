@@ -67,10 +67,23 @@ def own_offer(user: PortalUser, request_id: int) -> Offer | None:
                                                  Offer.profile_id == profile.id))
 
 
+def can_offer(user: PortalUser, req, now: dt.datetime | None = None) -> bool:
+    """May ``user`` make a (new) offer on ``req`` right now?"""
+    profile = active_profile(user)
+    existing = own_offer(user, req.id)
+    return (profile is not None and (existing is None or existing.status == OfferStatus.WITHDRAWN)
+            and requests_service.is_live(req, now) and requests_service.matches(req, profile))
+
+
+def get_active_own(user: PortalUser, offer_id: int) -> Offer:
+    """The user's own offer, if it can still be edited or withdrawn."""
+    return _own_active(user, offer_id)
+
+
 def make(user: PortalUser, request_id: int, data: OfferInput, now: dt.datetime | None = None) -> Offer:
     profile = _acting_profile(user)
     req = requests_service._lock(requests_service.get_visible(user, request_id))  # vs. a selection
-    if not requests_service._is_live(req, now) or not requests_service.matches(req, profile):
+    if not requests_service.is_live(req, now) or not requests_service.matches(req, profile):
         raise ServiceError(_l("Offers can only be made on open requests that match your practice."))
     _validate(data)
     offer = own_offer(user, request_id)

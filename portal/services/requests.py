@@ -118,7 +118,7 @@ def _page(stmt: Select, page: int, per_page: int) -> Page:
 
 # --- matching and the practitioner's feed --------------------------------------
 
-def _is_live(req: ServiceRequest, now: dt.datetime | None = None) -> bool:
+def is_live(req: ServiceRequest, now: dt.datetime | None = None) -> bool:
     now = now or utcnow()
     return req.status == RequestStatus.OPEN and (req.expires_at is None or req.expires_at > now)
 
@@ -258,7 +258,7 @@ def edit(client: PortalUser, request_id: int, data: RequestInput, publish: bool 
     req = get_own(client, request_id)
     if req.status not in EDITABLE:
         raise ServiceError(_l("This request can no longer be edited."))
-    if req.status == RequestStatus.OPEN and any(o.status == OfferStatus.ACTIVE for o in req.offers):
+    if not can_edit(req):
         raise ServiceError(_l("The request already has offers and can no longer be edited."))
     attachments.check(files, field="attachments", already=len(req.attachments))  # before _apply changes req
     _apply(req, data)
@@ -267,6 +267,12 @@ def edit(client: PortalUser, request_id: int, data: RequestInput, publish: bool 
         _publish(req, now)
     _commit()
     return req
+
+
+def can_edit(req: ServiceRequest) -> bool:
+    """A draft, or an open request without an active offer."""
+    return req.status == RequestStatus.DRAFT or (
+        req.status == RequestStatus.OPEN and not any(o.status == OfferStatus.ACTIVE for o in req.offers))
 
 
 def publish(client: PortalUser, request_id: int, now: dt.datetime | None = None) -> ServiceRequest:

@@ -23,13 +23,6 @@ from portal.services.practitioners import Page
 PER_PAGE = 20
 
 
-def _int_arg(name: str) -> int | None:
-    try:
-        return int(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
 def filesize(size: int) -> str:
     if size >= 1024 * 1024:
         return _("%(size)s MB", size=format_decimal(round(size / (1024 * 1024), 1)))
@@ -65,18 +58,18 @@ class ThreadsView(BaseView):
         rows = [ThreadRow(t, role, unread, other_party(t, role))
                 for t, role, unread in messages_service.mine(g.user)]
         pages = max(1, -(-len(rows) // PER_PAGE))
-        number = min(max(1, _int_arg("page") or 1), pages)
+        number = min(max(1, request.args.get("page", type=int) or 1), pages)
         page = Page(rows[(number - 1) * PER_PAGE:number * PER_PAGE], len(rows), number, PER_PAGE)
         return self.render_template("portal/messages/index.html", page=page)
 
     @expose("/open")
     @has_access
     def start(self):
-        request_id = _int_arg("request")
+        request_id = request.args.get("request", type=int)
         if request_id is None:
             abort(404)
         try:
-            thread = messages_service.open_thread(g.user, request_id, _int_arg("profile"))
+            thread = messages_service.open_thread(g.user, request_id, request.args.get("profile", type=int))
         except NotFound:
             abort(404)
         except ServiceError as err:

@@ -11,13 +11,6 @@ from portal.services import accounts, practitioners, search
 from portal.services.errors import NotFound
 
 
-def _int_arg(name: str, default: int | None = None) -> int | None:
-    try:
-        return int(request.args.get(name, ""))
-    except ValueError:
-        return default
-
-
 class HomeView(IndexView):
     route_base = ""
     index_template = "portal/home.html"
@@ -72,7 +65,7 @@ class DirectoryView(BaseView):
             profile = practitioners.public_profile(profile_id)
         except NotFound:
             abort(404)
-        reviews = practitioners.profile_reviews(profile.id, page=_int_arg("page", 1) or 1)
+        reviews = practitioners.profile_reviews(profile.id, page=request.args.get("page", 1, type=int) or 1)
         return self.render_template("portal/profile.html", profile=profile, reviews=reviews)
 
     def _listing(self, category):

@@ -23,13 +23,6 @@ from portal.services.errors import NotFound, ServiceError
 T = "portal/requests/"
 
 
-def _int_arg(name: str, default: int | None = None) -> int | None:
-    try:
-        return int(request.args.get(name, ""))
-    except ValueError:
-        return default
-
-
 def _to_int(value) -> int | None:
     try:
         return int(value) if value not in (None, "") else None
@@ -68,10 +61,6 @@ def _offer_input(form: OfferForm) -> offers_service.OfferInput:
                                      term_days=form.term_days.data, message=form.message.data or "")
 
 
-def _can_edit(req) -> bool:
-    return req.status == RequestStatus.DRAFT or (
-        req.status == RequestStatus.OPEN and not any(o.status == OfferStatus.ACTIVE for o in req.offers))
-
 
 class RequestsView(BaseView):
     route_base = "/requests"
@@ -83,7 +72,7 @@ class RequestsView(BaseView):
     @has_access
     def index(self):
         status = request.args.get("status") or None
-        page = requests_service.mine(g.user, status, page=_int_arg("page", 1) or 1)
+        page = requests_service.mine(g.user, status, page=request.args.get("page", 1, type=int) or 1)
         return self.render_template(T + "index.html", page=page, status=status, statuses=RequestStatus.ALL)
 
     @expose("/new", methods=["GET", "POST"])
@@ -110,7 +99,7 @@ class RequestsView(BaseView):
     @has_access
     def edit(self, request_id: int):
         req = _call(requests_service.get_own, g.user, request_id)
-        if not _can_edit(req):
+        if not requests_service.can_edit(req):
             flash(str(_l("This request can no longer be edited.")), "warning")
             return redirect(url_for(".show", request_id=req.id))
         if request.method == "GET":
@@ -185,7 +174,7 @@ class RequestsView(BaseView):
     def _show(self, request_id: int, offer_form=None, review_form=None):
         user = g.user
         req = _call(requests_service.get_visible, user, request_id)
-        role = self._role(user, req)
+        role = requests_service.viewer_role(user, req)
         ctx = {"req": req, "role": role, "attachments": req.attachments}
         if role == "client":
             ctx.update(self._client_context(req, review_form))
@@ -194,17 +183,6 @@ class RequestsView(BaseView):
         else:
             ctx["offers"] = list(req.offers)
         return self.render_template(T + "show.html", **ctx)
-
-    @staticmethod
-    def _role(user, req) -> str:
-        if req.client_id == user.id:
-            return "client"
-        profile = getattr(user, "practitioner_profile", None)
-        if profile is not None and (not access.is_staff(user) or req.target_profile_id == profile.id
-                                    or offers_service.own_offer(user, req.id) is not None
-                                    or requests_service.matches(req, profile)):
-            return "practitioner"
-        return "staff"
 
     def _client_context(self, req, review_form):
         user = g.user
@@ -217,7 +195,7 @@ class RequestsView(BaseView):
             "offers": offers_service.for_client(user, req.id),
             "threads": {t.profile_id: (t, unread) for t, unread in
                         messages_service.threads_of_request(user, req.id)},
-            "can_edit": _can_edit(req),
+            "can_edit": requests_service.can_edit(req),
             "review": review, "can_review": reviews_service.can_review(user, req.id),
             "review_editable": review_editable,
             "review_until": reviews_service.editable_until(review) if review is not None else None,
@@ -230,8 +208,7 @@ class RequestsView(BaseView):
         offer = offers_service.own_offer(user, req.id)
         offer_editable = (offer is not None and offer.status == OfferStatus.ACTIVE
                           and req.status == RequestStatus.OPEN)
-        may_offer = (offer is None or offer.status == OfferStatus.WITHDRAWN) and profile is not None \
-            and requests_service._is_live(req) and requests_service.matches(req, profile)
+        may_offer = offers_service.can_offer(user, req)
         blocker = None
         if not may_offer and (offer is None or offer.status == OfferStatus.WITHDRAWN):
             blocker = (_l("Only verified practitioners see requests and make offers.") if profile is None
@@ -365,7 +342,7 @@ class RequestsView(BaseView):
     def offer_withdraw(self, offer_id: int):
         if request.method == "GET":
             try:
-                offer = offers_service._own_active(g.user, offer_id)
+                offer = offers_service.get_active_own(g.user, offer_id)
             except ServiceError as err:
                 _fail(err)
                 return redirect(url_for(".show", request_id=self._offer_request_id(offer_id)))
@@ -424,7 +401,7 @@ class RequestsView(BaseView):
         return self._reviews_page()
 
     def _reviews_page(self, failed_id: int | None = None, failed_form=None):
-        page = reviews_service.received(g.user, page=_int_arg("page", 1) or 1)
+        page = reviews_service.received(g.user, page=request.args.get("page", 1, type=int) or 1)
         return self.render_template(T + "reviews.html", page=page, profile=g.user.practitioner_profile,
                                     failed_id=failed_id, failed_form=failed_form,
                                     blank_form=ReplyForm(formdata=None))
@@ -459,11 +436,11 @@ class FeedView(BaseView):
     @has_access
     def index(self):
         user = g.user
-        region_id, spec_id = _int_arg("region"), _int_arg("specialization")
+        region_id, spec_id = request.args.get("region", type=int), request.args.get("specialization", type=int)
         without = request.args.get("without_offer") == "1"
         profile = access.active_profile(user)
         try:
-            page = requests_service.feed(user, region_id, spec_id, without, page=_int_arg("page", 1) or 1)
+            page = requests_service.feed(user, region_id, spec_id, without, page=request.args.get("page", 1, type=int) or 1)
         except ServiceError as err:
             return self.render_template(T + "feed.html", page=None, error=err.message, profile=None)
         mine = {o.request_id: o for r in page.items for o in r.offers if o.profile_id == profile.id}
