@@ -679,3 +679,18 @@ def test_mine_lists_only_own_requests_by_status(sm):
     assert [r.id for r in requests_service.mine(client, status="draft").items] == [draft.id]
     assert requests_service.mine(client, status="bogus").total == 2
     assert db.session.scalar(select(Offer).where(Offer.request_id == live.id)) is None
+
+
+def test_select_after_the_expiry_date_fails_before_the_worker_ran(bidding):
+    client, req, _, (o1, o2, o3) = bidding
+    later = req.expires_at + dt.timedelta(minutes=1)
+    with f.fails_without_change(req, o1, o2, o3):
+        requests_service.select_offer(client, req.id, o1.id, now=later)
+
+
+def test_a_request_cannot_target_the_clients_own_profile(sm):
+    own = f.make_practitioner(sm, region_codes=(REGION,))
+    with f.fails_without_change(field="target_profile_id",
+                                count_of=[(ServiceRequest, {"client_id": own.user_id})]):
+        requests_service.create(own.user, f.request_input(region_code=REGION, target_profile_id=own.id),
+                                publish=True)

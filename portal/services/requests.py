@@ -188,11 +188,12 @@ def matching_profiles(req: ServiceRequest) -> list[PractitionerProfile]:
 
 # --- the client's actions ------------------------------------------------------
 
-def _validate(data: RequestInput) -> tuple[Category, Region, list[Specialization], PractitionerProfile | None]:
+def _validate(data: RequestInput, client_id: int) -> tuple[Category, Region, list[Specialization],
+                                                           PractitionerProfile | None]:
     target = None
     if data.target_profile_id:
         target = db.session.get(PractitionerProfile, data.target_profile_id)
-        if target is None or not target.is_public:
+        if target is None or not target.is_public or target.user_id == client_id:
             raise ServiceError(_l("This practitioner is not available for requests."), "target_profile_id")
         data.category_id = target.category_id
     category = db.session.get(Category, data.category_id) if data.category_id else None
@@ -228,7 +229,7 @@ def _validate(data: RequestInput) -> tuple[Category, Region, list[Specialization
 
 
 def _apply(req: ServiceRequest, data: RequestInput) -> None:
-    category, region, specs, target = _validate(data)
+    category, region, specs, target = _validate(data, req.client_id)
     req.category_id, req.region_id = category.id, region.id
     req.title, req.description = data.title, data.description
     req.city = (data.city or "").strip()[:80]
@@ -282,7 +283,7 @@ def publish(client: PortalUser, request_id: int, now: dt.datetime | None = None)
     _validate(RequestInput(
         category_id=req.category_id, title=req.title, description=req.description, region_id=req.region_id,
         specialization_ids=[s.id for s in req.specializations], budget=req.budget,
-        desired_date=req.desired_date, target_profile_id=req.target_profile_id))
+        desired_date=req.desired_date, target_profile_id=req.target_profile_id), req.client_id)
     _publish(req, now)
     _commit()
     return req
@@ -343,7 +344,7 @@ def select_offer(client: PortalUser, request_id: int, offer_id: int,
     offer = db.session.get(Offer, offer_id)
     if offer is None or offer.request_id != req.id:
         raise NotFound(_l("This offer does not exist."))
-    if req.status != RequestStatus.OPEN:
+    if not is_live(req, now):  # closed, or past its expiry date though the worker has not run yet
         raise ServiceError(_l("An offer can only be selected while the request is open."))
     if offer.status != OfferStatus.ACTIVE:
         raise ServiceError(_l("This offer is no longer available."))
