@@ -26,21 +26,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_browser import (  # noqa: F401  (pytest fixtures are used by name)
-    ARTIFACTS,
-    BLOCKING_IMPACTS,
-    DESKTOP,
-    LANGS,
-    PHONE,
-    browser,
-    chromium_path,
-    new_context,
-    path_of,
-    server,
-    shot,
-    switch_language,
-    visit,
+from tests import test_browser as base_test
+from tests.test_browser import (
+    ARTIFACTS, BLOCKING_IMPACTS, DESKTOP, LANGS, PHONE, path_of, shot, switch_language, visit,
 )
+
+# The fixtures of the basic browser test, reused by name: its module-scoped
+# ``server`` starts a separate server (and demo database) for this module.
+chromium_path = base_test.chromium_path
+browser = base_test.browser
+new_context = base_test.new_context
+server = base_test.server
 
 pytestmark = pytest.mark.browser
 
@@ -140,7 +136,9 @@ def open_nav_link(page, href: str, lang: str) -> None:
     link = page.locator(f'.navbar a[href="{href}"]')
     assert link.count() == 1, f"no navbar link to {href}"
     if not link.is_visible():
-        page.locator(".navbar li.dropdown", has=link).locator("> a.dropdown-toggle").click()
+        menu = page.locator(".navbar li.dropdown", has=page.locator(f'a[href="{href}"]'))
+        menu.locator(":scope > a.dropdown-toggle").click()
+        link.wait_for(state="visible")
     click_and_load(page, link, lang)
 
 
@@ -155,10 +153,24 @@ def phone_overflow(page, artifacts: Path, name: str) -> None:
         page.reload(wait_until="load")
         shot(page, artifacts, name)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 1, f"{page.url} scrolls horizontally by {overflow}px at {PHONE['width']}px width"
+        assert overflow <= 1, (f"{page.url} scrolls horizontally by {overflow}px at {PHONE['width']}px width; "
+                               f"widest elements: {page.evaluate(WIDEST_JS)}")
     finally:
         page.set_viewport_size(DESKTOP)
         page.reload(wait_until="load")
+
+
+WIDEST_JS = """() => {
+  const clipped = e => { for (let a = e.parentElement; a && a !== document.body; a = a.parentElement)
+    if (getComputedStyle(a).overflowX !== 'visible') return true; return false; };
+  return [...document.querySelectorAll('body *')]
+    .map(e => [e, e.getBoundingClientRect()])
+    .filter(([e, r]) => r.right > window.innerWidth + 1
+                        && (!clipped(e) || ['absolute', 'fixed'].includes(getComputedStyle(e).position)))
+    .sort((a, b) => b[1].right - a[1].right).slice(0, 6)
+    .map(([e, r]) => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}.${[...e.classList].join('.')}`
+                     + ` right=${Math.round(r.right)}`);
+}"""
 
 
 def run_axe(page, artifacts: Path, lang: str, name: str, found: list[dict]) -> None:
@@ -297,7 +309,9 @@ def test_exchange_journey(lang, server, new_context, artifacts, tmp_path):
     loser = practitioner_pages[other]
     go(loser, server, request_path, lang)
     assert loser.locator("section.my-offer .req-status-declined").count() == 1, "other offer not declined"
-    click_and_load(pro, pro.locator('.request-actions a[href^="/threads/"]'), lang)
+    conversation = pro.locator('.request-actions a[href^="/threads/"]')
+    assert conversation.count() == 1, "the selected practitioner has no conversation link on the request page"
+    click_and_load(pro, conversation, lang)
     match = re.fullmatch(r"/threads/(\d+)", path_of(pro))
     assert match, f"the conversation link went to {pro.url}"
     thread_path = path_of(pro)
@@ -313,8 +327,13 @@ def test_exchange_journey(lang, server, new_context, artifacts, tmp_path):
     unread = offer_row(client, offers[chosen]).locator(f'a[href="{thread_path}"] .badge')
     assert unread.count() == 1 and unread.inner_text().strip() == "1", "no unread mark on the conversation"
     shot(client, artifacts, f"4-bell-unread-{lang}.png")
-    click_and_load(client, offer_row(client, offers[chosen]).locator(f'a[href="{thread_path}"]'), lang)
-    assert path_of(client) == thread_path
+    click_and_load(client, client.locator(".notification-bell a"), lang)  # the bell opens the notifications
+    newest = client.locator("li.notification").first
+    assert "notification-unread" in newest.get_attribute("class"), "the newest notification is not unread"
+    assert title in newest.inner_text(), "the message notification does not name the request"
+    shot(client, artifacts, f"4-notifications-{lang}.png")
+    click_and_load(client, newest.locator("a"), lang)
+    assert path_of(client) == thread_path, f"the message notification led to {client.url}"
     assert question in client.locator(".message-list").inner_text()
     contacts = client.locator("section.thread-contacts")
     assert contacts.count() == 1, "contact details hidden after selection"

@@ -113,7 +113,7 @@ def _value(key: str, value, locale: str) -> str:
     if isinstance(value, bool) or value is None:
         return "" if value is None else str(value)
     if isinstance(value, int):
-        return f"{value:,}".replace(",", " ")  # 40 000, as on the public pages
+        return f"{value:,}".replace(",", "\u00a0")  # 40 000 with a no-break space: never split
     if key in _REFERENCE and isinstance(value, str):
         return _reference_name(_REFERENCE[key], value) or value
     return str(value)

@@ -221,7 +221,9 @@ class RequestsView(BaseView):
         return {
             "offer": offer, "offer_editable": offer_editable, "may_offer": may_offer, "blocker": blocker,
             "offer_form": offer_form, "thread": thread,
-            "can_ask": thread is not None or may_offer or offer_editable,
+            # questions before the selection; the work after it (selected practitioner only)
+            "can_ask": thread is not None or may_offer or offer_editable or (
+                offer is not None and offer.status == OfferStatus.ACCEPTED),
             "targeted": req.target_profile_id is not None and req.target_profile_id == getattr(
                 user.practitioner_profile, "id", None),
             "can_ask_completion": (req.status == RequestStatus.IN_PROGRESS and offer is not None
