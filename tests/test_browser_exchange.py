@@ -94,7 +94,7 @@ def artifacts() -> Path:
 
 
 def money(value: int) -> str:
-    return f"{value:,}".replace(",", " ")
+    return f"{value:,}".replace(",", "\u00a0")  # the pages join thousands with a no-break space
 
 
 def click_and_load(page, locator, lang: str) -> None:

@@ -358,3 +358,17 @@ def test_message_form_carries_a_working_csrf_token(app, scene, login_as):
         app.config["WTF_CSRF_ENABLED"] = False
     assert response.status_code == 302
     assert message_count(tid) == 1
+
+
+def test_reading_the_thread_marks_its_notifications_read(scene, login_as):
+    from portal.models.notifications import Notification
+
+    http = login_as(scene.prac)
+    tid = open_thread(http, scene.req.id)
+    post(http, tid, "Is there a will?")
+    unread = db.session.query(Notification).filter_by(user_id=scene.client.id, kind="new_message",
+                                                      read_at=None)
+    assert unread.count() == 1
+    login_as(scene.client).get(f"/threads/{tid}")
+    db.session.expire_all()
+    assert unread.count() == 0

@@ -103,6 +103,8 @@ def view(user: PortalUser, thread_id: int, audit_reason: str = "") -> ThreadView
     else:
         other = None
     db.session.commit()
+    if role != "staff":  # what this page is about is now seen
+        notifications.mark_read(user.id, link=links.thread_page(thread.id))
     return ThreadView(thread=thread, role=role, can_write=can_write(thread, role),
                       contacts_visible=is_selected(thread) and role != "staff", other_read_at=other)
 

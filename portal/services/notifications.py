@@ -225,12 +225,15 @@ def page_for(user_id: int, page: int = 1, per_page: int = 20) -> Page:
     return Page(list(items), total, page, per_page)
 
 
-def mark_read(user_id: int, ids: list[int] | None = None) -> int:
-    """Mark the user's unread notifications (all, or those in ``ids``) read."""
+def mark_read(user_id: int, ids: list[int] | None = None, link: str | None = None) -> int:
+    """Mark the user's unread notifications (all, those in ``ids``, or those
+    pointing to ``link``: the page the user is looking at) read."""
     stmt = (update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
             .values(read_at=utcnow()))
     if ids is not None:
         stmt = stmt.where(Notification.id.in_(list(ids)))
+    if link is not None:
+        stmt = stmt.where(Notification.link == link)
     count = db.session.execute(stmt, execution_options={"synchronize_session": "fetch"}).rowcount
     db.session.commit()
     return count

@@ -13,7 +13,8 @@ from portal.extensions import db
 from portal.forms.requests import OfferForm, ReplyForm, RequestForm, ReviewForm
 from portal.models.requests import Offer, OfferStatus, RequestStatus
 from portal.models.reviews import Review
-from portal.services import access, practitioners
+from portal import links
+from portal.services import access, notifications, practitioners
 from portal.services import messages as messages_service
 from portal.services import offers as offers_service
 from portal.services import requests as requests_service
@@ -175,6 +176,8 @@ class RequestsView(BaseView):
         user = g.user
         req = _call(requests_service.get_visible, user, request_id)
         role = requests_service.viewer_role(user, req)
+        if role != "staff":  # notifications about this request are now seen
+            notifications.mark_read(user.id, link=links.request_page(req.id))
         ctx = {"req": req, "role": role, "attachments": req.attachments}
         if role == "client":
             ctx.update(self._client_context(req, review_form))
