@@ -42,7 +42,9 @@ class Message(Model):
 
     thread = relationship(Thread, back_populates="messages")
     sender = relationship("PortalUser", foreign_keys=[sender_id])
-    attachments = relationship("Attachment", back_populates="message", order_by="Attachment.id")
+    # selectin: a thread page loads every message's files in one query, not one per message
+    attachments = relationship("Attachment", back_populates="message", order_by="Attachment.id",
+                               lazy="selectin")
 
 
 class Attachment(Model):

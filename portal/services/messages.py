@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal import links
@@ -22,6 +22,7 @@ from portal.services import attachments, audit, notifications
 from portal.services import requests as requests_service
 from portal.services.access import is_staff
 from portal.services.errors import NotFound, ServiceError
+from portal.services.practitioners import Page
 
 BODY_MAX = 5000
 
@@ -162,13 +163,23 @@ def post(user: PortalUser, thread_id: int, body: str, files=(), now: dt.datetime
 
 
 def unread_count(thread: Thread, role: str) -> int:
-    seen = thread.client_read_at if role == "client" else thread.practitioner_read_at
-    other_side = thread.profile.user_id if role == "client" else thread.request.client_id
-    stmt = select(func.count()).select_from(Message).where(Message.thread_id == thread.id,
-                                                           Message.sender_id == other_side)
-    if seen is not None:
-        stmt = stmt.where(Message.created_at > seen)
-    return db.session.scalar(stmt) or 0
+    return unread_counts(thread.request.client_id if role == "client" else thread.profile.user_id,
+                         [thread.id]).get(thread.id, 0)
+
+
+def unread_counts(user_id: int, thread_ids: list[int]) -> dict[int, int]:
+    """Messages from the other side that ``user_id`` has not seen, per thread, in one query."""
+    if not thread_ids:
+        return {}
+    is_client = ServiceRequest.client_id == user_id
+    seen = case((is_client, Thread.client_read_at), else_=Thread.practitioner_read_at)
+    rows = db.session.execute(
+        select(Message.thread_id, func.count()).join(Thread, Thread.id == Message.thread_id)
+        .join(ServiceRequest, ServiceRequest.id == Thread.request_id)
+        .where(Message.thread_id.in_(thread_ids), Message.sender_id != user_id,
+               or_(seen.is_(None), Message.created_at > seen))
+        .group_by(Message.thread_id))
+    return dict(rows.all())
 
 
 def threads_of_request(client: PortalUser, request_id: int) -> list[tuple[Thread, int]]:
@@ -177,7 +188,8 @@ def threads_of_request(client: PortalUser, request_id: int) -> list[tuple[Thread
                                                       Thread.last_message_at.is_not(None))
                                  .options(selectinload(Thread.profile).selectinload(PractitionerProfile.user))
                                  .order_by(Thread.last_message_at.desc().nullslast(), Thread.id)).all()
-    return [(t, unread_count(t, "client")) for t in threads]
+    unread = unread_counts(client.id, [t.id for t in threads])
+    return [(t, unread.get(t.id, 0)) for t in threads]
 
 
 def my_thread(user: PortalUser, request_id: int) -> Thread | None:
@@ -188,18 +200,22 @@ def my_thread(user: PortalUser, request_id: int) -> Thread | None:
                                                   Thread.profile_id == profile.id))
 
 
-def mine(user: PortalUser) -> list[tuple[Thread, str, int]]:
-    """Every thread the user takes part in that has a message, latest activity first."""
+def mine(user: PortalUser, page: int = 1, per_page: int = 20) -> Page:
+    """The threads the user takes part in that have a message, latest activity
+    first, paged; items are (thread, "client" or "practitioner", unread count)."""
     profile = getattr(user, "practitioner_profile", None)
     cond = ServiceRequest.client_id == user.id
     if profile is not None:
         cond = or_(cond, Thread.profile_id == profile.id)
-    threads = db.session.scalars(select(Thread).join(ServiceRequest)
-                                 .where(cond, Thread.last_message_at.is_not(None))
-                                 .order_by(Thread.last_message_at.desc().nullslast(), Thread.id.desc())).all()
-    out = []
-    for t in threads:
-        role = "client" if t.request.client_id == user.id else "practitioner"
-        out.append((t, role, unread_count(t, role)))
-    return out
-
+    stmt = select(Thread).join(ServiceRequest).where(cond, Thread.last_message_at.is_not(None))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    page = max(1, min(page, max(1, -(-total // per_page))))
+    threads = db.session.scalars(
+        stmt.options(selectinload(Thread.request).selectinload(ServiceRequest.client),
+                     selectinload(Thread.profile).selectinload(PractitionerProfile.user))
+        .order_by(Thread.last_message_at.desc(), Thread.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)).all()
+    unread = unread_counts(user.id, [t.id for t in threads])
+    items = [(t, "client" if t.request.client_id == user.id else "practitioner", unread.get(t.id, 0))
+             for t in threads]
+    return Page(items=items, total=total, page=page, per_page=per_page)

@@ -235,7 +235,8 @@ def mark_read(user_id: int, ids: list[int] | None = None, link: str | None = Non
     if link is not None:
         stmt = stmt.where(Notification.link == link)
     count = db.session.execute(stmt, execution_options={"synchronize_session": "fetch"}).rowcount
-    db.session.commit()
+    if count:  # a commit expires every loaded row: only pay for it when something changed
+        db.session.commit()
     return count
 
 

@@ -112,7 +112,8 @@ def _page(stmt: Select, page: int, per_page: int) -> Page:
     page = max(1, min(page, max(1, -(-total // per_page))))
     items = db.session.scalars(stmt.options(
         selectinload(ServiceRequest.category), selectinload(ServiceRequest.region),
-        selectinload(ServiceRequest.offers)).limit(per_page).offset((page - 1) * per_page)).all()
+        selectinload(ServiceRequest.offers), selectinload(ServiceRequest.specializations))
+        .limit(per_page).offset((page - 1) * per_page)).all()
     return Page(items=list(items), total=total, page=page, per_page=per_page)
 
 

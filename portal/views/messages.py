@@ -55,11 +55,9 @@ class ThreadsView(BaseView):
     @expose("/")
     @has_access
     def index(self):
-        rows = [ThreadRow(t, role, unread, other_party(t, role))
-                for t, role, unread in messages_service.mine(g.user)]
-        pages = max(1, -(-len(rows) // PER_PAGE))
-        number = min(max(1, request.args.get("page", type=int) or 1), pages)
-        page = Page(rows[(number - 1) * PER_PAGE:number * PER_PAGE], len(rows), number, PER_PAGE)
+        found = messages_service.mine(g.user, page=request.args.get("page", 1, type=int), per_page=PER_PAGE)
+        page = Page([ThreadRow(t, role, unread, other_party(t, role)) for t, role, unread in found.items],
+                    found.total, found.page, found.per_page)
         return self.render_template("portal/messages/index.html", page=page)
 
     @expose("/open")
