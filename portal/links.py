@@ -22,3 +22,11 @@ def feed_page() -> str:
 
 def my_reviews_page() -> str:
     return "/my/reviews/list/"
+
+
+def practice_page() -> str:
+    return "/practice/"
+
+
+def moderation_profile(profile_id: int) -> str:
+    return f"/moderation/profiles/{profile_id}"

@@ -35,7 +35,9 @@ CLIENT = SELF_SERVICE + [
     (r"(MyRequestsApi|MyReviewsApi)$", r"can_(get|info)$"),
     # requests, offers, conversations and files: the services filter rows per user
     (r"(RequestsView|ThreadsView|AttachmentsView)$", r"can_"),
-    (r"(My area|My requests|My reviews|New request|Messages)$", r"menu_access$"),
+    # becoming a practitioner: the questionnaire, documents and the agreement quiz (own profile only)
+    (r"(PracticeView|QuizView)$", r"can_"),
+    (r"(My area|My requests|My reviews|New request|Messages|My practice)$", r"menu_access$"),
 ]
 PRACTITIONER = CLIENT + [
     (r"MyOffersView$", r"can_(list|show)$"),
@@ -45,14 +47,16 @@ PRACTITIONER = CLIENT + [
 ]
 STAFF_EDIT = r"(UserAdminView|ProfileAdminView|RequestAdminView|OfferAdminView|ReviewAdminView)$"
 STAFF_READ = (r"(CategoryAdminView|SpecializationAdminView|RegionAdminView|AgreementAdminView|"
-              r"AcceptanceAdminView|AuditAdminView|ThreadAdminView)$")
+              r"AcceptanceAdminView|AuditAdminView|ThreadAdminView|QuizQuestionAdminView|QuizOptionAdminView)$")
 MODERATOR = SELF_SERVICE + [
     (STAFF_EDIT, r"can_(list|show|edit)$"),
     (STAFF_READ, r"can_(list|show)$"),
     # moderation tools: read any request, conversation or file (audited in the service)
     (r"(RequestsView|ThreadsView)$", r"can_show$"),
     (r"AttachmentsView$", r"can_download$"),
-    (r"(Back office|Users|Practitioner profiles|Requests|Offers|Reviews|Conversations|Categories|"
+    (r"ModerationView$", r"can_"),
+    (r"(Back office|Moderation|Quiz questions|Quiz options|Users|Practitioner profiles|Requests|Offers|Reviews|"
+     r"Conversations|Categories|"
      r"Specializations|Regions|Agreement versions|Agreement acceptances|Audit trail)$",
      r"menu_access$"),
 ]

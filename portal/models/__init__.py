@@ -11,6 +11,9 @@ from portal.models.practitioners import PractitionerProfile
 from portal.models.requests import Offer, ServiceRequest
 from portal.models.reviews import Review
 from portal.models.search import SearchOutbox
+from portal.models.verification import (
+    Interview, PracticeNotice, ProfileDocument, QuizAttempt, QuizOption, QuizQuestion,
+)
 
 metadata = Model.metadata
 
@@ -22,6 +25,12 @@ __all__ = [
     "Notification",
     "NotificationPreference",
     "Thread",
+    "Interview",
+    "PracticeNotice",
+    "ProfileDocument",
+    "QuizAttempt",
+    "QuizOption",
+    "QuizQuestion",
     "AgreementVersion",
     "AuditEntry",
     "Category",

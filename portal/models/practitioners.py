@@ -75,6 +75,9 @@ class PractitionerProfile(LocalizedMixin, Model):
     # negative review); cleared by the moderator. flag_reason says why.
     flagged_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, nullable=True)
     flag_reason: Mapped[Optional[str]] = mapped_column(String(40), nullable=True)
+    submitted_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, nullable=True)
+    # Staff allow a rejected or revoked practitioner to apply again.
+    may_reapply: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     verified_since: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)

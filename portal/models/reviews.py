@@ -32,6 +32,10 @@ class Review(Model):
     reply: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
     reply_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, nullable=True)
     hidden_reason: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    # Set when a moderator has looked at the review (kept, hidden or restored);
+    # reviews without it wait in the moderation queue.
+    moderated_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, nullable=True)
+    moderated_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
