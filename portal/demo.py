@@ -371,6 +371,9 @@ def load_demo_data(sm) -> dict:
         rng.shuffle(region_slots)
         profiles = [seeder.profile(categories[code], status, region, regions)
                     for (code, status), region in zip(slots, region_slots)]
+        for p in profiles:  # when each application reached the moderators
+            if p.status != ProfileStatus.DRAFT:
+                p.submitted_at = ((p.verified_since or seeder.now) - dt.timedelta(days=rng.randint(3, 30)))
 
         clients = [seeder.user(by_code[code], practitioner=False,
                                email=f"client@{EMAIL_DOMAIN}" if i == 0 else None)[0]

@@ -26,6 +26,18 @@ LABELS = {
     "duplicate": _l("Duplicate account"), "suspicious_activity": _l("Suspicious activity"),
     "many_complaints": _l("Many complaints"), "malware": _l("Malware on the device"),
     "frequent_ip_device_change": _l("Frequent IP or device changes"), "other": _l("Other"),
+    # interview modes and outcomes
+    "in_person": _l("In person"), "phone": _l("By phone"), "pending": _l("Pending"),
+    "passed": _l("Passed"), "failed": _l("Failed"), "no_show": _l("Did not come"),
+    # documents of an application ("other": see above)
+    "photo": _l("Photo"), "licence": _l("Licence copy"),
+    # decisions the practitioner is told about (PracticeNotice.action)
+    "approve": _l("Application approved"), "reject": _l("Application not approved"),
+    "warn": _l("Strict warning"), "suspend": _l("Practice suspended"), "revoke": _l("Status revoked"),
+    "reinstate": _l("Practice reinstated"), "allow_reapply": _l("You may apply again"),
+    "back_to_review": _l("Sent back to review after a change of licence data"),
+    # flag reasons
+    "negative_reviews": _l("Three or more negative reviews"),
 }
 
 

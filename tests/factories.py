@@ -213,3 +213,81 @@ def fails_without_change(*rows, error=None, field=None, count_of=()):
         assert [row_count(model, **filters) for model, filters in count_of] == counts
 
     return _guard()
+
+
+# --- Issue 5 verification tests: appended helpers ---------------------------------------------
+
+PDF_BYTES = b"%PDF-1.4\n% test licence\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+JPEG_BYTES = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+
+
+def upload(data: bytes = PDF_BYTES, name: str = "licence.pdf", content_type: str = "application/pdf"):
+    """A werkzeug FileStorage as a form upload gives it (the name and type are the browser's claim)."""
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    return FileStorage(stream=io.BytesIO(data), filename=name, content_type=content_type)
+
+
+def application_input(category_code="advocate", region_codes=("KZ-75",), spec_count=1, **fields):
+    """A complete portal.services.verification.ApplicationInput; ``fields`` override."""
+    from portal.services.verification import ApplicationInput
+
+    cat = category(category_code)
+    values = dict(category_id=cat.id, licence_number="ЛИЦ-0042", licence_date=dt.date(2015, 3, 1),
+                  licensor="Министерство юстиции РК", chamber="Алматинская городская коллегия",
+                  membership_id="A-117", region_ids=[region(c).id for c in region_codes],
+                  specialization_ids=[s.id for s in cat.specializations[:spec_count]], languages=["kk", "ru"],
+                  experience_years=8, education_kk="ҚазҰУ", education_ru="КазНУ", about_kk="Тәжірибелі заңгер.",
+                  about_ru="Опытный юрист.", price_from=15000, online_consultation=True, city="Алматы")
+    values.update(fields)
+    return ApplicationInput(**values)
+
+
+def pass_quiz(profile, score=9, total=10):
+    """A finished, passed quiz attempt row (what services.quiz stores) and the status step it triggers."""
+    from portal.models.accounts import utcnow
+    from portal.models.verification import QuizAttempt
+    from portal.services import verification
+
+    attempt = QuizAttempt(profile_id=profile.id, question_ids="[]", answers="{}", score=score, total=total,
+                          passed=True, finished_at=utcnow())
+    db.session.add(attempt)
+    db.session.flush()
+    verification.quiz_passed(profile, attempt)
+    return attempt
+
+
+def make_applicant(sm, stage=ProfileStatus.SUBMITTED, staff=None, category_code="advocate", locale="kk",
+                   first_name="Заявитель", last_name="Тестов", interview_outcome="passed",
+                   passport_checked=True):
+    """A user (role Client only) who applied through services.verification and
+    reached ``stage``: draft, submitted, quiz_passed, interview_scheduled (with
+    the interview recorded as ``interview_outcome`` unless "pending") or
+    approved. ``staff`` (a Moderator) is made when a stage needs one."""
+    from portal.models.accounts import utcnow
+    from portal.services import verification
+
+    user = make_user(sm, ("Client",), first_name=first_name, last_name=last_name, locale=locale)
+    profile = verification.save_draft(user, application_input(category_code),
+                                      {"licence": [upload()]})
+    order = [ProfileStatus.DRAFT, ProfileStatus.SUBMITTED, ProfileStatus.QUIZ_PASSED,
+             ProfileStatus.INTERVIEW_SCHEDULED, ProfileStatus.APPROVED]
+    step = order.index(stage)
+    if step >= 1:
+        verification.submit(user)
+    if step >= 2:
+        pass_quiz(profile)
+    if step >= 3:
+        staff = staff or make_user(sm, ("Moderator",), first_name="Мира")
+        interview = verification.schedule_interview(staff, profile.id, utcnow() + dt.timedelta(days=2),
+                                                    "in_person")
+        if interview_outcome != "pending":
+            verification.record_interview(staff, interview.id, interview_outcome, "Документы в порядке",
+                                          passport_checked, "1234" if passport_checked else None)
+    if step >= 4:
+        verification.approve(staff, profile.id, reason="all checks passed")
+    db.session.refresh(profile)
+    return profile

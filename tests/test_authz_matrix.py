@@ -180,6 +180,59 @@ def signed_in_missing(endpoint, role, w):
     return "login" if role == "anonymous" else 404
 
 
+def practice_view(endpoint, role, w):
+    """Becoming a practitioner: every signed-in user but staff-only accounts.
+    The world's practitioner is verified (apply sends them to edit); the
+    others have no profile (edit sends them to apply); MISSING files: 404."""
+    method = endpoint.split(".")[1]
+    if role == "anonymous":
+        return "login"
+    if role == "moderator":
+        return 403
+    if method in ("document", "remove_document"):
+        return 404
+    if method == "apply":
+        return "redirect" if role == "practitioner" else 200
+    if method == "edit":
+        return 200 if role == "practitioner" else "redirect"
+    return 200
+
+
+def quiz_view(endpoint, role, w):
+    method = endpoint.split(".")[1]
+    if role == "anonymous":
+        return "login"
+    if role == "moderator":
+        return 403
+    return 200 if method == "index" else 404  # MISSING attempt
+
+
+def moderation_view(endpoint, role, w):
+    """Staff tools: moderators and admins only (the world's profile; a MISSING document: 404)."""
+    method = endpoint.split(".")[1]
+    if role == "anonymous":
+        return "login"
+    if role not in ("moderator", "admin"):
+        return 403
+    return 404 if method == "document" else 200
+
+
+def quiz_bank(endpoint, role, w):
+    """Quiz questions: admins list, show, add and edit (never delete: attempts
+    refer to them); moderators read."""
+    method = endpoint.split(".")[1]
+    if method == "action":
+        return "redirect"
+    allowed = {"admin": ("list", "show", "add", "edit"), "moderator": ("list", "show")}
+    return 200 if method in allowed.get(role, ()) else denied(role)
+
+
+def directory_view(endpoint, role, w):
+    if endpoint.endswith(".photo"):
+        return 404  # the world's profile has no photo
+    return 200
+
+
 def api_admin(endpoint, role, w):
     if role == "anonymous":
         return 401
@@ -191,7 +244,7 @@ def security_api(endpoint, role, w):
 
 
 ACCESS = {
-    "HomeView": public, "DirectoryView": public, "AgreementView": public, "LocaleView": locale_view,
+    "HomeView": public, "DirectoryView": directory_view, "AgreementView": public, "LocaleView": locale_view,
     "SearchApi": public,
     "PortalRegisterView": register_view, "AuthDBView": auth_view, "UtilView": util_view,
     "AccountView": signed_in, "UserInfoEditView": signed_in, "ResetMyPasswordView": signed_in,
@@ -208,6 +261,8 @@ ACCESS = {
     "RegionAdminView": staff(edit=False), "AgreementAdminView": staff(edit=False),
     "AcceptanceAdminView": staff_read_only_model, "AuditAdminView": staff_read_only_model,
     "ThreadAdminView": staff_list_only,
+    "QuizQuestionAdminView": quiz_bank, "QuizOptionAdminView": staff(edit=False),
+    "PracticeView": practice_view, "QuizView": quiz_view, "ModerationView": moderation_view,
     "RequestsView": requests_view, "FeedView": feed_view, "ThreadsView": threads_view,
     "AttachmentsView": signed_in_missing,
     "NotificationsView": lambda e, role, w: "login" if role == "anonymous" else (
@@ -236,11 +291,13 @@ def _args(rule, w):
             "CategoryAdminView": w.profile.category_id, "SpecializationAdminView": w.profile.specializations[0].id,
             "RegionAdminView": w.profile.regions[0].id, "AgreementAdminView": 1,
             "AcceptanceAdminView": w.acceptance_id, "AuditAdminView": w.audit_id,
+            "QuizQuestionAdminView": w.question_id, "QuizOptionAdminView": w.option_id,
         }.get(view, MISSING)
     if rule.endpoint == "RequestsView.show":
         pk = w.request_a.id
     values = {"pk": pk, "request_id": pk, "offer_id": MISSING, "review_id": MISSING, "thread_id": MISSING,
-              "attachment_id": MISSING, "notification_id": MISSING, "profile_id": w.profile.id, "code": "advocate", "version": 1, "locale": "ru",
+              "attachment_id": MISSING, "notification_id": MISSING,
+              "document_id": MISSING, "attempt_id": MISSING, "interview_id": MISSING, "action": "approve", "profile_id": w.profile.id, "code": "advocate", "version": 1, "locale": "ru",
               "name": "muldelete", "filename": "0000_sep_missing.txt", "activation_hash": "nope",
               "group_by": "0", "version_": "v1"}
     return {arg: values[arg] for arg in rule.arguments}
@@ -268,6 +325,10 @@ def matrix_world(world, app):
     world.app = app
     world.acceptance_id = acceptance.id
     world.audit_id = entry.id
+    from portal.models.verification import QuizOption
+
+    option = db.session.query(QuizOption).first()
+    world.question_id, world.option_id = option.question_id, option.id
     assert db.session.get(AgreementAcceptance, acceptance.id)
     return world
 

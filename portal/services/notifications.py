@@ -83,6 +83,40 @@ KINDS: dict[str, KindSpec] = {
     "review_reply": KindSpec(
         _l("%(name)s replied to your review"),
         _l("A practitioner replied to your review"), "Client"),
+    # becoming and staying a practitioner (services.verification): about the account itself
+    "application_submitted": KindSpec(
+        _l("Your application to become a practitioner has been received and is under review"),
+        _l("Your application was submitted"), "Practitioner", mandatory=True),
+    "interview_scheduled": KindSpec(
+        _l("Your identity interview is scheduled for %(when)s (%(mode)s)"),
+        _l("Staff scheduled your identity interview"), "Practitioner", mandatory=True),
+    "application_approved": KindSpec(
+        _l("Your application is approved: you are a verified practitioner"),
+        _l("Your application was approved"), "Practitioner", mandatory=True),
+    "application_rejected": KindSpec(
+        _l("Your application to become a practitioner was not approved"),
+        _l("Your application was not approved"), "Practitioner", mandatory=True),
+    "practice_warned": KindSpec(
+        _l("You have received a strict warning about your practice"),
+        _l("Staff issued a strict warning about your practice"), "Practitioner", mandatory=True),
+    "practice_suspended": KindSpec(
+        _l("Your practice on the portal is suspended"),
+        _l("Staff suspended your practice"), "Practitioner", mandatory=True),
+    "practice_revoked": KindSpec(
+        _l("Your practitioner status has been revoked"),
+        _l("Staff revoked your practitioner status"), "Practitioner", mandatory=True),
+    "practice_reinstated": KindSpec(
+        _l("Your practice on the portal is reinstated"),
+        _l("Staff reinstated your practice"), "Practitioner", mandatory=True),
+    "reapply_allowed": KindSpec(
+        _l("You may apply again to become a practitioner"),
+        _l("Staff allowed you to apply again"), "Practitioner", mandatory=True),
+    "review_hidden": KindSpec(
+        _l('Your review on "%(title)s" was hidden by a moderator'),
+        _l("A moderator hid your review"), "Client"),
+    "review_restored": KindSpec(
+        _l('Your review on "%(title)s" is published again'),
+        _l("A moderator restored your review"), "Client"),
 }
 
 

@@ -54,6 +54,7 @@ def _eager(stmt: Select) -> Select:
         selectinload(PractitionerProfile.category),
         selectinload(PractitionerProfile.regions),
         selectinload(PractitionerProfile.specializations),
+        selectinload(PractitionerProfile.documents),  # the card shows the photo
     )
 
 

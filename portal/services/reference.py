@@ -1,6 +1,6 @@
 """Reference data the portal always needs (also in production): the 20 regions,
-the five practitioner categories with their specializations and the user
-agreement v1. ``ensure_reference_data`` inserts only what is missing, so admins'
+the five practitioner categories with their specializations, the user
+agreement v1 and the agreement quiz bank (content/quiz_bank.py). ``ensure_reference_data`` inserts only what is missing, so admins'
 later edits are never overwritten."""
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models.accounts import AgreementVersion
 from portal.models.catalog import Category, Region, Specialization
+from portal.models.verification import QuizOption, QuizQuestion
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 
@@ -170,9 +171,23 @@ AGREEMENT_V1 = dict(version=1, title_ru="Пользовательское сог
 AGREEMENT_V1_FILE = CONTENT_DIR / "agreement_v1_ru.txt"
 
 
+def missing_quiz_questions() -> list[QuizQuestion]:
+    """New rows for the questions of content/quiz_bank.py whose ``code`` is not
+    in the database. Existing questions (and their options) are left exactly
+    as the admins made them, even when the bank file says otherwise."""
+    from portal.content.quiz_bank import QUESTIONS
+
+    present = set(db.session.scalars(select(QuizQuestion.code)))
+    return [QuizQuestion(code=q.code, clause=q.clause, text_ru=q.ru, text_kk=q.kk, text_en=q.en,
+                         active=True, sort_order=i,
+                         options=[QuizOption(text_ru=o.ru, text_kk=o.kk, text_en=o.en, is_correct=o.correct,
+                                             sort_order=j) for j, o in enumerate(q.options, 1)])
+            for i, q in enumerate(QUESTIONS, 1) if q.code not in present]
+
+
 def ensure_reference_data() -> bool:
-    """Insert the missing regions, categories, specializations and agreement v1
-    (matched by code / version) and commit. Returns True if anything was inserted."""
+    """Insert the missing regions, categories, specializations, agreement v1
+    and quiz questions (matched by code / version) and commit. Returns True if anything was inserted."""
     new: list = []
     regions = set(db.session.scalars(select(Region.code)))
     new += [Region(**dict(zip(REGION_FIELDS, row)), sort_order=i)
@@ -189,6 +204,7 @@ def ensure_reference_data() -> bool:
                 for i, row in enumerate(rows, 1) if row[0] not in present]
     if db.session.scalar(select(AgreementVersion.id).where(AgreementVersion.version == 1)) is None:
         new.append(AgreementVersion(**AGREEMENT_V1, text_ru=AGREEMENT_V1_FILE.read_text(encoding="utf-8")))
+    new += missing_quiz_questions()
     if new:
         db.session.add_all(new)
         try:

@@ -50,6 +50,7 @@ def _profiles_in_order(ids: list[int]) -> list[PractitionerProfile]:
             selectinload(PractitionerProfile.category),
             selectinload(PractitionerProfile.regions),
             selectinload(PractitionerProfile.specializations),
+            selectinload(PractitionerProfile.documents),  # the card shows the photo
         )
     ).all()
     by_id = {p.id: p for p in rows}

@@ -14,4 +14,10 @@ def register_views(appbuilder) -> None:
     notifications.register(appbuilder)
     from portal.views import messages
     messages.register(appbuilder)
+    from portal.views import moderation  # first in "Back office"
+    moderation.register(appbuilder)
+    from portal.views import practice
+    practice.register(appbuilder)
     admin.register(appbuilder)
+    from portal.views import quiz
+    quiz.register(appbuilder)

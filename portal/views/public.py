@@ -2,12 +2,14 @@
 agreement, language switch. No login; only public profiles are shown."""
 from __future__ import annotations
 
-from flask import abort, current_app, g, make_response, redirect, request, session, url_for
+import os
+
+from flask import abort, current_app, g, make_response, redirect, request, send_file, session, url_for
 from flask_appbuilder import BaseView, IndexView, expose
 from flask_babel import refresh
 
 from portal.i18n import is_supported
-from portal.services import accounts, practitioners, search
+from portal.services import accounts, practitioners, search, verification
 from portal.services.errors import NotFound
 
 
@@ -67,6 +69,27 @@ class DirectoryView(BaseView):
             abort(404)
         reviews = practitioners.profile_reviews(profile.id, page=request.args.get("page", 1, type=int) or 1)
         return self.render_template("portal/profile.html", profile=profile, reviews=reviews)
+
+    @expose("/<int:profile_id>/photo")
+    def photo(self, profile_id: int):
+        """The photo of a public profile (anyone); 404 for any other profile."""
+        try:
+            profile = practitioners.public_profile(profile_id)
+        except NotFound:
+            abort(404)
+        doc = verification.photo_of(profile)
+        if doc is None or doc.content_type not in ("image/jpeg", "image/png"):
+            abort(404)
+        path = verification.document_path(doc)
+        if not os.path.isfile(path):
+            abort(404)
+        response = send_file(path, mimetype=doc.content_type, as_attachment=False,
+                             download_name=f"photo-{profile.id}" + (".png" if doc.content_type == "image/png"
+                                                                    else ".jpg"))
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        # short: a suspended or revoked practitioner's photo must not linger in caches
+        response.headers["Cache-Control"] = "public, max-age=300"
+        return response
 
     def _listing(self, category):
         args = request.args.to_dict()
