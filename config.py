@@ -118,6 +118,12 @@ class Config:
     ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_MB", "5")) * 1024 * 1024
     ATTACHMENT_MAX_COUNT = int(os.environ.get("ATTACHMENT_MAX_COUNT", "5"))
 
+    # The agreement quiz of practitioner applicants (agreement 6.2)
+    QUIZ_QUESTIONS = int(os.environ.get("QUIZ_QUESTIONS", "10"))        # drawn per attempt
+    QUIZ_PASS_PERCENT = int(os.environ.get("QUIZ_PASS_PERCENT", "80"))  # pass mark
+    QUIZ_MAX_ATTEMPTS = int(os.environ.get("QUIZ_MAX_ATTEMPTS", "3"))   # failed attempts per application
+    QUIZ_COOLDOWN_HOURS = int(os.environ.get("QUIZ_COOLDOWN_HOURS", "24"))  # wait after a failed attempt
+
 
 class TestConfig(Config):
     TESTING = True
