@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 
 from flask import current_app
-from flask_babel import force_locale, format_datetime
+from flask_babel import LazyString, force_locale, format_datetime, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -503,8 +503,9 @@ def submit(user: PortalUser, now: dt.datetime | None = None) -> PractitionerProf
     _check("submit", profile)
     gaps = missing_fields(profile)
     if gaps:
-        raise ServiceError(_l("The application is not complete yet: %(what)s",
-                              what=" ".join(str(message) for _f, message in gaps)), gaps[0][0])
+        # rendered when shown, so the list is in the reader's language too
+        raise ServiceError(LazyString(lambda: gettext("The application is not complete yet: %(what)s",
+                                                      what=" ".join(str(m) for _f, m in gaps))), gaps[0][0])
     _move(profile, "submit", user.id)
     profile.submitted_at = _now(now)
     profile.may_reapply = False
