@@ -528,6 +528,19 @@ def quiz_passed(profile: PractitionerProfile, attempt: QuizAttempt) -> Practitio
 _PUBLIC_REVIEW_FIELDS = ("licence_number", "licence_date", "licensor")
 
 
+def review_changes(profile: PractitionerProfile, data: ApplicationInput) -> list[str]:
+    """The answers whose change would send a public profile back to review
+    (ApplicationInput field names), for the page to ask before saving."""
+    changed = ["category_id"] if data.category_id != profile.category_id else []
+    for name in _PUBLIC_REVIEW_FIELDS:
+        old, new = getattr(profile, name), getattr(data, name)
+        if isinstance(new, str):
+            old, new = (old or "").strip(), new.strip()
+        if old != new:
+            changed.append(name)
+    return changed
+
+
 def update_public_profile(user: PortalUser, data: ApplicationInput, files: dict | None = None,
                           now: dt.datetime | None = None) -> PractitionerProfile:
     """A verified (or warned) practitioner edits the public profile. Changing

@@ -27,8 +27,6 @@ T = "portal/practice/"
 # Requirement names of verification.REQUIRED -> the form fields that satisfy them.
 REQUIREMENT_FIELDS = {"about": ("about_kk", "about_ru"), "licence_document": ("licence",)}
 REQUIREMENT_LABELS = {"about": _l("About you (in Kazakh or Russian)"), "licence_document": _l("Licence copy")}
-# Answers whose change sends a verified profile back to review (with the category).
-REVIEW_FIELDS = ("licence_number", "licence_date", "licensor")
 NEXT_PAGES = {"apply": "PracticeView.apply", "edit": "PracticeView.edit"}
 
 
@@ -197,17 +195,8 @@ class PracticeView(BaseView):
 
     def _review_changes(self, profile, data) -> list:
         """Labels of the changed answers that send the profile back to review."""
-        changed = []
         form = ApplicationForm(formdata=None)
-        if data.category_id != profile.category_id:
-            changed.append(form.category_id.label.text)
-        for name in REVIEW_FIELDS:
-            old, new = getattr(profile, name), getattr(data, name)
-            if isinstance(new, str):
-                old, new = (old or "").strip(), new.strip()
-            if old != new:
-                changed.append(getattr(form, name).label.text)
-        return changed
+        return [getattr(form, name).label.text for name in verification.review_changes(profile, data)]
 
     # --- documents --------------------------------------------------------------------
 
