@@ -15,18 +15,18 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from flask import current_app, has_app_context
-from sqlalchemy import delete, event, insert, inspect, select
+from flask import current_app
+from sqlalchemy import delete, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from portal.models.accounts import PortalUser, utcnow
 from portal.models.catalog import Category, Region, Specialization
 from portal.models.practitioners import PractitionerProfile, profile_regions, profile_specializations
 from portal.models.search import OutboxKind, SearchOutbox
+from portal.outbox import InlineDrain
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 300
-_PENDING = "search_outbox_written"
 _REFERENCE = {Category: OutboxKind.CATEGORY, Specialization: OutboxKind.SPECIALIZATION,
               Region: OutboxKind.REGION}
 
@@ -74,36 +74,14 @@ def _after_flush(session: Session, flush_context) -> None:
         {"kind": kind, "entity_id": entity_id, "created_at": now, "attempts": 0,
          "next_attempt_at": now} for kind, entity_id in sorted(rows)
     ])
-    session.info[_PENDING] = True
+    _inline.mark(session)
 
 
-def _after_commit(session: Session) -> None:
-    if session.in_nested_transaction():  # a released savepoint, not the real commit
-        return
-    if not session.info.pop(_PENDING, False) or not has_app_context():
-        return
-    if current_app.config.get("SEARCH_SYNC", "inline") != "inline":
-        return
-    try:
-        drain(current_app._get_current_object())
-    except Exception:  # the user's change is committed; the rows stay for a retry
-        log.exception("search: inline outbox processing failed")
-
-
-def _after_rollback(session: Session) -> None:
-    session.info.pop(_PENDING, None)
-
-
-_registered = False
+_inline = InlineDrain("search", "SEARCH_SYNC", lambda app: drain(app))
 
 
 def register(app) -> None:
-    global _registered
-    if not _registered:
-        event.listen(Session, "after_flush", _after_flush)
-        event.listen(Session, "after_commit", _after_commit)
-        event.listen(Session, "after_soft_rollback", lambda s, t: _after_rollback(s))
-        _registered = True
+    _inline.register(after_flush=_after_flush)
 
 
 def _expand(session: Session, rows: list[SearchOutbox]) -> set[int]:

@@ -21,17 +21,17 @@ from email.utils import parseaddr
 
 from flask import Flask, current_app, has_app_context
 from flask_mail import Connection, Message
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.extensions import db, mail
+from portal.outbox import InlineDrain
 from portal.models.accounts import utcnow
 from portal.models.notifications import MailOutbox, MailStatus
 from portal.search.sync import backoff
 
 log = logging.getLogger(__name__)
 RETRY_UNIT = 60  # the search outbox waits seconds, mail waits minutes
-_PENDING = "mail_outbox_written"
 
 
 def retry_delay(attempts: int) -> dt.timedelta:
@@ -192,34 +192,11 @@ def backlog(session: Session | None = None) -> dict[str, int]:
 
 def _after_flush(session: Session, flush_context) -> None:
     if any(isinstance(obj, MailOutbox) for obj in session.new):
-        session.info[_PENDING] = True
+        _inline.mark(session)
 
 
-def _after_commit(session: Session) -> None:
-    if session.in_nested_transaction():  # a released savepoint, not the real commit
-        return
-    if not session.info.pop(_PENDING, False) or not has_app_context():
-        return
-    if current_app.config.get("NOTIFY_SYNC", "inline") != "inline":
-        return
-    try:
-        drain(current_app._get_current_object())
-    except Exception:  # the change is committed; the rows stay for the worker
-        log.exception("mail: inline sending failed")
-
-
-def _after_soft_rollback(session: Session, previous_transaction) -> None:
-    if not previous_transaction.nested:
-        session.info.pop(_PENDING, None)
-
-
-_registered = False
+_inline = InlineDrain("mail", "NOTIFY_SYNC", lambda app: drain(app))
 
 
 def register(app: Flask) -> None:
-    global _registered
-    if not _registered:
-        event.listen(Session, "after_flush", _after_flush)
-        event.listen(Session, "after_commit", _after_commit)
-        event.listen(Session, "after_soft_rollback", _after_soft_rollback)
-        _registered = True
+    _inline.register(after_flush=_after_flush)

@@ -249,34 +249,31 @@ def _tell_author(review: Review, kind: str) -> None:
 
 def hide_review(staff: PortalUser, review_id: int, reason: str, now: dt.datetime | None = None) -> Review:
     """Take a review off the public profile (and out of its rating); the author is told."""
-    review = _review(review_id)
-    reason = _reason(reason, _l("Give the reason for hiding the review."))
-    if review.status != ReviewStatus.PUBLISHED:
-        raise ServiceError(_l("This review is already hidden."))
-    review.status, review.hidden_reason = ReviewStatus.HIDDEN, reason
-    _moderate(review, staff, now)
-    db.session.flush()
-    reviews_service.recompute(review.profile, now)
-    audit.record("review", review.id, ReviewStatus.PUBLISHED, ReviewStatus.HIDDEN, staff.id,
-                 reason=reason, action="hide")
-    _tell_author(review, "review_hidden")
-    _commit()
-    return review
+    return _set_review_status(staff, review_id, reason, now, ReviewStatus.PUBLISHED, ReviewStatus.HIDDEN,
+                              _l("Give the reason for hiding the review."), _l("This review is already hidden."),
+                              "hide", "review_hidden")
 
 
 def restore_review(staff: PortalUser, review_id: int, reason: str, now: dt.datetime | None = None) -> Review:
     """Put a hidden review back on the public profile and into its rating."""
+    return _set_review_status(staff, review_id, reason, now, ReviewStatus.HIDDEN, ReviewStatus.PUBLISHED,
+                              _l("Give the reason for restoring the review."), _l("This review is not hidden."),
+                              "restore", "review_restored")
+
+
+def _set_review_status(staff: PortalUser, review_id: int, reason: str, now: dt.datetime | None, source: str,
+                       target: str, no_reason, wrong_status, action: str, kind: str) -> Review:
     review = _review(review_id)
-    reason = _reason(reason, _l("Give the reason for restoring the review."))
-    if review.status != ReviewStatus.HIDDEN:
-        raise ServiceError(_l("This review is not hidden."))
-    review.status, review.hidden_reason = ReviewStatus.PUBLISHED, None
+    reason = _reason(reason, no_reason)
+    if review.status != source:
+        raise ServiceError(wrong_status)
+    review.status = target
+    review.hidden_reason = reason if target == ReviewStatus.HIDDEN else None
     _moderate(review, staff, now)
     db.session.flush()
     reviews_service.recompute(review.profile, now)
-    audit.record("review", review.id, ReviewStatus.HIDDEN, ReviewStatus.PUBLISHED, staff.id,
-                 reason=reason, action="restore")
-    _tell_author(review, "review_restored")
+    audit.record("review", review.id, source, target, staff.id, reason=reason, action=action)
+    _tell_author(review, kind)
     _commit()
     return review
 

@@ -1,0 +1,52 @@
+"""Draining an outbox right after the commit that wrote to it.
+
+The search index and the mail outbox both keep their work in a table written
+in the same transaction as the change. In development (``SEARCH_SYNC`` /
+``NOTIFY_SYNC`` = "inline") the rows are applied as soon as that transaction
+commits; in production a worker does it. ``InlineDrain`` is that hook, once."""
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from flask import current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+
+
+class InlineDrain:
+    def __init__(self, name: str, config_key: str, drain: Callable) -> None:
+        self.name, self.config_key, self.drain = name, config_key, drain
+        self.key = f"{name}_outbox_written"
+        self._registered = False
+
+    def mark(self, session: Session) -> None:
+        """The current transaction wrote outbox rows."""
+        session.info[self.key] = True
+
+    def _after_commit(self, session: Session) -> None:
+        if session.in_nested_transaction():  # a released savepoint, not the real commit
+            return
+        if not session.info.pop(self.key, False) or not has_app_context():
+            return
+        if current_app.config.get(self.config_key, "inline") != "inline":
+            return
+        try:
+            self.drain(current_app._get_current_object())
+        except Exception:  # the change is committed; the rows stay for a retry by the worker
+            log.exception("%s: inline outbox processing failed", self.name)
+
+    def _after_soft_rollback(self, session: Session, previous_transaction) -> None:
+        if not previous_transaction.nested:
+            session.info.pop(self.key, None)
+
+    def register(self, after_flush: Callable | None = None) -> None:
+        """Listen once per process; ``after_flush`` decides when to ``mark``."""
+        if not self._registered:
+            if after_flush is not None:
+                event.listen(Session, "after_flush", after_flush)
+            event.listen(Session, "after_commit", self._after_commit)
+            event.listen(Session, "after_soft_rollback", self._after_soft_rollback)
+            self._registered = True
