@@ -391,6 +391,14 @@ def load_demo_data(sm) -> dict:
         statuses = list(REQUEST_STATUSES)
         rng.shuffle(statuses)
         requests = [seeder.request(t, s, clients, approved) for t, s in zip(REQUESTS, statuses)]
+        # The demo advocates' feeds: every advocate specialization and the regions of the
+        # open advocate requests, so logging in as practitioner@ shows requests to answer.
+        open_regions = [r.region for r, _, _ in requests
+                        if r.status == RequestStatus.OPEN and r.category.code == "advocate"]
+        for profile in local_advocates[:2]:
+            profile.specializations = list(categories["advocate"].specializations)
+            profile.regions = profile.regions + [g for g in dict.fromkeys(open_regions)
+                                                 if g not in profile.regions]
         completed = [(r, p, lang) for r, p, lang in requests if r.status == RequestStatus.COMPLETED]
         reviews = [seeder.review(r, p, lang, rating) for (r, p, lang), rating in zip(completed, RATINGS)]
         db.session.flush()
