@@ -90,6 +90,13 @@ class Config:
     AUTH_RATE_LIMIT = "10 per 5 minute"
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
+    # Failed logins per account (submitted email), from any IP; AUTH_RATE_LIMIT is per IP
+    AUTH_ACCOUNT_RATE_LIMIT = os.environ.get("AUTH_ACCOUNT_RATE_LIMIT", "10 per 15 minute")
+    # Reverse proxies in front of the app (X-Forwarded-For/-Proto hops to trust; 0 = none)
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # Strict-Transport-Security header (on in ProductionConfig)
+    SECURITY_HSTS = _bool("SECURITY_HSTS", False)
+    SECURITY_HSTS_MAX_AGE = int(os.environ.get("SECURITY_HSTS_MAX_AGE", "31536000"))
     FAB_ROLES: dict = {}  # filled by portal.security.ROLES at app creation
 
     # Localization
@@ -148,6 +155,7 @@ class ProductionConfig(Config):
     AUTO_MIGRATE = _bool("PORTAL_AUTO_MIGRATE", False)
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    SECURITY_HSTS = _bool("SECURITY_HSTS", True)
     PREFERRED_URL_SCHEME = "https"
     SEARCH_SYNC = os.environ.get("SEARCH_SYNC", "worker")
     NOTIFY_SYNC = os.environ.get("NOTIFY_SYNC", "worker")

@@ -50,6 +50,9 @@ def create_app(config: object | str = "config.Config") -> Flask:
         appbuilder = AppBuilder()
         appbuilder.init_app(app, db.session)
         _setup_locale(app, appbuilder)
+        from portal import hardening
+
+        hardening.init_app(app)
         from portal.views import register_views
 
         register_views(appbuilder)

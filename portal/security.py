@@ -20,6 +20,7 @@ from portal.i18n import current_locale
 from portal.models.accounts import PortalUser
 from portal.services import accounts
 from portal.services.errors import ServiceError
+from portal.views.blocking import PortalAuthDBView
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,8 @@ MODERATOR = SELF_SERVICE + [
     (r"(RequestsView|ThreadsView)$", r"can_show$"),
     (r"AttachmentsView$", r"can_download$"),
     (r"ModerationView$", r"can_"),
-    (r"(Back office|Moderation|Quiz questions|Quiz options|Users|Practitioner profiles|Requests|Offers|Reviews|"
+    (r"AccountsView$", r"can_"),
+    (r"(Back office|Moderation|Accounts|Quiz questions|Quiz options|Users|Practitioner profiles|Requests|Offers|Reviews|"
      r"Conversations|Categories|"
      r"Specializations|Regions|Agreement versions|Agreement acceptances|Audit trail)$",
      r"menu_access$"),
@@ -126,6 +128,7 @@ class PortalRegisterView(BaseRegisterUser):
 class PortalSecurityManager(SecurityManager):
     user_model = PortalUser
     registeruserdbview = PortalRegisterView
+    authdbview = PortalAuthDBView  # tells a blocked account why (correct password only)
 
     def create_db(self) -> None:
         """The schema belongs to Alembic; only sync roles once tables exist."""

@@ -227,6 +227,16 @@ def quiz_bank(endpoint, role, w):
     return 200 if method in allowed.get(role, ()) else denied(role)
 
 
+def accounts_view(endpoint, role, w):
+    """Blocking accounts: moderators and admins; a MISSING account: 404."""
+    method = endpoint.split(".")[1]
+    if role == "anonymous":
+        return "login"
+    if role not in ("moderator", "admin"):
+        return 403
+    return 200 if method == "index" else 404
+
+
 def directory_view(endpoint, role, w):
     if endpoint.endswith(".photo"):
         return 404  # the world's profile has no photo
@@ -263,6 +273,7 @@ ACCESS = {
     "ThreadAdminView": staff_list_only,
     "QuizQuestionAdminView": quiz_bank, "QuizOptionAdminView": staff(edit=False),
     "PracticeView": practice_view, "QuizView": quiz_view, "ModerationView": moderation_view,
+    "AccountsView": accounts_view, "CookiesView": public,
     "RequestsView": requests_view, "FeedView": feed_view, "ThreadsView": threads_view,
     "AttachmentsView": signed_in_missing,
     "NotificationsView": lambda e, role, w: "login" if role == "anonymous" else (
@@ -297,7 +308,7 @@ def _args(rule, w):
         pk = w.request_a.id
     values = {"pk": pk, "request_id": pk, "offer_id": MISSING, "review_id": MISSING, "thread_id": MISSING,
               "attachment_id": MISSING, "notification_id": MISSING,
-              "document_id": MISSING, "attempt_id": MISSING, "interview_id": MISSING, "action": "approve", "profile_id": w.profile.id, "code": "advocate", "version": 1, "locale": "ru",
+              "document_id": MISSING, "user_id": MISSING, "attempt_id": MISSING, "interview_id": MISSING, "action": "approve", "profile_id": w.profile.id, "code": "advocate", "version": 1, "locale": "ru",
               "name": "muldelete", "filename": "0000_sep_missing.txt", "activation_hash": "nope",
               "group_by": "0", "version_": "v1"}
     return {arg: values[arg] for arg in rule.arguments}

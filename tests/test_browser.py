@@ -293,8 +293,8 @@ def test_search_journey(server, new_context, artifacts):
         page = new_context().new_page()
         switch_language(page, server, lang)
         page.locator("#q").press_sequentially("нот", delay=40)
-        page.wait_for_function(
-            "document.querySelectorAll('#search-suggestions option').length > 0", timeout=PAGE_TIMEOUT_MS)
+        # a locator wait, not wait_for_function: the CSP forbids eval of a string
+        page.locator("#search-suggestions option").first.wait_for(state="attached", timeout=PAGE_TIMEOUT_MS)
         page.fill("#q", "notarius")
         with page.expect_navigation(wait_until="load"):
             page.locator("form[role=search] button[type=submit]").click()

@@ -75,6 +75,7 @@ def test_same_page_differs_between_languages(client):
 
 
 def test_language_choice_persists_in_cookie(app, client):
+    client.post("/cookies/consent", data={"choice": "all", "next": "/"})  # the cookie needs consent
     response = client.get("/lang/ru", headers={"Referer": "http://localhost/agreement/"})
     assert response.status_code == 302 and response.headers["Location"] == "http://localhost/agreement/"
     cookie = client.get_cookie(app.config["LANGUAGE_COOKIE"])

@@ -117,6 +117,13 @@ KINDS: dict[str, KindSpec] = {
     "review_restored": KindSpec(
         _l('Your review on "%(title)s" is published again'),
         _l("A moderator restored your review"), "Client"),
+    # account blocking (services.blocking, agreement 11.4): sent by email only, the user cannot log in
+    "account_blocked": KindSpec(
+        _l("Your account is blocked: %(reason)s. If you think this is a mistake, contact support."),
+        _l("Staff blocked your account"), "any", mandatory=True),
+    "account_unblocked": KindSpec(
+        _l("Your account is unblocked: you can sign in again"),
+        _l("Staff unblocked your account"), "any", mandatory=True),
 }
 
 

@@ -21,3 +21,7 @@ def register_views(appbuilder) -> None:
     admin.register(appbuilder)
     from portal.views import quiz
     quiz.register(appbuilder)
+    from portal.views import consent
+    consent.register(appbuilder)
+    from portal.views import blocking  # staff: accounts, block/unblock; ends a blocked user's session
+    blocking.register(appbuilder)

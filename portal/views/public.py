@@ -11,6 +11,7 @@ from flask_babel import refresh
 from portal.i18n import is_supported
 from portal.services import accounts, practitioners, search, verification
 from portal.services.errors import NotFound
+from portal.views.consent import preferences_allowed
 
 
 class HomeView(IndexView):
@@ -127,8 +128,9 @@ class AgreementView(BaseView):
 
 
 def switch_language(locale: str):
-    """Replaces FAB's /lang/<locale>: remembers the choice in the session, a
-    year-long cookie and, when logged in, the user's preference."""
+    """Replaces FAB's /lang/<locale>: remembers the choice in the session,
+    when logged in the user's preference and, only with consent to preference
+    cookies, a year-long cookie."""
     if not is_supported(locale):
         abort(404)
     session["locale"] = locale
@@ -140,8 +142,12 @@ def switch_language(locale: str):
     if not target.startswith(request.host_url):
         target = "/"
     response = make_response(redirect(target))
-    response.set_cookie(current_app.config["LANGUAGE_COOKIE"], locale, max_age=365 * 24 * 3600,
-                        samesite="Lax", httponly=True)
+    # the language cookie is a preference cookie: only with consent (the
+    # session and the user's profile keep the language otherwise)
+    if preferences_allowed():
+        response.set_cookie(current_app.config["LANGUAGE_COOKIE"], locale, max_age=365 * 24 * 3600,
+                            samesite="Lax", httponly=True,
+                            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
     return response
 
 

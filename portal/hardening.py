@@ -1,0 +1,106 @@
+"""Security hardening that needs no database: response headers and login limits.
+
+- Every response carries a Content-Security-Policy without ``'unsafe-inline'``
+  for scripts: FAB 5 templates put ``nonce="{{ baselib.get_nonce() }}"`` on
+  their script tags, and that macro calls a ``csp_nonce()`` Jinja global when
+  one exists; this module provides it (one random nonce per request) and puts
+  the same nonce in ``script-src``. Styles keep ``'unsafe-inline'``: FAB's
+  templates and its JS widgets (select2, datepicker) use ``style`` attributes.
+- X-Content-Type-Options, Referrer-Policy, X-Frame-Options, Permissions-Policy
+  and Cross-Origin-Opener-Policy everywhere; Strict-Transport-Security only
+  when ``SECURITY_HSTS`` is on (ProductionConfig).
+- FAB limits the login POST per IP (``AUTH_RATE_LIMIT``); this adds a limit
+  per account (``AUTH_ACCOUNT_RATE_LIMIT``) keyed on the submitted username,
+  counting failed attempts only. Both answer 429, rendered by the translated
+  error page (portal/views/errors.py).
+- ``TRUSTED_PROXIES`` > 0 wraps the app in ProxyFix so the per-IP limit sees
+  the client's address behind a reverse proxy, not the proxy's.
+"""
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask, Response, g, request
+from flask_login import current_user
+
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+
+def csp_nonce() -> str:
+    """The nonce of the current request (created on first use)."""
+    nonce = g.get("_csp_nonce")
+    if nonce is None:
+        nonce = g._csp_nonce = secrets.token_urlsafe(18)
+    return nonce
+
+
+def content_security_policy(nonce: str) -> str:
+    return "; ".join([
+        "default-src 'self'",
+        f"script-src 'self' 'nonce-{nonce}'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ])
+
+
+def _security_headers(response: Response) -> Response:
+    from flask import current_app
+
+    headers = response.headers
+    # setdefault: a view may send a stricter policy (e.g. for downloads)
+    headers.setdefault("Content-Security-Policy", content_security_policy(csp_nonce()))
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if current_app.config.get("SECURITY_HSTS"):
+        max_age = int(current_app.config.get("SECURITY_HSTS_MAX_AGE", 31536000))
+        headers.setdefault("Strict-Transport-Security", f"max-age={max_age}; includeSubDomains")
+    return response
+
+
+def _submitted_account() -> str:
+    return (request.form.get("username") or "").strip().lower()
+
+
+def _not_a_login_attempt() -> bool:
+    return request.endpoint != "AuthDBView.login" or not _submitted_account()
+
+
+def _login_failed(response: Response) -> bool:
+    return not current_user.is_authenticated
+
+
+def _limit_login_per_account(app: Flask) -> None:
+    sm = app.appbuilder.sm
+    limit = app.config.get("AUTH_ACCOUNT_RATE_LIMIT")
+    if not (limit and sm.is_auth_limited and getattr(sm, "auth_view", None)):
+        return
+    sm.limiter.limit(
+        limit,
+        key_func=lambda: "account:" + _submitted_account(),
+        methods=["POST"],
+        exempt_when=_not_a_login_attempt,
+        deduct_when=_login_failed,
+        scope="login-account",
+        override_defaults=False,
+    )(sm.auth_view.blueprint)
+
+
+def init_app(app: Flask) -> None:
+    """Call after ``appbuilder.init_app`` (needs the security manager)."""
+    proxies = int(app.config.get("TRUSTED_PROXIES", 0) or 0)
+    if proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.after_request(_security_headers)
+    _limit_login_per_account(app)

@@ -1,0 +1,232 @@
+"""Blocking and unblocking accounts (agreement 11.4), and the signals that
+suggest it: other accounts sharing a phone, an email or an IIN.
+
+* ``block`` / ``unblock`` are staff decisions with a reason code from
+  ``BlockReason.ALL`` and a note; each writes an audit entry (entity "user")
+  and queues an email in the user's language (an in-app notification is
+  useless to someone who cannot log in). A blocked practitioner leaves the
+  public pages and the search index at once: ``PractitionerProfile.is_public``
+  requires an active account and the search outbox reacts to the status change.
+* ``refusal_message`` is what a blocked user is told at login (correct
+  password only) or when a running session ends.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+from werkzeug.security import check_password_hash
+
+from portal.extensions import db
+from portal.i18n import current_locale, is_supported
+from portal.labels import label
+from portal.models.accounts import AccountStatus, BlockReason, PortalUser
+from portal.services import audit, mailer, notifications
+from portal.services.access import is_staff
+from portal.services.errors import NotFound, ServiceError
+from portal.services.practitioners import Page
+from portal.services.validation import normalize_phone
+
+NOTE_MAX = 2000
+ENTITY = "user"
+SUPPORT_LINK = "/"
+
+BLOCKED_MESSAGE = _l("Your account is blocked: %(reason)s. If you think this is a mistake, contact support.")
+
+
+# --- decisions -----------------------------------------------------------------------------------
+
+def _target(staff: PortalUser, user_id: int) -> PortalUser:
+    if not is_staff(staff):
+        raise ServiceError(_l("Only staff can block or unblock accounts."))
+    user = db.session.get(PortalUser, user_id)
+    if user is None:
+        raise NotFound(_l("Account not found."))
+    if user.id == staff.id:
+        raise ServiceError(_l("You cannot block or unblock your own account."))
+    if user.has_role("Admin") and not staff.has_role("Admin"):
+        raise ServiceError(_l("Only an administrator can block or unblock an administrator's account."))
+    return user
+
+
+def _note(note: str | None) -> str:
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise ServiceError(_l("At most %(max)d characters.", max=NOTE_MAX), field="note")
+    return note
+
+
+def block(staff: PortalUser, user_id: int, reason_code: str, note: str = "") -> PortalUser:
+    """Block an active account with a reason from agreement 11.4."""
+    user = _target(staff, user_id)
+    if reason_code not in BlockReason.ALL:
+        raise ServiceError(_l("Choose a reason from the list."), field="reason")
+    note = _note(note)
+    if reason_code == BlockReason.OTHER and not note:
+        raise ServiceError(_l("Describe the reason in the note."), field="note")
+    if user.status != AccountStatus.ACTIVE:
+        raise ServiceError(_l("Only an active account can be blocked."))
+    user.status = AccountStatus.BLOCKED
+    user.blocked_reason = reason_code
+    user.blocked_note = note or None
+    audit.record(ENTITY, user.id, AccountStatus.ACTIVE, AccountStatus.BLOCKED, staff.id,
+                 reason=_audit_reason(reason_code, note), action="block")
+    _queue_email(user, "account_blocked", reason=reason_code)
+    db.session.commit()
+    return user
+
+
+def unblock(staff: PortalUser, user_id: int, note: str = "") -> PortalUser:
+    """Make a blocked account active again."""
+    user = _target(staff, user_id)
+    note = _note(note)
+    if user.status != AccountStatus.BLOCKED:
+        raise ServiceError(_l("This account is not blocked."))
+    previous = user.blocked_reason
+    user.status = AccountStatus.ACTIVE
+    user.blocked_reason = None
+    user.blocked_note = None
+    audit.record(ENTITY, user.id, AccountStatus.BLOCKED, AccountStatus.ACTIVE, staff.id,
+                 reason=_audit_reason(previous, note), action="unblock")
+    _queue_email(user, "account_unblocked")
+    db.session.commit()
+    return user
+
+
+def _audit_reason(code: str | None, note: str) -> str:
+    return f"{code}: {note}" if code and note else (code or note or "")
+
+
+def user_locale(user: PortalUser) -> str:
+    return user.locale if is_supported(getattr(user, "locale", None)) else current_locale()
+
+
+def _queue_email(user: PortalUser, kind: str, reason: str | None = None) -> None:
+    """Email in the user's language (``notify`` skips inactive users on purpose)."""
+    if not user.email:
+        return
+    locale = user_locale(user)
+    with force_locale(locale):
+        params = {"reason": label(reason)} if reason else {}
+        title = str(notifications.KINDS[kind].title) % params
+        text, html = notifications._render_email(
+            "notification", title=title, url=notifications.absolute_url(SUPPORT_LINK), locale=locale,
+            **notifications._email_context(user))
+    mailer.queue(user.email, title, text, html, locale=locale, user_id=user.id)
+
+
+# --- telling the blocked user --------------------------------------------------------------------
+
+def refusal_message(user: PortalUser) -> str:
+    """'Your account is blocked: <reason>' in the user's language."""
+    with force_locale(user_locale(user)):
+        return str(BLOCKED_MESSAGE % {"reason": label(user.blocked_reason or BlockReason.OTHER)})
+
+
+def blocked_login(username: str | None, password: str | None) -> PortalUser | None:
+    """The blocked account these credentials open (correct password only), else None:
+    a wrong password reveals nothing."""
+    if not username or not password:
+        return None
+    user = db.session.scalars(select(PortalUser).where(
+        or_(PortalUser.username == username, PortalUser.email == username))).first()
+    if user is None or user.status != AccountStatus.BLOCKED or not user.password:
+        return None
+    return user if check_password_hash(user.password, password) else None
+
+
+# --- duplicates and the staff list ---------------------------------------------------------------
+
+def _email_key(email: str | None) -> tuple[str, str] | None:
+    """(local part without a +tag, domain), lower-cased."""
+    if not email or "@" not in email:
+        return None
+    local, _, domain = email.strip().lower().rpartition("@")
+    return local.split("+", 1)[0], domain
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _phone_key(phone: str | None) -> str | None:
+    if not phone:
+        return None
+    try:
+        return normalize_phone(phone)
+    except Exception:  # a stored value that is not a valid number: compare as stored
+        return phone.strip() or None
+
+
+@dataclass
+class Duplicate:
+    user: PortalUser
+    signals: list[str]  # "phone", "email", "iin"
+
+
+SIGNALS = {"phone": _l("Same phone"), "email": _l("Same email (ignoring case and +tags)"),
+           "iin": _l("Same IIN")}
+
+
+def duplicates(user: PortalUser) -> list[Duplicate]:
+    """Other accounts sharing the normalised phone, email (local part without
+    +tag, domain) or the IIN; the signals each one shares."""
+    found: dict[int, Duplicate] = {}
+
+    def add(rows, signal):
+        for other in rows:
+            if other.id == user.id:
+                continue
+            found.setdefault(other.id, Duplicate(other, [])).signals.append(signal)
+
+    phone = _phone_key(user.phone)
+    if phone:
+        variants = {phone, user.phone.strip()}
+        add(db.session.scalars(select(PortalUser).where(PortalUser.phone.in_(variants))), "phone")
+    key = _email_key(user.email)
+    if key:
+        local, domain = key
+        email = func.lower(PortalUser.email)
+        add(db.session.scalars(select(PortalUser).where(or_(
+            email == f"{local}@{domain}",
+            email.like(f"{_like_escape(local)}+%@{_like_escape(domain)}", escape="\\")))), "email")
+    if user.iin:
+        add(db.session.scalars(select(PortalUser).where(PortalUser.iin == user.iin)), "iin")
+    return sorted(found.values(), key=lambda d: d.user.id)
+
+
+def search_users(text: str = "", status: str | None = None, page: int = 1, per_page: int = 25) -> Page:
+    """Accounts matching ``text`` in name, email or phone, newest first."""
+    page = max(1, page)
+    stmt = select(PortalUser)
+    text = (text or "").strip()
+    if text:
+        like = f"%{_like_escape(text.lower())}%"
+        conditions = [func.lower(PortalUser.first_name + " " + PortalUser.last_name).like(like, escape="\\"),
+                      func.lower(PortalUser.email).like(like, escape="\\"),
+                      PortalUser.phone.like(like, escape="\\")]
+        phone = _phone_key(text)
+        if phone and phone != text:
+            conditions.append(PortalUser.phone == phone)
+        stmt = stmt.where(or_(*conditions))
+    if status in AccountStatus.ALL:
+        stmt = stmt.where(PortalUser.status == status)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    items = db.session.scalars(stmt.order_by(PortalUser.id.desc())
+                               .limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(list(items), total, page, per_page)
+
+
+def get_user(staff: PortalUser, user_id: int) -> PortalUser:
+    if not is_staff(staff):
+        raise NotFound(_l("Account not found."))
+    user = db.session.get(PortalUser, user_id)
+    if user is None:
+        raise NotFound(_l("Account not found."))
+    return user
+
+
+def history(user_id: int):
+    return audit.history(ENTITY, user_id)

@@ -1,0 +1,169 @@
+"""Staff pages to find accounts, see duplicate signals and block or unblock
+them (agreement 11.4), and how a blocked user is told: at login (correct
+password only) and when a running session ends at the next request.
+
+Thin: the rules are in portal.services.blocking."""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, g, has_request_context, redirect, request, session, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.security.views import AuthDBView as FabAuthDBView
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, logout_user
+from wtforms import Form, SelectField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from portal.extensions import db
+from portal.labels import label
+from portal.models.accounts import AccountStatus, BlockReason, PortalUser
+from portal.services import blocking
+from portal.services.errors import NotFound, ServiceError
+
+T = "portal/moderation/"
+
+AUDIT_LABELS = {"block": _l("Blocked"), "unblock": _l("Unblocked"), "status": _l("Status change")}
+
+
+class BlockForm(Form):
+    reason = SelectField(_l("Reason (agreement 11.4)"), choices=[], validate_choice=False)
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=blocking.NOTE_MAX)],
+                         description=_l("Staff only: recorded in the audit trail."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reason.choices = [("", _l("Choose a reason"))] + [(code, label(code)) for code in BlockReason.ALL]
+
+
+class UnblockForm(Form):
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=blocking.NOTE_MAX)],
+                         description=_l("Staff only: recorded in the audit trail."))
+
+
+class AccountsView(BaseView):
+    route_base = "/moderation/accounts"
+    default_view = "index"
+
+    def render_template(self, template, **kwargs):
+        return super().render_template(template, alabel=lambda c: str(AUDIT_LABELS.get(c) or label(c)),
+                                       signal_label=lambda s: str(blocking.SIGNALS.get(s, s)), **kwargs)
+
+    @expose("/")
+    @has_access
+    def index(self):
+        q = (request.args.get("q") or "").strip()[:100]
+        status = request.args.get("status") or None
+        if status not in AccountStatus.ALL:
+            status = None
+        page = blocking.search_users(q, status, request.args.get("page", 1, type=int) or 1)
+        counts = {u.id: len(blocking.duplicates(u)) for u in page.items}
+        return self.render_template(T + "accounts.html", page=page, q=q, status=status,
+                                    statuses=AccountStatus.ALL, counts=counts)
+
+    @expose("/<int:user_id>")
+    @has_access
+    def show(self, user_id: int):
+        user = self._user(user_id)
+        return self.render_template(T + "account.html", u=user, duplicates=blocking.duplicates(user),
+                                    history=blocking.history(user.id), blocked=AccountStatus.BLOCKED,
+                                    active=AccountStatus.ACTIVE)
+
+    @expose("/<int:user_id>/block", methods=["GET", "POST"])
+    @has_access
+    def block(self, user_id: int):
+        user = self._user(user_id)
+        form = BlockForm(request.form if request.method == "POST" else None)
+        error = None
+        if request.method == "POST" and form.validate():
+            try:
+                blocking.block(g.user, user_id, form.reason.data or "", form.note.data or "")
+            except NotFound:
+                db.session.rollback()
+                abort(404)
+            except ServiceError as err:
+                db.session.rollback()
+                error = _field_error(form, err)
+            else:
+                flash(str(_l("The account of %(name)s is blocked; they have been told by email.",
+                             name=user.full_name)), "success")
+                return redirect(url_for("AccountsView.show", user_id=user_id))
+        status = 400 if request.method == "POST" else 200
+        return self.render_template(T + "account_confirm.html", u=user, form=form, action="block",
+                                    error=error, allowed=user.status == AccountStatus.ACTIVE), status
+
+    @expose("/<int:user_id>/unblock", methods=["GET", "POST"])
+    @has_access
+    def unblock(self, user_id: int):
+        user = self._user(user_id)
+        form = UnblockForm(request.form if request.method == "POST" else None)
+        error = None
+        if request.method == "POST" and form.validate():
+            try:
+                blocking.unblock(g.user, user_id, form.note.data or "")
+            except NotFound:
+                db.session.rollback()
+                abort(404)
+            except ServiceError as err:
+                db.session.rollback()
+                error = _field_error(form, err)
+            else:
+                flash(str(_l("The account of %(name)s is active again; they have been told by email.",
+                             name=user.full_name)), "success")
+                return redirect(url_for("AccountsView.show", user_id=user_id))
+        status = 400 if request.method == "POST" else 200
+        return self.render_template(T + "account_confirm.html", u=user, form=form, action="unblock",
+                                    error=error, allowed=user.status == AccountStatus.BLOCKED), status
+
+    def _user(self, user_id: int) -> PortalUser:
+        try:
+            return blocking.get_user(g.user, user_id)
+        except NotFound:
+            abort(404)
+
+
+def _field_error(form, err: ServiceError):
+    field = getattr(form, err.field, None) if err.field else None
+    if field is not None:
+        field.errors = list(field.errors or ()) + [err.message]
+        return None
+    return err.message
+
+
+# --- telling a blocked user ----------------------------------------------------------------------
+
+class AuthDBView(FabAuthDBView):
+    """FAB's login; a blocked account with the correct password is told why
+    instead of the generic message (a wrong password still gets the generic one).
+    Named like FAB's view on purpose: FAB builds the login endpoint from the class
+    name ("AuthDBView.login"), and the login rate limit and tests rely on it."""
+
+    @property
+    def invalid_login_message(self):
+        if not has_request_context():  # FAB inspects the view's attributes at start-up
+            return FabAuthDBView.invalid_login_message
+        user = blocking.blocked_login(request.form.get("username"), request.form.get("password"))
+        return blocking.refusal_message(user) if user is not None else FabAuthDBView.invalid_login_message
+
+
+PortalAuthDBView = AuthDBView  # the name portal.security uses
+
+
+def end_blocked_session():
+    """Flask-Login (FAB's load_user) no longer loads a blocked user, so the
+    request is anonymous; end the stale session and say why."""
+    user_id = session.get("_user_id")
+    if not user_id or current_user.is_authenticated:
+        return None
+    try:
+        user = db.session.get(PortalUser, int(user_id))
+    except (TypeError, ValueError):
+        return None
+    if user is not None and user.status == AccountStatus.BLOCKED:
+        logout_user()
+        flash(blocking.refusal_message(user), "danger")
+    return None
+
+
+def register(appbuilder) -> None:
+    appbuilder.add_view(AccountsView, "Accounts", href="/moderation/accounts/", category="Back office",
+                        label=_l("Accounts"), icon="fa-user-lock")
+    current_app.before_request(end_blocked_session)  # called inside create_app's app context
