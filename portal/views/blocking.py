@@ -70,35 +70,27 @@ class AccountsView(BaseView):
     @expose("/<int:user_id>/block", methods=["GET", "POST"])
     @has_access
     def block(self, user_id: int):
-        user = self._user(user_id)
-        form = BlockForm(request.form if request.method == "POST" else None)
-        error = None
-        if request.method == "POST" and form.validate():
-            try:
-                blocking.block(g.user, user_id, form.reason.data or "", form.note.data or "")
-            except NotFound:
-                db.session.rollback()
-                abort(404)
-            except ServiceError as err:
-                db.session.rollback()
-                error = _field_error(form, err)
-            else:
-                flash(str(_l("The account of %(name)s is blocked; they have been told by email.",
-                             name=user.full_name)), "success")
-                return redirect(url_for("AccountsView.show", user_id=user_id))
-        status = 400 if request.method == "POST" else 200
-        return self.render_template(T + "account_confirm.html", u=user, form=form, action="block",
-                                    error=error, allowed=user.status == AccountStatus.ACTIVE), status
+        return self._decide(
+            user_id, "block", BlockForm, AccountStatus.ACTIVE,
+            lambda form: blocking.block(g.user, user_id, form.reason.data or "", form.note.data or ""),
+            _l("The account of %(name)s is blocked; they have been told by email."))
 
     @expose("/<int:user_id>/unblock", methods=["GET", "POST"])
     @has_access
     def unblock(self, user_id: int):
+        return self._decide(
+            user_id, "unblock", UnblockForm, AccountStatus.BLOCKED,
+            lambda form: blocking.unblock(g.user, user_id, form.note.data or ""),
+            _l("The account of %(name)s is active again; they have been told by email."))
+
+    def _decide(self, user_id: int, action: str, form_class, allowed_from: str, run, done):
+        """GET: the confirmation page; POST: run the service, or show its error."""
         user = self._user(user_id)
-        form = UnblockForm(request.form if request.method == "POST" else None)
+        form = form_class(request.form if request.method == "POST" else None)
         error = None
         if request.method == "POST" and form.validate():
             try:
-                blocking.unblock(g.user, user_id, form.note.data or "")
+                run(form)
             except NotFound:
                 db.session.rollback()
                 abort(404)
@@ -106,12 +98,11 @@ class AccountsView(BaseView):
                 db.session.rollback()
                 error = _field_error(form, err)
             else:
-                flash(str(_l("The account of %(name)s is active again; they have been told by email.",
-                             name=user.full_name)), "success")
+                flash(str(done % {"name": user.full_name}), "success")
                 return redirect(url_for("AccountsView.show", user_id=user_id))
         status = 400 if request.method == "POST" else 200
-        return self.render_template(T + "account_confirm.html", u=user, form=form, action="unblock",
-                                    error=error, allowed=user.status == AccountStatus.BLOCKED), status
+        return self.render_template(T + "account_confirm.html", u=user, form=form, action=action,
+                                    error=error, allowed=user.status == allowed_from), status
 
     def _user(self, user_id: int) -> PortalUser:
         try:
