@@ -111,9 +111,9 @@ def _queue_email(user: PortalUser, kind: str, reason: str | None = None) -> None
     with force_locale(locale):
         params = {"reason": label(reason)} if reason else {}
         title = str(notifications.KINDS[kind].title) % params
-        text, html = notifications._render_email(
+        text, html = notifications.render_email(
             "notification", title=title, url=notifications.absolute_url(SUPPORT_LINK), locale=locale,
-            **notifications._email_context(user))
+            **notifications.email_context(user))
     mailer.queue(user.email, title, text, html, locale=locale, user_id=user.id)
 
 

@@ -18,7 +18,7 @@ from portal.models.accounts import PortalUser, utcnow
 from portal.models.messages import Message, Thread
 from portal.models.practitioners import PractitionerProfile
 from portal.models.requests import OfferStatus, RequestStatus, ServiceRequest
-from portal.services import attachments, audit, notifications
+from portal.services import attachments, audit, notifications, tx
 from portal.services import requests as requests_service
 from portal.services.access import is_staff
 from portal.services.errors import NotFound, ServiceError
@@ -131,7 +131,7 @@ def open_thread(user: PortalUser, request_id: int, profile_id: int | None = None
             raise ServiceError(_l("This conversation can no longer be started."))
         thread = Thread(request_id=req.id, profile_id=profile.id)
         db.session.add(thread)
-        requests_service._commit()
+        tx.commit()
     return thread
 
 
@@ -158,7 +158,7 @@ def post(user: PortalUser, thread_id: int, body: str, files=(), now: dt.datetime
         thread.practitioner_read_at, recipient = now, thread.request.client
     notifications.notify(recipient, "new_message", links.thread_page(thread.id), title=thread.request.title,
                          name=user.full_name)
-    requests_service._commit()
+    tx.commit()
     return message
 
 

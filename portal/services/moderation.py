@@ -33,7 +33,7 @@ from portal.models.reviews import Review, ReviewStatus
 from portal.models.verification import (
     Interview, InterviewOutcome, PracticeNotice, ProfileDocument, QuizAttempt,
 )
-from portal.services import audit, notifications
+from portal.services import audit, notifications, tx
 from portal.services import reviews as reviews_service
 from portal.services.errors import NotFound, ServiceError
 from portal.services.practitioners import Page
@@ -228,14 +228,6 @@ def _reason(reason: str, message) -> str:
     return reason
 
 
-def _commit() -> None:
-    try:
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-
-
 def _moderate(review: Review, staff: PortalUser, now: dt.datetime | None) -> None:
     review.moderated_at = now or utcnow()
     review.moderated_by_id = staff.id
@@ -274,7 +266,7 @@ def _set_review_status(staff: PortalUser, review_id: int, reason: str, now: dt.d
     reviews_service.recompute(review.profile, now)
     audit.record("review", review.id, source, target, staff.id, reason=reason, action=action)
     _tell_author(review, kind)
-    _commit()
+    tx.commit()
     return review
 
 
@@ -283,5 +275,5 @@ def keep_review(staff: PortalUser, review_id: int, now: dt.datetime | None = Non
     review = _review(review_id)
     _moderate(review, staff, now)
     audit.record("review", review.id, review.status, review.status, staff.id, action="keep")
-    _commit()
+    tx.commit()
     return review

@@ -226,12 +226,12 @@ def notify(user: PortalUser, kind: str, link: str, **params) -> Notification | N
     return row if in_app else None
 
 
-def _email_context(user: PortalUser) -> dict:
+def email_context(user: PortalUser) -> dict:
     return {"app_name": current_app.config.get("APP_NAME", "AlemTrust"), "first_name": user.first_name,
             "settings_url": absolute_url(SETTINGS_PATH)}
 
 
-def _render_email(name: str, **context) -> tuple[str, str]:
+def render_email(name: str, **context) -> tuple[str, str]:
     """(text, html) of ``portal/email/<name>.txt|html`` (no request needed)."""
     env = current_app.jinja_env
     text = env.get_template(f"portal/email/{name}.txt").render(**context)
@@ -243,8 +243,8 @@ def _queue_single(user: PortalUser, kind: str, link: str, params: dict) -> None:
     locale = user_locale(user)
     with force_locale(locale):
         title = title_for(kind, params)
-        text, html = _render_email("notification", title=title, url=absolute_url(link), locale=locale,
-                                   **_email_context(user))
+        text, html = render_email("notification", title=title, url=absolute_url(link), locale=locale,
+                                   **email_context(user))
     mailer.queue(user.email, title, text, html, locale=locale, user_id=user.id)
 
 
@@ -366,5 +366,5 @@ def _queue_digest(user: PortalUser, rows: list[Notification]) -> None:
         items = [(render(r), absolute_url(r.link)) for r in rows]
         subject = ngettext("%(num)d new notification on AlemTrust", "%(num)d new notifications on AlemTrust",
                            len(items))
-        text, html = _render_email("digest", items=items, locale=locale, **_email_context(user))
+        text, html = render_email("digest", items=items, locale=locale, **email_context(user))
     mailer.queue(user.email, subject, text, html, locale=locale, user_id=user.id)

@@ -20,7 +20,7 @@ from portal.extensions import db
 from portal.models.accounts import PortalUser, utcnow
 from portal.models.practitioners import PractitionerProfile
 from portal.models.requests import Offer, OfferStatus, PriceKind, RequestStatus
-from portal.services import notifications
+from portal.services import notifications, tx
 from portal.services import requests as requests_service
 from portal.services.access import active_profile
 from portal.services.errors import NotFound, ServiceError
@@ -97,7 +97,7 @@ def make(user: PortalUser, request_id: int, data: OfferInput, now: dt.datetime |
     offer.status, offer.decided_at = OfferStatus.ACTIVE, None
     notifications.notify(req.client, "new_offer", links.request_page(req.id), title=req.title,
                          name=user.full_name, price=data.price)
-    requests_service._commit()
+    tx.commit()
     return offer
 
 
@@ -123,7 +123,7 @@ def edit(user: PortalUser, offer_id: int, data: OfferInput) -> Offer:
     req = offer.request
     notifications.notify(req.client, "offer_edited", links.request_page(req.id), title=req.title,
                          name=user.full_name)
-    requests_service._commit()
+    tx.commit()
     return offer
 
 
@@ -142,7 +142,7 @@ def withdraw(user: PortalUser, offer_id: int, now: dt.datetime | None = None) ->
     req = offer.request
     notifications.notify(req.client, "offer_withdrawn", links.request_page(req.id), title=req.title,
                          name=user.full_name)
-    requests_service._commit()
+    tx.commit()
     return offer
 
 

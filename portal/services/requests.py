@@ -23,7 +23,7 @@ from portal.models.accounts import PortalUser, utcnow
 from portal.models.catalog import Category, Region, Specialization
 from portal.models.practitioners import PractitionerProfile, profile_regions, profile_specializations
 from portal.models.requests import Offer, OfferStatus, RequestStatus, ServiceRequest
-from portal.services import attachments, notifications
+from portal.services import attachments, notifications, tx
 from portal.services.access import active_profile, is_staff
 from portal.services.errors import NotFound, ServiceError
 from portal.services.practitioners import Page
@@ -250,7 +250,7 @@ def create(client: PortalUser, data: RequestInput, publish: bool = False, files=
     attachments.store(client, files, request_id=req.id)
     if publish:
         _publish(req, now)
-    _commit()
+    tx.commit()
     return req
 
 
@@ -267,7 +267,7 @@ def edit(client: PortalUser, request_id: int, data: RequestInput, publish: bool 
     attachments.store(client, files, request_id=req.id)
     if publish and req.status == RequestStatus.DRAFT:
         _publish(req, now)
-    _commit()
+    tx.commit()
     return req
 
 
@@ -286,7 +286,7 @@ def publish(client: PortalUser, request_id: int, now: dt.datetime | None = None)
         specialization_ids=[s.id for s in req.specializations], budget=req.budget,
         desired_date=req.desired_date, target_profile_id=req.target_profile_id), req.client_id)
     _publish(req, now)
-    _commit()
+    tx.commit()
     return req
 
 
@@ -307,7 +307,7 @@ def cancel(client: PortalUser, request_id: int, now: dt.datetime | None = None) 
     if req.status not in EDITABLE:
         raise ServiceError(_l("Only a draft or an open request can be cancelled."))
     _close(req, RequestStatus.CANCELLED, "request_cancelled", now)
-    _commit()
+    tx.commit()
     return req
 
 
@@ -322,7 +322,7 @@ def expire_due(now: dt.datetime | None = None) -> int:
     for req in due:
         _close(req, RequestStatus.EXPIRED, "request_cancelled", now)
         notifications.notify(req.client, "request_expired", links.request_page(req.id), title=req.title)
-    _commit()
+    tx.commit()
     return len(due)
 
 
@@ -368,7 +368,7 @@ def select_offer(client: PortalUser, request_id: int, offer_id: int,
                          client=client.full_name)
     for loser in losers:
         notifications.notify(loser.profile.user, "offer_declined", link, title=req.title)
-    _commit()
+    tx.commit()
     return offer
 
 
@@ -385,7 +385,7 @@ def request_completion(user: PortalUser, request_id: int, now: dt.datetime | Non
     req.completion_requested_at = now or utcnow()
     notifications.notify(req.client, "completion_requested", links.request_page(req.id), title=req.title,
                          name=user.full_name)
-    _commit()
+    tx.commit()
     return req
 
 
@@ -397,13 +397,6 @@ def complete(client: PortalUser, request_id: int, now: dt.datetime | None = None
     req.status, req.closed_at = RequestStatus.COMPLETED, now or utcnow()
     offer = req.accepted_offer
     notifications.notify(offer.profile.user, "request_completed", links.request_page(req.id), title=req.title)
-    _commit()
+    tx.commit()
     return req
 
-
-def _commit() -> None:
-    try:
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise

@@ -18,7 +18,7 @@ from portal.models.accounts import PortalUser, utcnow
 from portal.models.practitioners import PractitionerProfile
 from portal.models.requests import RequestStatus
 from portal.models.reviews import NEGATIVE_RATING_MAX, Review, ReviewStatus
-from portal.services import audit, notifications
+from portal.services import audit, notifications, tx
 from portal.services import requests as requests_service
 from portal.services.errors import NotFound, ServiceError
 from portal.services.practitioners import Page, profile_reviews
@@ -64,7 +64,7 @@ def create(client: PortalUser, request_id: int, rating: int, comment: str,
     recompute(profile, now)
     notifications.notify(profile.user, "new_review", links.profile_page(profile.id), title=req.title,
                          rating=rating)
-    requests_service._commit()
+    tx.commit()
     return review
 
 
@@ -92,7 +92,7 @@ def edit(client: PortalUser, review_id: int, rating: int, comment: str,
     review.rating = rating
     db.session.flush()
     recompute(review.profile, now)
-    requests_service._commit()
+    tx.commit()
     return review
 
 
@@ -112,7 +112,7 @@ def reply(user: PortalUser, review_id: int, text: str, now: dt.datetime | None =
     review.reply, review.reply_at = text, now or utcnow()
     notifications.notify(review.client, "review_reply", links.profile_page(review.profile_id),
                          name=user.full_name)
-    requests_service._commit()
+    tx.commit()
     return review
 
 

@@ -23,7 +23,6 @@ import datetime as dt
 import os
 import uuid
 from dataclasses import dataclass, field
-from functools import wraps
 
 from flask import current_app
 from flask_babel import LazyString, force_locale, format_datetime, gettext
@@ -40,7 +39,7 @@ from portal.models.practitioners import ProfileStatus as S
 from portal.models.verification import (
     DocumentKind, Interview, InterviewMode, InterviewOutcome, PracticeNotice, ProfileDocument, QuizAttempt,
 )
-from portal.services import attachments, audit, notifications
+from portal.services import attachments, audit, notifications, tx
 from portal.services.access import is_staff
 from portal.services.errors import NotFound, ServiceError
 
@@ -137,20 +136,6 @@ def _move(profile: PractitionerProfile, transition: str, actor_id: int | None, r
     if transition in ("submit", "reopen") and profile.status in (S.REJECTED, S.REVOKED):
         profile.verified_since = None  # a new application: "verified since" starts again
     profile.status = to
-
-
-def _atomic(fn):
-    """Commit on success; on any error roll back, so nothing half-done stays."""
-    @wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            result = fn(*args, **kwargs)
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            raise
-        return result
-    return wrapper
 
 
 # --- the questionnaire ----------------------------------------------------------------
@@ -496,7 +481,7 @@ def save_draft(user: PortalUser, data: ApplicationInput, files: dict | None = No
     return profile
 
 
-@_atomic
+@tx.atomic
 def submit(user: PortalUser, now: dt.datetime | None = None) -> PractitionerProfile:
     """draft (or rejected/revoked with may_reapply) -> submitted, when complete."""
     profile = _own(user)
@@ -644,7 +629,7 @@ def has_passed_quiz(profile: PractitionerProfile) -> bool:
     return (db.session.scalar(stmt) or 0) > 0
 
 
-@_atomic
+@tx.atomic
 def schedule_interview(staff: PortalUser, profile_id: int, when: dt.datetime, mode: str, notes: str = "",
                        now: dt.datetime | None = None) -> Interview:
     """quiz_passed -> interview_scheduled; while scheduled, moves the pending
@@ -695,7 +680,7 @@ def normalize_passport_digits(value: str | None) -> str | None:
     return value
 
 
-@_atomic
+@tx.atomic
 def record_interview(staff: PortalUser, interview_id: int, outcome: str, notes: str, passport_checked: bool,
                      passport_last_digits: str | None = None) -> Interview:
     """The interview's result. The passport is confirmed, never stored: only
@@ -749,7 +734,7 @@ def approval_problems(profile: PractitionerProfile) -> list:
     return problems
 
 
-@_atomic
+@tx.atomic
 def approve(staff: PortalUser, profile_id: int, reason: str = "", message: str = "",
             now: dt.datetime | None = None) -> PractitionerProfile:
     profile = _staff_profile(staff, profile_id)
@@ -769,7 +754,7 @@ def approve(staff: PortalUser, profile_id: int, reason: str = "", message: str =
     return profile
 
 
-@_atomic
+@tx.atomic
 def reject(staff: PortalUser, profile_id: int, reason: str, message: str = "") -> PractitionerProfile:
     """The applicant is told only that the application was not approved
     (agreement 6.3): the reason stays in the audit trail; ``message`` is
@@ -793,19 +778,19 @@ def _decide(transition: str, kind: str, staff: PortalUser, profile_id: int, reas
     return profile
 
 
-@_atomic
+@tx.atomic
 def warn(staff: PortalUser, profile_id: int, reason: str, message: str) -> PractitionerProfile:
     """A strict warning (6.6): the practitioner stays verified and sees the message."""
     return _decide("warn", "practice_warned", staff, profile_id, reason, message, message_required=True)
 
 
-@_atomic
+@tx.atomic
 def suspend(staff: PortalUser, profile_id: int, reason: str, message: str = "") -> PractitionerProfile:
     """Leaves public pages, search and the request feed until reinstated."""
     return _decide("suspend", "practice_suspended", staff, profile_id, reason, message)
 
 
-@_atomic
+@tx.atomic
 def revoke(staff: PortalUser, profile_id: int, reason: str, message: str = "") -> PractitionerProfile:
     """6.5: the status is taken away. The "Practitioner" role stays on the
     account on purpose: every practitioner action checks the profile status
@@ -814,14 +799,14 @@ def revoke(staff: PortalUser, profile_id: int, reason: str, message: str = "") -
     return _decide("revoke", "practice_revoked", staff, profile_id, reason, message)
 
 
-@_atomic
+@tx.atomic
 def reinstate(staff: PortalUser, profile_id: int, reason: str, message: str = "") -> PractitionerProfile:
     """suspended -> approved, or warned -> approved (the warning is lifted).
     A revoked status is final unless staff allow a new application."""
     return _decide("reinstate", "practice_reinstated", staff, profile_id, reason, message)
 
 
-@_atomic
+@tx.atomic
 def allow_reapply(staff: PortalUser, profile_id: int, reason: str, message: str = "") -> PractitionerProfile:
     profile = _staff_profile(staff, profile_id)
     reason, message = _reason(reason), _message(message)
@@ -833,7 +818,7 @@ def allow_reapply(staff: PortalUser, profile_id: int, reason: str, message: str 
     return profile
 
 
-@_atomic
+@tx.atomic
 def clear_flag(staff: PortalUser, profile_id: int, reason: str, message: str = "") -> PractitionerProfile:
     """The moderator looked at a flagged profile (6.6); the practitioner is not told."""
     profile = _staff_profile(staff, profile_id)
