@@ -101,6 +101,12 @@ def make(user: PortalUser, request_id: int, data: OfferInput, now: dt.datetime |
     return offer
 
 
+def is_changeable(offer: Offer | None) -> bool:
+    """An offer can be edited or withdrawn while it is active and its request open."""
+    return (offer is not None and offer.status == OfferStatus.ACTIVE
+            and offer.request.status == RequestStatus.OPEN)
+
+
 def _own_active(user: PortalUser, offer_id: int) -> Offer:
     profile = getattr(user, "practitioner_profile", None)
     offer = db.session.get(Offer, offer_id)
@@ -108,7 +114,7 @@ def _own_active(user: PortalUser, offer_id: int) -> Offer:
         raise NotFound(_l("This offer does not exist."))
     requests_service._lock(offer.request)  # a selection in flight finishes first
     db.session.refresh(offer)
-    if offer.status != OfferStatus.ACTIVE or offer.request.status != RequestStatus.OPEN:
+    if not is_changeable(offer):
         raise ServiceError(_l("This offer can no longer be changed: the request is closed or an offer "
                               "was selected."))
     return offer

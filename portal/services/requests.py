@@ -372,6 +372,13 @@ def select_offer(client: PortalUser, request_id: int, offer_id: int,
     return offer
 
 
+def may_ask_completion(user: PortalUser, req: ServiceRequest) -> bool:
+    """Is ``user`` the selected practitioner of a request in progress who has not asked yet?"""
+    offer = req.accepted_offer
+    return (req.status == RequestStatus.IN_PROGRESS and offer is not None
+            and offer.profile.user_id == user.id and req.completion_requested_at is None)
+
+
 def request_completion(user: PortalUser, request_id: int, now: dt.datetime | None = None) -> ServiceRequest:
     """The selected practitioner asks the client to confirm the work is done."""
     req = _load(request_id)

@@ -209,8 +209,7 @@ class RequestsView(BaseView):
         user = g.user
         profile = access.active_profile(user)
         offer = offers_service.own_offer(user, req.id)
-        offer_editable = (offer is not None and offer.status == OfferStatus.ACTIVE
-                          and req.status == RequestStatus.OPEN)
+        offer_editable = offers_service.is_changeable(offer)
         may_offer = offers_service.can_offer(user, req)
         blocker = None
         if not may_offer and (offer is None or offer.status == OfferStatus.WITHDRAWN):
@@ -229,9 +228,7 @@ class RequestsView(BaseView):
                 offer is not None and offer.status == OfferStatus.ACCEPTED),
             "targeted": req.target_profile_id is not None and req.target_profile_id == getattr(
                 user.practitioner_profile, "id", None),
-            "can_ask_completion": (req.status == RequestStatus.IN_PROGRESS and offer is not None
-                                   and offer.status == OfferStatus.ACCEPTED
-                                   and req.completion_requested_at is None),
+            "can_ask_completion": requests_service.may_ask_completion(user, req),
         }
 
     # --- the client's actions ----------------------------------------------------
