@@ -45,7 +45,8 @@ def create_app(config: object | str = "config.Config") -> Flask:
             from flask_migrate import upgrade
 
             upgrade(directory=MIGRATIONS_DIR)
-        if not _is_migrated():  # e.g. `flask db upgrade` on an empty database
+        ready = _at_head()  # False e.g. while `flask db upgrade` runs on an older database
+        if not ready:
             app.config["FAB_UPDATE_PERMS"] = False
         appbuilder = AppBuilder()
         appbuilder.init_app(app, db.session)
@@ -56,7 +57,7 @@ def create_app(config: object | str = "config.Config") -> Flask:
         from portal.views import register_views
 
         register_views(appbuilder)
-        if _is_migrated():
+        if ready:
             appbuilder.sm.sync_roles()
             _initial_data(app, appbuilder, fresh_database)
 
@@ -78,6 +79,21 @@ def _instance_path(config: object | str) -> str:
 
 def _is_migrated() -> bool:
     return "alembic_version" in inspect(db.engine).get_table_names()
+
+
+def _at_head() -> bool:
+    """The database carries the newest migration (so every mapped column exists)."""
+    if not _is_migrated():
+        return False
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import text
+
+    heads = set(ScriptDirectory(MIGRATIONS_DIR).get_heads())
+    with db.engine.connect() as conn:
+        current = {row[0] for row in conn.execute(text("SELECT version_num FROM alembic_version"))}
+    if current != heads:
+        log.warning("Database is at %s, the code expects %s: run `flask db upgrade`.", current, heads)
+    return current == heads
 
 
 def _setup_locale(app: Flask, appbuilder: AppBuilder) -> None:

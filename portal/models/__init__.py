@@ -5,12 +5,15 @@ from flask_appbuilder import Model
 from portal.models.accounts import AgreementAcceptance, AgreementVersion, PortalUser
 from portal.models.audit import AuditEntry
 from portal.models.catalog import Category, Region, Specialization
+from portal.models.complaints import Complaint, ComplaintNote
 from portal.models.messages import Attachment, Message, Thread
 from portal.models.notifications import MailOutbox, Notification, NotificationPreference
 from portal.models.practitioners import PractitionerProfile
 from portal.models.requests import Offer, ServiceRequest
 from portal.models.reviews import Review
 from portal.models.search import SearchOutbox
+from portal.models.security import LoginEvent, PasswordResetToken, UserSession
+from portal.models.support import SupportConversation, SupportMessage
 from portal.models.verification import (
     Interview, PracticeNotice, ProfileDocument, QuizAttempt, QuizOption, QuizQuestion,
 )
@@ -19,6 +22,13 @@ metadata = Model.metadata
 
 __all__ = [
     "AgreementAcceptance",
+    "Complaint",
+    "ComplaintNote",
+    "LoginEvent",
+    "PasswordResetToken",
+    "SupportConversation",
+    "SupportMessage",
+    "UserSession",
     "Attachment",
     "MailOutbox",
     "Message",

@@ -6,7 +6,7 @@ from typing import Optional
 
 from flask_appbuilder import Model
 from flask_appbuilder.security.sqla.models import User
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.i18n import LocalizedMixin
@@ -46,6 +46,12 @@ class PortalUser(User):
     blocked_reason: Mapped[Optional[str]] = mapped_column(String(40), nullable=True)
     blocked_note: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
     iin: Mapped[Optional[str]] = mapped_column(String(12), nullable=True, index=True)
+    closed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, nullable=True)
+    # Agreement 3.3: informational and advertising messages are consented to separately;
+    # advertising is off until the user switches it on. *_changed_at records the choice.
+    consent_info: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default=true())
+    consent_ads: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
+    consent_changed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, nullable=True)
 
     region = relationship("Region", foreign_keys=[region_id])
 
