@@ -92,6 +92,13 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
     # Failed logins per account (submitted email), from any IP; AUTH_RATE_LIMIT is per IP
     AUTH_ACCOUNT_RATE_LIMIT = os.environ.get("AUTH_ACCOUNT_RATE_LIMIT", "10 per 15 minute")
+    # Password reset by email: link lifetime; requests per IP and per email address
+    PASSWORD_RESET_TTL_MINUTES = int(os.environ.get("PASSWORD_RESET_TTL_MINUTES", "60"))
+    PASSWORD_RESET_RATE_LIMIT = os.environ.get("PASSWORD_RESET_RATE_LIMIT", "5 per 15 minute")
+    # Staff signal: successful logins from >= SIGNAL_IP_THRESHOLD distinct IPs or devices
+    # within SIGNAL_IP_WINDOW_HOURS
+    SIGNAL_IP_THRESHOLD = int(os.environ.get("SIGNAL_IP_THRESHOLD", "5"))
+    SIGNAL_IP_WINDOW_HOURS = int(os.environ.get("SIGNAL_IP_WINDOW_HOURS", "24"))
     # Reverse proxies in front of the app (X-Forwarded-For/-Proto hops to trust; 0 = none)
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     # Strict-Transport-Security header (on in ProductionConfig)
@@ -124,6 +131,11 @@ class Config:
     REVIEW_EDIT_HOURS = int(os.environ.get("REVIEW_EDIT_HOURS", "48"))
     ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_MB", "5")) * 1024 * 1024
     ATTACHMENT_MAX_COUNT = int(os.environ.get("ATTACHMENT_MAX_COUNT", "5"))
+
+    # Complaints (agreement 11.4c): staff see accounts with at least this many
+    # complaints (not dismissed) in the last COMPLAINT_SIGNAL_DAYS days
+    COMPLAINT_SIGNAL_THRESHOLD = int(os.environ.get("COMPLAINT_SIGNAL_THRESHOLD", "3"))
+    COMPLAINT_SIGNAL_DAYS = int(os.environ.get("COMPLAINT_SIGNAL_DAYS", "30"))
 
     # The agreement quiz of practitioner applicants (agreement 6.2)
     QUIZ_QUESTIONS = int(os.environ.get("QUIZ_QUESTIONS", "10"))        # drawn per attempt

@@ -85,7 +85,7 @@ class Builder:
 
     def __init__(self, app, rng: random.Random):
         from portal.models.catalog import Category, Region
-        from portal.services.accounts import current_agreement
+        from portal.services.agreement import current_agreement
 
         self.app, self.sm, self.rng = app, app.appbuilder.sm, rng
         self.hashed = ""
@@ -97,7 +97,7 @@ class Builder:
         self.almaty = self.regions["KZ-75"]
 
     def user(self, kind: str, practitioner: bool = False, first_name: str = "Бенч"):
-        from portal.services.accounts import accept_agreement
+        from portal.services.agreement import accept_agreement
 
         self.seq += 1
         email = f"{kind}{self.seq}@{BENCH_DOMAIN}"

@@ -14,7 +14,7 @@ from portal.models.catalog import Category, Region
 from portal.models.practitioners import PractitionerProfile, ProfileStatus
 from portal.models.requests import Offer, OfferStatus, PriceKind, RequestStatus, ServiceRequest
 from portal.models.reviews import NEGATIVE_RATING_MAX, Review, ReviewStatus
-from portal.services.accounts import accept_agreement, current_agreement
+from portal.services.agreement import accept_agreement, current_agreement
 
 SEED = 2026
 DEMO_PASSWORD = "Demo-pass-1"

@@ -15,12 +15,16 @@
   error page (portal/views/errors.py).
 - ``TRUSTED_PROXIES`` > 0 wraps the app in ProxyFix so the per-IP limit sees
   the client's address behind a reverse proxy, not the proxy's.
+- FAB's ModelView action routes (``/action/<name>/<pk>``, ``/action_post``) crash
+  with a 500 on a POST naming an action the view does not have (the portal
+  defines none), for anyone, visitors included: refused here as FAB refuses a
+  missing permission (a flash and back to the list).
 """
 from __future__ import annotations
 
 import secrets
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, flash, g, redirect, request
 from flask_login import current_user
 
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
@@ -94,6 +98,24 @@ def _limit_login_per_account(app: Flask) -> None:
     )(sm.auth_view.blueprint)
 
 
+def _refuse_unknown_action():
+    """Before FAB's action views: an action name the view does not have is refused, not a 500."""
+    endpoint = request.endpoint or ""
+    if request.method != "POST" or not endpoint.endswith((".action", ".action_post")):
+        return None
+    view = getattr(current_app.view_functions.get(endpoint), "__self__", None)
+    actions = getattr(view, "actions", None)
+    if actions is None:
+        return None
+    name = (request.view_args or {}).get("name") if endpoint.endswith(".action") else request.form.get("action")
+    if name in actions:
+        return None
+    from flask_appbuilder.const import FLAMSG_ERR_SEC_ACCESS_DENIED
+
+    flash(str(FLAMSG_ERR_SEC_ACCESS_DENIED), "danger")
+    return redirect(request.path.rsplit("/action", 1)[0] + "/list/")
+
+
 def init_app(app: Flask) -> None:
     """Call after ``appbuilder.init_app`` (needs the security manager)."""
     proxies = int(app.config.get("TRUSTED_PROXIES", 0) or 0)
@@ -103,4 +125,5 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.after_request(_security_headers)
+    app.before_request(_refuse_unknown_action)
     _limit_login_per_account(app)

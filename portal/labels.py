@@ -38,6 +38,21 @@ LABELS = {
     "back_to_review": _l("Sent back to review after a change of licence data"),
     # flag reasons
     "negative_reviews": _l("Three or more negative reviews"),
+    # account security events in the audit trail (services.password_reset)
+    "not_me": _l("Reported a sign-in they did not make"), "password_reset": _l("Password reset by email"),
+    # support conversations (services.support; "open"/"closed": see above)
+    "chat": _l("Chat with a user"), "feedback": _l("Visitor's feedback form"),
+    # complaints and reports of inaccurate information (services.complaints; "other": see above)
+    "complaint": _l("Complaint"), "inaccuracy": _l("Inaccurate information"),
+    "new": _l("New"), "in_review": _l("In review"), "resolved": _l("Resolved"), "dismissed": _l("Dismissed"),
+    "profile": _l("Practitioner profile"), "review": _l("Review"), "request": _l("Request"),
+    "offer": _l("Offer"), "message": _l("Message"),
+    "fraud": _l("Fraud or deception"), "fake_profile": _l("Fake profile or impersonation"),
+    "offensive": _l("Offensive or discriminatory content"), "spam": _l("Spam or advertising"),
+    "illegal_content": _l("Violates the law or someone's rights"),
+    "harmful_links": _l("Viruses or harmful links"),
+    "wrong_name": _l("Wrong name"), "wrong_licence": _l("Wrong licence details"),
+    "wrong_contact": _l("Wrong city, region or contact details"), "wrong_other": _l("Other outdated or wrong details"),
 }
 
 

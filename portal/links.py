@@ -30,3 +30,31 @@ def practice_page() -> str:
 
 def moderation_profile(profile_id: int) -> str:
     return f"/moderation/profiles/{profile_id}"
+
+
+def support_page() -> str:
+    return "/support/"
+
+
+def support_feedback_page() -> str:
+    return "/support/feedback"
+
+
+def my_complaints_page() -> str:
+    return "/complaints/"
+
+
+def complaint_queue_item(complaint_id: int) -> str:
+    return f"/moderation/complaints/{complaint_id}"
+
+
+def account_security_page() -> str:
+    return "/account/security/"
+
+
+def password_reset(token: str) -> str:
+    return f"/reset-password/{token}"
+
+
+def staff_account(user_id: int) -> str:
+    return f"/moderation/accounts/{user_id}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import flash, redirect, request, session, url_for
+from flask import flash, has_request_context, redirect, request, session, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.security.manager import BaseSecurityManager
 from flask_appbuilder.security.registerviews import BaseRegisterUser
@@ -18,7 +18,7 @@ from sqlalchemy import inspect
 from portal.forms.accounts import RegisterForm
 from portal.i18n import current_locale
 from portal.models.accounts import PortalUser
-from portal.services import accounts
+from portal.services import accounts, agreement, sessions
 from portal.services.errors import ServiceError
 from portal.views.blocking import PortalAuthDBView
 
@@ -28,7 +28,11 @@ log = logging.getLogger(__name__)
 # Public (anonymous) needs no rows: public pages are exposed without @has_access.
 SELF_SERVICE = [
     (r"AccountView$", r"can_"),
+    (r"AccountSecurityView$", r"can_"),  # login history, sessions, "this wasn't me" (4b)
+    (r"PrivacyView$", r"can_"),  # "Download my data", closing the account (5.1-5.2, 11.2)
+    (r"AgreementAcceptView$", r"can_"),  # accepting a new version of the agreement (3.1a)
     (r"NotificationsView$", r"can_"),
+    (r"SupportView$", r"can_"),  # the personal chat with support
     (r"(UserInfoEditView|ResetMyPasswordView)$", r"can_this_form_(get|post)$"),
 ]
 CLIENT = SELF_SERVICE + [
@@ -39,6 +43,8 @@ CLIENT = SELF_SERVICE + [
     # becoming a practitioner: the questionnaire, documents and the agreement quiz (own profile only)
     (r"(PracticeView|QuizView)$", r"can_"),
     (r"(My area|My requests|My reviews|New request|Messages|My practice)$", r"menu_access$"),
+    (r"ComplaintsView$", r"can_"),  # reporting what they see; "My complaints"
+    (r"My complaints$", r"menu_access$"),
 ]
 PRACTITIONER = CLIENT + [
     (r"MyOffersView$", r"can_(list|show)$"),
@@ -57,6 +63,10 @@ MODERATOR = SELF_SERVICE + [
     (r"AttachmentsView$", r"can_download$"),
     (r"ModerationView$", r"can_"),
     (r"AccountsView$", r"can_"),
+    (r"ComplaintQueueView$", r"can_"),  # the complaint queue
+    (r"Complaints$", r"menu_access$"),
+    (r"SupportInboxView$", r"can_"),  # the support inbox
+    (r"Support inbox$", r"menu_access$"),
     (r"(Back office|Moderation|Accounts|Quiz questions|Quiz options|Users|Practitioner profiles|Requests|Offers|Reviews|"
      r"Conversations|Categories|"
      r"Specializations|Regions|Agreement versions|Agreement acceptances|Audit trail)$",
@@ -104,7 +114,7 @@ class PortalRegisterView(BaseRegisterUser):
     def _render(self, form):
         widgets = self._get_edit_widget(form=form)
         return self.render_template(self.form_template, title=self.form_title, widgets=widgets,
-                                    form=form, agreement=accounts.current_agreement(),
+                                    form=form, agreement=agreement.current_agreement(),
                                     appbuilder=self.appbuilder)
 
     # Render our template (with the agreement) on GET and on failed validation too.
@@ -129,6 +139,20 @@ class PortalSecurityManager(SecurityManager):
     user_model = PortalUser
     registeruserdbview = PortalRegisterView
     authdbview = PortalAuthDBView  # tells a blocked account why (correct password only)
+
+    def auth_user_db(self, username, password):
+        """FAB's password check; every attempt is also stored as a login event (4b)."""
+        user = super().auth_user_db(username, password)
+        if has_request_context():
+            sessions.record_login(username, user, request.remote_addr, request.user_agent.string)
+        return user
+
+    def reset_password(self, userid, password):
+        """FAB's password change (own or by an admin); the user's other sessions end."""
+        super().reset_password(userid, password)
+        keep = session.get(sessions.SESSION_KEY) if has_request_context() else None
+        sessions.end_all(userid, sessions.EndReason.PASSWORD_CHANGE, keep_token=keep)
+        self.session.commit()
 
     def create_db(self) -> None:
         """The schema belongs to Alembic; only sync roles once tables exist."""

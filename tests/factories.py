@@ -22,13 +22,20 @@ def unique_email(prefix: str = "user") -> str:
 
 
 def make_user(sm, roles=("Client",), email: str | None = None, first_name="Test", last_name="User",
-              locale="ru", phone="+77012345678"):
+              locale="ru", phone="+77012345678", accepted=True):
     role_objs = [sm.find_role(r) for r in roles]
     email = email or unique_email(roles[-1].lower())
     user = sm.add_user(username=email, first_name=first_name, last_name=last_name, email=email,
                        role=role_objs, password=PASSWORD, commit=False)
     user.locale = locale
     user.phone = phone
+    db.session.flush()
+    if accepted:  # like a registered user: has accepted the version in force (else the gate stops them)
+        from portal.services.agreement import accept_agreement, current_agreement
+
+        agreement = current_agreement()
+        if agreement is not None:
+            accept_agreement(user, agreement, "127.0.0.1", "tests")
     db.session.commit()
     return user
 

@@ -102,8 +102,8 @@ def test_dashboard_shows_waiting_applications_flags_reviews_and_audit(app, staff
     for text in ("Moderation", "Applications", "Flagged profiles", "Complaints",
                  "Reviews awaiting moderation", "Latest audit entries"):
         assert tr(app, text) in body
-    # the honest empty state of complaints (issue 6), not invented rows
-    assert "trust-and-safety" in body
+    # the open complaint counts link to the complaint queue (issue 6)
+    assert 'href="/moderation/complaints/"' in body and 'href="/moderation/complaints/?status=new"' in body
     for stage in moderation.STAGES:
         assert f'href="/moderation/applications?stage={stage}"' in body
     assert f'href="/moderation/profiles/{flagged.id}"' in body

@@ -9,6 +9,8 @@ from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from flask_babel import lazy_gettext as _l
+
 from portal.i18n import LocalizedMixin
 
 
@@ -62,6 +64,15 @@ class PortalUser(User):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == AccountStatus.CLOSED
+
+    @property
+    def display_name(self) -> str:
+        """The name other people see: "Closed account" once the user closed it (services.closure)."""
+        return str(_l("Closed account")) if self.is_closed else self.full_name
 
     @property
     def masked_iin(self) -> str:

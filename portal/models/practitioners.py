@@ -40,6 +40,9 @@ class ProfileStatus:
     REVOKED = "revoked"
     ALL = (DRAFT, SUBMITTED, QUIZ_PASSED, INTERVIEW_SCHEDULED, APPROVED, REJECTED,
            WARNED, SUSPENDED, REVOKED)
+    # The owner closed their account (services.closure): final, and set only there
+    # (not in ALL: no staff action, import or form leads to it or away from it).
+    CLOSED = "closed"
     PUBLIC = (APPROVED, WARNED)  # a warned practitioner stays verified and visible
 
 
@@ -93,7 +96,7 @@ class PractitionerProfile(LocalizedMixin, Model):
 
     @property
     def name(self) -> str:
-        return self.user.full_name if self.user else ""
+        return self.user.display_name if self.user else ""
 
     @property
     def language_codes(self) -> list[str]:

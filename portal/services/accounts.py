@@ -1,8 +1,7 @@
-"""Accounts: registration with agreement acceptance, the current agreement,
-language preference, the first admin."""
+"""Accounts: registration with agreement acceptance, language preference,
+the first admin. The agreement itself lives in portal.services.agreement."""
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import secrets
 from dataclasses import dataclass
@@ -12,7 +11,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models.accounts import AgreementAcceptance, AgreementVersion, PortalUser
+from portal.models.accounts import PortalUser
+from portal.services.agreement import accept_agreement, current_agreement
+from portal.services.agreement import acceptances_of  # noqa: F401  (kept for callers of accounts.acceptances_of)
 from portal.services.errors import ServiceError
 from portal.services.validation import normalize_phone, password_problem
 
@@ -31,24 +32,6 @@ class Registration:
     agreed: bool
     ip_address: str = ""
     user_agent: str = ""
-
-
-def current_agreement(today: dt.date | None = None) -> AgreementVersion | None:
-    today = today or dt.date.today()
-    return db.session.scalars(
-        select(AgreementVersion)
-        .where(AgreementVersion.effective_from <= today)
-        .order_by(AgreementVersion.version.desc())
-        .limit(1)
-    ).first()
-
-
-def agreement_version(version: int) -> AgreementVersion | None:
-    return db.session.scalars(select(AgreementVersion).where(AgreementVersion.version == version)).first()
-
-
-def agreement_history() -> list[AgreementVersion]:
-    return list(db.session.scalars(select(AgreementVersion).order_by(AgreementVersion.version.desc())))
 
 
 def email_taken(email: str) -> bool:
@@ -94,22 +77,6 @@ def register_client(sm, data: Registration) -> PortalUser:
     return user
 
 
-def accept_agreement(user: PortalUser, agreement: AgreementVersion, ip_address: str,
-                     user_agent: str) -> AgreementAcceptance:
-    acceptance = AgreementAcceptance(user_id=user.id, version_id=agreement.id,
-                                     ip_address=(ip_address or "")[:45],
-                                     user_agent=(user_agent or "")[:512])
-    db.session.add(acceptance)
-    return acceptance
-
-
-def acceptances_of(user_id: int) -> list[AgreementAcceptance]:
-    return list(db.session.scalars(
-        select(AgreementAcceptance).where(AgreementAcceptance.user_id == user_id)
-        .order_by(AgreementAcceptance.accepted_at.desc())
-    ))
-
-
 def set_locale(user: PortalUser | None, locale: str) -> None:
     if user is not None and getattr(user, "id", None) and user.locale != locale:
         user.locale = locale
@@ -132,5 +99,9 @@ def ensure_admin(sm, email: str, password: str = "") -> tuple[PortalUser, str | 
     user = sm.add_user(username=email, first_name="Admin", last_name="AlemTrust", email=email,
                        role=admin_role, password=password, commit=False)
     user.locale = "ru"
+    db.session.flush()
+    agreement = current_agreement()
+    if agreement is not None:  # set up with the agreement in force: not stopped by the gate
+        accept_agreement(user, agreement, "", "initial setup")
     db.session.commit()
     return user, generated

@@ -1,5 +1,7 @@
 """Blocking and unblocking accounts (agreement 11.4), and the signals that
-suggest it: other accounts sharing a phone, an email or an IIN.
+suggest it: other accounts sharing a phone, an email or an IIN; accounts
+signed in from many IP addresses or devices (``frequent_changes``); accounts
+with many complaints (``many_complaints``).
 
 * ``block`` / ``unblock`` are staff decisions with a reason code from
   ``BlockReason.ALL`` and a note; each writes an audit entry (entity "user")
@@ -19,11 +21,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash
 
+from portal import links
 from portal.extensions import db
 from portal.i18n import current_locale, is_supported
 from portal.labels import label
 from portal.models.accounts import AccountStatus, BlockReason, PortalUser
-from portal.services import audit, mailer, notifications
+from portal.services import audit, complaints, mailer, notifications, sessions
 from portal.services.access import is_staff
 from portal.services.errors import NotFound, ServiceError
 from portal.services.practitioners import Page
@@ -31,7 +34,6 @@ from portal.services.validation import normalize_phone
 
 NOTE_MAX = 2000
 ENTITY = "user"
-SUPPORT_LINK = "/"
 
 BLOCKED_MESSAGE = _l("Your account is blocked: %(reason)s. If you think this is a mistake, contact support.")
 
@@ -71,6 +73,7 @@ def block(staff: PortalUser, user_id: int, reason_code: str, note: str = "") -> 
     user.status = AccountStatus.BLOCKED
     user.blocked_reason = reason_code
     user.blocked_note = note or None
+    sessions.end_all(user.id, sessions.EndReason.BLOCKED)  # no old session comes back after an unblock
     audit.record(ENTITY, user.id, AccountStatus.ACTIVE, AccountStatus.BLOCKED, staff.id,
                  reason=_audit_reason(reason_code, note), action="block")
     _queue_email(user, "account_blocked", reason=reason_code)
@@ -112,7 +115,7 @@ def _queue_email(user: PortalUser, kind: str, reason: str | None = None) -> None
         params = {"reason": label(reason)} if reason else {}
         title = str(notifications.KINDS[kind].title) % params
         text, html = notifications.render_email(
-            "notification", title=title, url=notifications.absolute_url(SUPPORT_LINK), locale=locale,
+            "notification", title=title, url=notifications.absolute_url(links.support_feedback_page()), locale=locale,
             **notifications.email_context(user))
     mailer.queue(user.email, title, text, html, locale=locale, user_id=user.id)
 
@@ -168,6 +171,18 @@ class Duplicate:
 
 SIGNALS = {"phone": _l("Same phone"), "email": _l("Same email (ignoring case and +tags)"),
            "iin": _l("Same IIN")}
+
+
+def frequent_changes(now=None) -> list[sessions.IpSignal]:
+    """Accounts signed in from many IP addresses or devices lately (reason
+    "frequent IP/device changes"): SIGNAL_IP_THRESHOLD within SIGNAL_IP_WINDOW_HOURS."""
+    return sessions.ip_signals(now)
+
+
+def many_complaints(now=None) -> list[complaints.Signal]:
+    """Accounts with many complaints (reason "many complaints", 11.4c):
+    COMPLAINT_SIGNAL_THRESHOLD (not dismissed) within COMPLAINT_SIGNAL_DAYS."""
+    return complaints.signals(now)
 
 
 def duplicates(user: PortalUser) -> list[Duplicate]:

@@ -1,13 +1,28 @@
 from __future__ import annotations
 
+from flask_babel.speaklater import LazyString
+from markupsafe import Markup, escape
+
+
+class Message(LazyString):
+    """A service's message: translated when shown, like the lazy string it wraps, but plain
+    text in a template. Flask-Babel's LazyString declares itself safe HTML (``__html__``), so
+    ``_l("The file %(name)s ...", name=upload.filename)`` would reach the page unescaped."""
+
+    def __init__(self, message):
+        super().__init__(str, message)
+
+    def __html__(self) -> Markup:
+        return escape(str(self))
+
 
 class ServiceError(Exception):
-    """A rule was broken. ``message`` is a lazy gettext string the view shows;
-    ``field`` names the form field it belongs to, when there is one."""
+    """A rule was broken. ``message`` is a lazy gettext string the view shows (as plain
+    text: see Message); ``field`` names the form field it belongs to, when there is one."""
 
     def __init__(self, message, field: str | None = None):
         super().__init__(str(message))
-        self.message = message
+        self.message = message if isinstance(message, Message) else Message(message)
         self.field = field
 
 

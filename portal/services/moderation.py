@@ -11,14 +11,12 @@ for a moderator and the moderation of reviews.
   hidden reviews leave the public profile and its rating at once, the author
   is told, and every decision is in the audit trail (entity "review").
 
-Complaints about practitioners (the other source of flags) arrive with the
-trust-and-safety work (issue 6); until then the dashboard says so and lists
-nothing.
+Complaints (and their open counts on the dashboard) are services.complaints.
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
@@ -65,8 +63,6 @@ class Dashboard:
     reviews: list[Review]
     reviews_total: int
     audit: list[AuditEntry]
-    # Complaints are part of issue 6 (trust and safety): none are recorded yet.
-    complaints: list = field(default_factory=list)
 
 
 @dataclass

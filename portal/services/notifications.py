@@ -24,7 +24,7 @@ from sqlalchemy import func, select, update
 
 from portal.extensions import db
 from portal.i18n import FALLBACK_ORDER, current_locale, is_supported
-from portal.models.accounts import PortalUser, utcnow
+from portal.models.accounts import AccountStatus, PortalUser, utcnow
 from portal.models.catalog import Category, Region
 from portal.models.notifications import EmailState, Notification, NotificationPreference
 from portal.services import mailer
@@ -124,6 +124,21 @@ KINDS: dict[str, KindSpec] = {
     "account_unblocked": KindSpec(
         _l("Your account is unblocked: you can sign in again"),
         _l("Staff unblocked your account"), "any", mandatory=True),
+    # account security (services.password_reset, agreement 4b): to every moderator and admin
+    "account_compromised": KindSpec(
+        _l("%(name)s (%(email)s) reported a sign-in they did not make: all sessions ended, password reset required"),
+        _l("A user reported a sign-in they did not make"), "Moderator", mandatory=True),
+    # support chat (services.support, agreement 5.6, 12.1)
+    "support_reply": KindSpec(
+        _l("Support answered your message"),
+        _l("Support replied in your chat with support"), "any"),
+    # complaints and reports of inaccurate information (services.complaints): the outcome for the reporter
+    "complaint_resolved": KindSpec(
+        _l("Your report #%(number)s was reviewed and action was taken: %(outcome)s"),
+        _l("Staff acted on your complaint or report of inaccurate information"), "Client", mandatory=True),
+    "complaint_dismissed": KindSpec(
+        _l("Your report #%(number)s was reviewed; no action was taken: %(outcome)s"),
+        _l("Staff found no grounds to act on your complaint or report"), "Client", mandatory=True),
 }
 
 
@@ -330,6 +345,42 @@ def set_preferences(user: PortalUser, values: dict[str, tuple[bool, bool]]) -> N
             db.session.add(pref)
         pref.in_app, pref.email = bool(in_app), bool(email)
     db.session.commit()
+
+
+# --- mailings (agreement 3.3): informational and advertising, consented to separately --------------
+
+AUDIENCES = ("informational", "advertising")  # portal news: on by default; advertising: off until switched on
+
+
+def _consent_code(info: bool, ads: bool) -> str:
+    return f"info={'on' if info else 'off'},ads={'on' if ads else 'off'}"
+
+
+def set_consent(user: PortalUser, informational: bool, advertising: bool, now: dt.datetime | None = None) -> bool:
+    """Save the user's two mailing consents; a change is dated and audited. Returns whether it changed."""
+    from portal.services import audit
+
+    before = (bool(user.consent_info), bool(user.consent_ads))
+    after = (bool(informational), bool(advertising))
+    if before == after:
+        return False
+    user.consent_info, user.consent_ads = after
+    user.consent_changed_at = now or utcnow()
+    audit.record("user", user.id, _consent_code(*before), _consent_code(*after), user.id, action="consent")
+    db.session.commit()
+    return True
+
+
+def mailing_recipients(audience: str):
+    """SELECT of the users a mailing to ``audience`` may reach: consented, active
+    (not blocked or closed), with an email; by id."""
+    if audience not in AUDIENCES:
+        raise ValueError(f"unknown audience: {audience!r} (one of {', '.join(AUDIENCES)})")
+    consent = PortalUser.consent_info if audience == "informational" else PortalUser.consent_ads
+    return (select(PortalUser)
+            .where(consent.is_(True), PortalUser.status == AccountStatus.ACTIVE, PortalUser.active.is_(True),
+                   PortalUser.email.is_not(None), PortalUser.email != "")
+            .order_by(PortalUser.id))
 
 
 def send_digests(now: dt.datetime | None = None) -> int:

@@ -152,6 +152,27 @@ def withdraw(user: PortalUser, offer_id: int, now: dt.datetime | None = None) ->
     return offer
 
 
+def withdraw_all_of(profile: PractitionerProfile, name, now: dt.datetime | None = None) -> int:
+    """The practitioner closed their account (services.closure; the caller
+    commits): every active offer is withdrawn and its client told; ``name`` is
+    what the notification calls the practitioner. Returns how many."""
+    now = now or utcnow()
+    offers = db.session.scalars(select(Offer).where(Offer.profile_id == profile.id,
+                                                    Offer.status == OfferStatus.ACTIVE)).all()
+    withdrawn = 0
+    for offer in offers:
+        requests_service._lock(offer.request)  # a selection in flight finishes first
+        db.session.refresh(offer)
+        if offer.status != OfferStatus.ACTIVE:
+            continue
+        offer.status, offer.decided_at = OfferStatus.WITHDRAWN, now
+        req = offer.request
+        notifications.notify(req.client, "offer_withdrawn", links.request_page(req.id), title=req.title,
+                             name=name)
+        withdrawn += 1
+    return withdrawn
+
+
 def for_client(client: PortalUser, request_id: int) -> list[Offer]:
     """The offers a client compares: active and decided ones (withdrawn ones
     are hidden), cheapest first, with the practitioner's public figures loaded."""

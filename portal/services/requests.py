@@ -3,6 +3,7 @@ exchange and its state machine.
 
     draft -> open -> in_progress -> completed
     draft/open -> cancelled;  open -> expired
+    in_progress -> cancelled  (only when the client closes their account)
 
 Only the owner moves a request. Offers are in services.offers; selection is
 here because it moves the request. Every function checks rows against the
@@ -309,6 +310,31 @@ def cancel(client: PortalUser, request_id: int, now: dt.datetime | None = None) 
     _close(req, RequestStatus.CANCELLED, "request_cancelled", now)
     tx.commit()
     return req
+
+
+def cancel_all_of(client: PortalUser, now: dt.datetime | None = None) -> int:
+    """The client closed their account (services.closure; the caller commits):
+    drafts, open requests and requests in progress are cancelled; practitioners
+    with an active offer (and the selected one) are told. Returns how many."""
+    now = now or utcnow()
+    reqs = db.session.scalars(select(ServiceRequest).where(
+        ServiceRequest.client_id == client.id,
+        ServiceRequest.status.in_(EDITABLE + (RequestStatus.IN_PROGRESS,)))).all()
+    cancelled = 0
+    for req in reqs:
+        _lock(req)  # a selection in flight finishes first
+        if req.status == RequestStatus.IN_PROGRESS:
+            selected = req.accepted_offer
+            req.status, req.closed_at = RequestStatus.CANCELLED, now
+            if selected is not None:
+                notifications.notify(selected.profile.user, "request_cancelled", links.request_page(req.id),
+                                     title=req.title)
+        elif req.status in EDITABLE:
+            _close(req, RequestStatus.CANCELLED, "request_cancelled", now)
+        else:
+            continue
+        cancelled += 1
+    return cancelled
 
 
 def expire_due(now: dt.datetime | None = None) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import phonenumbers
+from email_validator import EmailNotValidError, validate_email
 from flask_appbuilder.exceptions import PasswordComplexityValidationError
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
@@ -48,6 +49,20 @@ def normalize_phone(value: str | None, region: str = "KZ") -> str:
     if not phonenumbers.is_valid_number(number):
         raise ValueError("invalid")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+EMAIL_MAX = 254
+
+
+def normalize_email(value: str | None) -> str:
+    """The address in lower case (syntax checked, no DNS lookup) or raise ValueError."""
+    text = (value or "").strip()
+    if not text or len(text) > EMAIL_MAX:
+        raise ValueError("empty or too long")
+    try:
+        return validate_email(text, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def password_problem(password: str) -> str | None:

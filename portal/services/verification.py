@@ -73,6 +73,8 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     # passed before stays valid; they may approve or schedule a new interview)
     "back_to_review": ((S.APPROVED, S.WARNED), S.QUIZ_PASSED),
     "edit_public": ((S.APPROVED, S.WARNED), None),
+    # the practitioner closed their account (services.closure): from any status, final
+    "close_account": (S.ALL, S.CLOSED),
 }
 
 # statuses in which the applicant edits the questionnaire (plus rejected/revoked with may_reapply)
@@ -860,6 +862,28 @@ def act(staff: PortalUser, profile_id: int, action: str, reason: str = "", messa
 
 
 # --- what the practitioner sees ----------------------------------------------------------
+
+def close_with_account(profile: PractitionerProfile, actor_id: int | None) -> list[str]:
+    """The owner closed their account (services.closure; the caller commits): the
+    profile moves to "closed" (off public pages, search and staff queues), its
+    personal fields are emptied and its documents deleted. Returns the paths of
+    the documents' files, to delete once the transaction is committed."""
+    _move(profile, "close_account", actor_id, reason="account closed")
+    for name in ("licence_number", "licensor", "chamber", "membership_id", "city",
+                 "education_kk", "education_ru", "about_kk", "about_ru"):
+        setattr(profile, name, "")
+    profile.licence_date = profile.external_id = profile.flagged_at = profile.flag_reason = None
+    profile.may_reapply = False
+    paths = [document_path(doc) for doc in profile.documents]
+    for doc in list(profile.documents):
+        profile.documents.remove(doc)
+        db.session.delete(doc)
+    for notice in list(profile.notices):  # what staff told this practitioner
+        db.session.delete(notice)
+    for interview in profile.interviews:  # the fact and date of the check stay, the details go
+        interview.notes, interview.passport_last_digits = "", None
+    return paths
+
 
 def notices(profile: PractitionerProfile) -> list[PracticeNotice]:
     return list(db.session.scalars(select(PracticeNotice).where(PracticeNotice.profile_id == profile.id)

@@ -6,6 +6,8 @@ def register_views(appbuilder) -> None:
     from portal.views import account, admin, public, search
 
     public.register(appbuilder)
+    from portal.views import agreement  # the agreement pages, "I accept" and the re-acceptance gate
+    agreement.register(appbuilder)
     search.register(appbuilder)
     account.register(appbuilder)
     from portal.views import requests as request_views
@@ -25,3 +27,11 @@ def register_views(appbuilder) -> None:
     consent.register(appbuilder)
     from portal.views import blocking  # staff: accounts, block/unblock; ends a blocked user's session
     blocking.register(appbuilder)
+    from portal.views import privacy  # "Download my data", closing the account (5.1-5.2, 11.2)
+    privacy.register(appbuilder)
+    from portal.views import security_account  # login history, sessions, password reset (4b)
+    security_account.register(appbuilder)
+    from portal.views import complaints  # reporting (users), the complaint queue (staff)
+    complaints.register(appbuilder)
+    from portal.views import support  # the chat with support, visitors' feedback, the staff inbox
+    support.register(appbuilder)

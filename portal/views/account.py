@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from portal.labels import label
 from portal.models.requests import Offer, ServiceRequest
 from portal.models.reviews import Review
-from portal.services import accounts
+from portal.services import agreement
 
 
 def current_user_id() -> int:
@@ -36,7 +36,7 @@ class AccountView(BaseView):
     def index(self):
         user = g.user
         return self.render_template("portal/account.html", user=user,
-                                    acceptances=accounts.acceptances_of(user.id),
+                                    acceptances=agreement.acceptances_of(user.id),
                                     profile=user.practitioner_profile)
 
 

@@ -1,7 +1,8 @@
 """Back office for Moderators and Admins: FAB CRUD over the domain tables.
 
 Moderators list, show and edit; Admins also add and delete (see
-portal.security.ROLES). IIN is shown masked; passwords never appear."""
+portal.security.ROLES). Agreement versions have their own pages
+(portal.views.agreement_admin), listed here to keep the menu order. IIN is shown masked; passwords never appear."""
 from __future__ import annotations
 
 from flask_appbuilder import ModelView
@@ -14,7 +15,7 @@ from portal import links
 
 from portal.forms.accounts import LanguageSelectField
 from portal.labels import label
-from portal.models.accounts import AgreementAcceptance, AgreementVersion, PortalUser
+from portal.models.accounts import AgreementAcceptance, PortalUser
 from portal.models.audit import AuditEntry
 from portal.models.catalog import Category, Region, Specialization
 from portal.models.messages import Thread
@@ -22,6 +23,7 @@ from portal.models.practitioners import PractitionerProfile
 from portal.models.requests import Offer, ServiceRequest
 from portal.models.reviews import Review
 from portal.services.validation import ValidIIN, ValidPhone
+from portal.views.agreement_admin import AgreementAdminView  # publishing goes through the service
 
 LABELS = {
     "first_name": _l("First name"), "last_name": _l("Last name"), "email": _l("Email"),
@@ -151,18 +153,6 @@ class RegionAdminView(StaffView):
     add_columns = edit_columns = show_columns = ["code", "name_kk", "name_ru", "name_en", "centre_kk",
                                                  "centre_ru", "sort_order"]
     search_columns = ["code", "name_kk", "name_ru"]
-
-
-class AgreementAdminView(StaffView):
-    route_base = "/admin/agreements"
-    datamodel = SQLAInterface(AgreementVersion)
-    list_title = _l("Agreement versions")
-    list_columns = ["version", "title_ru", "effective_from", "created_on"]
-    add_columns = edit_columns = ["version", "title_kk", "title_ru", "title_en", "text_kk", "text_ru",
-                                  "text_en", "effective_from"]
-    show_columns = add_columns + ["created_on"]
-    search_columns = ["version", "title_ru", "effective_from"]
-    base_order = ("version", "desc")
 
 
 class AcceptanceAdminView(StaffView):

@@ -16,7 +16,7 @@ from wtforms.validators import Length, Optional
 from portal.extensions import db
 from portal.labels import label
 from portal.models.accounts import AccountStatus, BlockReason, PortalUser
-from portal.services import blocking
+from portal.services import blocking, complaints
 from portal.services.errors import NotFound, ServiceError
 
 T = "portal/moderation/"
@@ -57,7 +57,9 @@ class AccountsView(BaseView):
         page = blocking.search_users(q, status, request.args.get("page", 1, type=int) or 1)
         counts = {u.id: len(blocking.duplicates(u)) for u in page.items}
         return self.render_template(T + "accounts.html", page=page, q=q, status=status,
-                                    statuses=AccountStatus.ALL, counts=counts)
+                                    statuses=AccountStatus.ALL, counts=counts,
+                                    complaint_signals=blocking.many_complaints(), signal_days=_signal_days(),
+                                    ip_signals=blocking.frequent_changes())
 
     @expose("/<int:user_id>")
     @has_access
@@ -65,7 +67,8 @@ class AccountsView(BaseView):
         user = self._user(user_id)
         return self.render_template(T + "account.html", u=user, duplicates=blocking.duplicates(user),
                                     history=blocking.history(user.id), blocked=AccountStatus.BLOCKED,
-                                    active=AccountStatus.ACTIVE)
+                                    active=AccountStatus.ACTIVE,
+                                    complaints_about=complaints.count_about(user.id), signal_days=_signal_days())
 
     @expose("/<int:user_id>/block", methods=["GET", "POST"])
     @has_access
@@ -109,6 +112,11 @@ class AccountsView(BaseView):
             return blocking.get_user(g.user, user_id)
         except NotFound:
             abort(404)
+
+
+def _signal_days() -> int:
+    """The window of the "many complaints" signal (agreement 11.4c)."""
+    return int(current_app.config.get("COMPLAINT_SIGNAL_DAYS", 30))
 
 
 def _field_error(form, err: ServiceError):

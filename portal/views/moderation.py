@@ -23,6 +23,7 @@ from portal.labels import label
 from portal.models.accounts import utcnow
 from portal.models.reviews import ReviewStatus
 from portal.models.verification import Interview, InterviewMode, InterviewOutcome
+from portal.services import complaints as complaints_service
 from portal.services import moderation
 from portal.services import practitioners as practitioners_service
 from portal.services import verification
@@ -119,7 +120,8 @@ class ModerationView(BaseView):
     @expose("/")
     @has_access
     def index(self):
-        return self.render_template(T + "index.html", board=moderation.dashboard())
+        return self.render_template(T + "index.html", board=moderation.dashboard(),
+                                    complaints=complaints_service.open_counts())
 
     @expose("/applications")
     @has_access

@@ -60,7 +60,15 @@ class NotificationsView(BaseView):
             notifications.set_preferences(g.user, values)
             flash(str(_l("Your notification settings are saved.")), "success")
             return redirect(url_for("NotificationsView.settings"))
-        return self.render_template("portal/notification_settings.html", rows=rows)
+        return self.render_template("portal/notification_settings.html", rows=rows, user=g.user)
+
+    @expose("/consent", methods=["POST"])
+    @has_access
+    def consent(self):
+        """Informational and advertising mailings (agreement 3.3), on the settings page."""
+        notifications.set_consent(g.user, "consent_info" in request.form, "consent_ads" in request.form)
+        flash(str(_l("Your choice of news and advertising emails is saved.")), "success")
+        return redirect(url_for("NotificationsView.settings") + "#mailings")
 
 
 def _unread_count() -> int:

@@ -1,5 +1,6 @@
-"""Public pages: home, directory by category, practitioner profile, user
-agreement, language switch. No login; only public profiles are shown."""
+"""Public pages: home, directory by category, practitioner profile, language
+switch (the user agreement: portal.views.agreement). No login; only public
+profiles are shown."""
 from __future__ import annotations
 
 import os
@@ -108,25 +109,6 @@ class DirectoryView(BaseView):
         )
 
 
-class AgreementView(BaseView):
-    route_base = "/agreement"
-    default_view = "index"
-
-    @expose("/")
-    def index(self):
-        return self._show(accounts.current_agreement())
-
-    @expose("/<int:version>")
-    def version(self, version: int):
-        return self._show(accounts.agreement_version(version))
-
-    def _show(self, agreement):
-        if agreement is None:
-            abort(404)
-        return self.render_template("portal/agreement.html", agreement=agreement,
-                                    history=accounts.agreement_history())
-
-
 def switch_language(locale: str):
     """Replaces FAB's /lang/<locale>: remembers the choice in the session,
     when logged in the user's preference and, only with consent to preference
@@ -153,4 +135,3 @@ def switch_language(locale: str):
 
 def register(appbuilder) -> None:
     appbuilder.add_view_no_menu(DirectoryView())
-    appbuilder.add_view_no_menu(AgreementView())
