@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_user
 from sqlalchemy import inspect
 
+from portal.forms import put_error
 from portal.forms.accounts import RegisterForm
 from portal.i18n import current_locale
 from portal.models.accounts import PortalUser
@@ -100,11 +101,9 @@ class PortalRegisterView(BaseRegisterUser):
         try:
             user = accounts.register_client(self.appbuilder.sm, data)
         except ServiceError as err:
-            field = getattr(form, err.field, None) if err.field else None
-            if field is not None:
-                field.errors = list(field.errors) + [str(err.message)]
-            else:
-                flash(str(err.message), "danger")
+            message = put_error(form, err)
+            if message is not None:
+                flash(str(message), "danger")
             return self._render(form)
         login_user(user)
         session["locale"] = user.locale

@@ -57,6 +57,16 @@ def people(app):
                 client=make_user(sm, ("Client",), locale="ru"), kk_client=make_user(sm, ("Client",), locale="kk"))
 
 
+def agreement_gate_message(user) -> str:
+    """The gate's message in the user's language (the API answers in it)."""
+    from flask_babel import force_locale
+
+    from portal.views.agreement import GATE_MESSAGE
+
+    with force_locale(user.locale):
+        return str(GATE_MESSAGE)
+
+
 def v1() -> AgreementVersion:
     return agreement.agreement_version(1)
 
@@ -252,7 +262,7 @@ def test_the_gate_stops_posts_and_api_calls_before_anything_happens(app, client,
     db.session.refresh(user)
     assert (user.consent_info, user.consent_ads) == before
     response = client.get("/api/v1/my/requests/")
-    assert response.status_code == 403 and "accept" in response.get_json()["message"]
+    assert response.status_code == 403 and response.get_json()["message"] == agreement_gate_message(user)
 
 
 def test_the_accept_page_shows_the_new_text_in_the_users_language(client, people, versions):

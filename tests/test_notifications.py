@@ -449,3 +449,26 @@ def test_visitors_are_sent_to_login(client):
         assert response.status_code == 302 and "/login/" in response.headers["Location"]
     response = client.post("/notifications/read")
     assert response.status_code == 302 and "/login/" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("subject", [
+    "AlemTrust қолдау қызметінің жауабы",
+    "Жаңа сұрау «Мұрагерлік бойынша кеңес керек, өте ұзын тақырып қосымша сөздер»: адвокат, Алматы",
+    "Новый отклик на «Раздел имущества супругов после развода, срочно» от Ерлан Жұмабеков: 40 000 ₸",
+    "Plain ASCII subject",
+])
+def test_long_kk_and_ru_subjects_arrive_with_every_space(app, smtp, subject):
+    """Python's header folding dropped a space where it folded between two
+    encoded words ("қызметініңжауабы"); the outbox encodes subjects itself."""
+    address = f"subject-{abs(hash(subject))}@example.kz"
+    mailer.queue(address, subject, "text", "", locale="kk")
+    db.session.commit()
+    mailer.drain()
+    [message] = smtp.to(address)
+    assert message["Subject"] == subject
+    raw = message.as_bytes().decode("ascii")  # every header line is 7-bit and at most 78 characters
+    start = raw.index("Subject:")
+    end = raw.index("\n", start)
+    while raw[end + 1] in " \t":
+        end = raw.index("\n", end + 1)
+    assert all(len(line.rstrip("\r")) <= 78 for line in raw[start:end].split("\n"))

@@ -13,6 +13,7 @@ loses nothing and a rolled-back change sends nothing.
 """
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import logging
 import os
@@ -96,9 +97,35 @@ class _MailFolder:
         log.info("mail: written to %s (to %s: %s)", path, ", ".join(message.recipients), message.subject)
 
 
+def encoded_words(text: str, limit: int = 39) -> str:
+    """A non-ASCII header value as RFC 2047 encoded words, folded one per line,
+    with every space inside a word. Python's email folding (via Flask-Mail's
+    ``Header`` and the SMTP policy) may put a space on a fold between two
+    encoded words, where readers drop it: "қызметінің жауабы" arrived as
+    "қызметініңжауабы". ``limit`` bytes per word keep each line under 78."""
+    chunks, current = [], b""
+    for char in text:
+        encoded = char.encode("utf-8")
+        if current and len(current) + len(encoded) > limit:
+            chunks.append(current)
+            current = b""
+        current += encoded
+    chunks.append(current)
+    return "\r\n ".join(f"=?utf-8?b?{base64.b64encode(chunk).decode('ascii')}?=" for chunk in chunks)
+
+
+class _Message(Message):
+    def _message(self):
+        msg = super()._message()
+        if self.subject and not self.subject.isascii():
+            del msg["Subject"]
+            msg.set_raw("Subject", encoded_words(self.subject))  # emitted as is, not refolded
+        return msg
+
+
 def _message(app: Flask, row: MailOutbox) -> Message:
     sender = app.config.get("MAIL_DEFAULT_SENDER") or "noreply@localhost"
-    message = Message(subject=row.subject, recipients=[row.recipient], body=row.body_text,
+    message = _Message(subject=row.subject, recipients=[row.recipient], body=row.body_text,
                       html=row.body_html or None, sender=sender,
                       extra_headers={"Content-Language": row.locale, "Auto-Submitted": "auto-generated"})
     domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"

@@ -11,6 +11,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
+from portal.forms import put_error
 from portal.forms.agreement import LANGUAGES, AgreementForm
 from portal.services import agreement, audit
 from portal.services.errors import NotFound, ServiceError
@@ -74,7 +75,7 @@ class AgreementAdminView(BaseView):
                 return self.render_template(T + "admin_confirm.html", action="publish", draft=draft,
                                             number=number, form=form)
             except ServiceError as err:
-                error = _field_error(form, err)
+                error = put_error(form, err)
         status = 400 if form.errors or error else 200
         return self.render_template(T + "admin_form.html", form=form, number=number, error=error), status
 
@@ -92,7 +93,7 @@ class AgreementAdminView(BaseView):
             try:
                 agreement.update_scheduled(g.user, version, form.draft())
             except ServiceError as err:
-                error = _field_error(form, err)
+                error = put_error(form, err)
             else:
                 flash(str(_l("Version %(version)d is saved.", version=version)), "success")
                 return redirect(url_for("AgreementAdminView.show", version=version))
@@ -128,9 +129,3 @@ def _refused(version: int, err: ServiceError):
     return redirect(url_for("AgreementAdminView.show", version=version))
 
 
-def _field_error(form, err: ServiceError):
-    field = getattr(form, err.field, None) if err.field else None
-    if field is not None:
-        field.errors = list(field.errors or ()) + [err.message]
-        return None
-    return err.message

@@ -13,6 +13,7 @@ from flask_login import current_user, logout_user
 from wtforms import Form, SelectField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from portal.forms import put_error
 from portal.extensions import db
 from portal.labels import label
 from portal.models.accounts import AccountStatus, BlockReason, PortalUser
@@ -99,7 +100,7 @@ class AccountsView(BaseView):
                 abort(404)
             except ServiceError as err:
                 db.session.rollback()
-                error = _field_error(form, err)
+                error = put_error(form, err)
             else:
                 flash(str(done % {"name": user.full_name}), "success")
                 return redirect(url_for("AccountsView.show", user_id=user_id))
@@ -119,12 +120,6 @@ def _signal_days() -> int:
     return int(current_app.config.get("COMPLAINT_SIGNAL_DAYS", 30))
 
 
-def _field_error(form, err: ServiceError):
-    field = getattr(form, err.field, None) if err.field else None
-    if field is not None:
-        field.errors = list(field.errors or ()) + [err.message]
-        return None
-    return err.message
 
 
 # --- telling a blocked user ----------------------------------------------------------------------

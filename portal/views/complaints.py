@@ -11,6 +11,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 from wtforms import Form, SelectField, TextAreaField
 
+from portal.forms import put_error
 from portal.extensions import db
 from portal.labels import label
 from portal.models.accounts import PortalUser
@@ -45,13 +46,6 @@ def _page_arg() -> int:
     return request.args.get("page", 1, type=int) or 1
 
 
-def _field_error(form, err: ServiceError):
-    """Put the service's message on its field, or return it for the page."""
-    field = getattr(form, err.field, None) if err.field else None
-    if field is not None:
-        field.errors = list(field.errors or ()) + [err.message]
-        return None
-    return err.message
 
 
 class ComplaintsView(BaseView):
@@ -99,7 +93,7 @@ class ComplaintsView(BaseView):
                 abort(404)
             except ServiceError as err:
                 db.session.rollback()
-                error = _field_error(form, err)
+                error = put_error(form, err)
             else:
                 flash(str(_l("Thank you: your report is sent to staff. You will be told the outcome.")), "success")
                 return redirect(url_for("ComplaintsView.index"))
@@ -171,7 +165,7 @@ class ComplaintQueueView(BaseView):
         except NotFound:
             abort(404)
         except ServiceError as err:
-            error = _field_error(form, err)
+            error = put_error(form, err)
             if error:
                 flash(str(error), "danger")
             return self._show(self._complaint(complaint.id), form, 400)
@@ -201,7 +195,7 @@ class ComplaintQueueView(BaseView):
             except NotFound:
                 abort(404)
             except ServiceError as err:
-                error = _field_error(form, err)
+                error = put_error(form, err)
                 complaint = self._complaint(complaint_id)
             else:
                 flash(str(done), "success")

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, Form, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from portal.forms import put_error
 from portal import links
 from portal.extensions import db
 from portal.labels import label
@@ -299,12 +300,9 @@ _FIELDS = {"when": "date"}
 
 
 def _field_error(form, err: ServiceError) -> None:
-    name = _FIELDS.get(err.field, err.field) if err.field else None
-    field = getattr(form, name, None) if name else None
-    if field is not None:
-        field.errors = list(field.errors or ()) + [err.message]
-    else:
-        flash(str(err.message), "danger")
+    message = put_error(form, err, _FIELDS.get(err.field) if err.field else None)
+    if message is not None:
+        flash(str(message), "danger")
 
 
 def _interview_profile_id(interview_id: int) -> int:

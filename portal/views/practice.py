@@ -15,6 +15,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
+from portal.forms import put_error
 from portal.extensions import db
 from portal.forms.practice import FILE_FIELDS, ApplicationForm
 from portal.models.practitioners import ProfileStatus as S
@@ -65,11 +66,9 @@ def _fail(err: ServiceError, form: ApplicationForm | None = None) -> None:
     db.session.rollback()
     if isinstance(err, NotFound):
         abort(404)
-    field = getattr(form, err.field, None) if form is not None and err.field else None
-    if field is not None:
-        field.errors = list(field.errors or ()) + [err.message]
-    else:
-        flash(str(err.message), "danger")
+    message = put_error(form, err)
+    if message is not None:
+        flash(str(message), "danger")
 
 
 class PracticeView(BaseView):

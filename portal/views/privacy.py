@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import logout_user
 from wtforms import BooleanField, Form, PasswordField
 
+from portal.forms import put_error
 from portal.extensions import db
 from portal.models.accounts import utcnow
 from portal.services import closure, data_export
@@ -46,11 +47,7 @@ class PrivacyView(BaseView):
                 closure.close_account(g.user, form.password.data or "", bool(form.confirm.data))
             except ServiceError as err:
                 db.session.rollback()
-                field = getattr(form, err.field, None) if err.field else None
-                if field is not None:
-                    field.errors = list(field.errors or ()) + [err.message]
-                else:
-                    error = err.message
+                error = put_error(form, err)
             else:
                 return _signed_out()
         status = 400 if request.method == "POST" else 200

@@ -9,6 +9,7 @@ from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 
+from portal.forms import put_error
 from portal.extensions import db
 from portal.forms.requests import OfferForm, ReplyForm, RequestForm, ReviewForm
 from portal.models.requests import Offer, OfferStatus, RequestStatus
@@ -45,11 +46,9 @@ def _fail(err: ServiceError, form=None) -> None:
     db.session.rollback()
     if isinstance(err, NotFound):
         abort(404)
-    field = getattr(form, err.field, None) if form is not None and err.field else None
-    if field is not None and err.field != "target_profile_id":
-        field.errors = list(field.errors or ()) + [err.message]
-    else:
-        flash(str(err.message), "danger")
+    message = err.message if err.field == "target_profile_id" else put_error(form, err)
+    if message is not None:
+        flash(str(message), "danger")
 
 
 def _limits() -> dict:
@@ -249,8 +248,9 @@ class RequestsView(BaseView):
         return redirect(url_for(".show", request_id=request_id))
 
     def _confirm(self, req, title, text, button, danger=False, details=None):
-        return self.render_template(T + "confirm.html", req=req, title=title, text=text, button=button,
-                                    danger=danger, details=details or [])
+        # plain text: a lazy string counts as safe HTML in a template, and ``text`` may name a person
+        return self.render_template(T + "confirm.html", req=req, title=str(title), text=str(text),
+                                    button=str(button), danger=danger, details=details or [])
 
     @expose("/<int:request_id>/publish", methods=["POST"])
     @has_access
