@@ -651,6 +651,7 @@ def test_blocked_account_changes_nothing_by_post(app, client, login_as, post_wor
     assert {"ThreadsView.post", "RequestsView.new", "NotificationsView.settings"} <= changed, changed
 
 
+@pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")  # the tests' short SECRET_KEY
 def test_blocked_account_token_from_before_is_refused_by_the_api(app, client, matrix_world):
     """A JWT a user obtained while active opens nothing once the account is blocked."""
     from portal.models.accounts import BlockReason

@@ -3,9 +3,9 @@ escaped on every page (and email) that shows it.
 
 Hypothesis makes the text (``hostile``): script tags, attribute breakers, event handlers,
 ``javascript:`` URLs, template syntax and odd unicode, behind a unique marker and ``{{7*7}}``.
-Each row of FIELDS (tests/xss_fields.py) writes it once per example into a fresh object,
-through the real HTTP form where there is one (else the service), and names the pages that
-show it. Every such page is parsed (``assert_inert``): no element or attribute the text
+Each row of FIELDS (tests/xss_fields/, one module per domain) writes it once per example
+into a fresh object, through the real HTTP form where there is one (else the service), and
+names the pages that show it. Every such page is parsed (``assert_inert``): no element or attribute the text
 could have made (a script without this response's CSP nonce, an ``on*`` attribute, a
 ``javascript:`` URL, <img src=x>, <svg>, <iframe>, the probe tags), the marker present (the
 page really shows the value) and ``{{7*7}}`` still literal (never rendered as 49). The emails
