@@ -95,6 +95,12 @@ class Config:
     # Password reset by email: link lifetime; requests per IP and per email address
     PASSWORD_RESET_TTL_MINUTES = int(os.environ.get("PASSWORD_RESET_TTL_MINUTES", "60"))
     PASSWORD_RESET_RATE_LIMIT = os.environ.get("PASSWORD_RESET_RATE_LIMIT", "5 per 15 minute")
+    # Per account (portal.limits): support messages sent, complaints filed, attempts to close
+    # the account (each checks the password), "Download my data" downloads
+    SUPPORT_MESSAGE_RATE_LIMIT = os.environ.get("SUPPORT_MESSAGE_RATE_LIMIT", "30 per hour")
+    COMPLAINT_RATE_LIMIT = os.environ.get("COMPLAINT_RATE_LIMIT", "10 per hour")
+    ACCOUNT_CLOSE_RATE_LIMIT = os.environ.get("ACCOUNT_CLOSE_RATE_LIMIT", "5 per 15 minute")
+    DATA_EXPORT_RATE_LIMIT = os.environ.get("DATA_EXPORT_RATE_LIMIT", "10 per hour")
     # Staff signal: successful logins from >= SIGNAL_IP_THRESHOLD distinct IPs or devices
     # within SIGNAL_IP_WINDOW_HOURS
     SIGNAL_IP_THRESHOLD = int(os.environ.get("SIGNAL_IP_THRESHOLD", "5"))

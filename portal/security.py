@@ -18,10 +18,11 @@ from sqlalchemy import inspect
 from portal.forms import put_error
 from portal.forms.accounts import RegisterForm
 from portal.i18n import current_locale
-from portal.models.accounts import PortalUser
-from portal.services import accounts, agreement, sessions
+from portal.models.accounts import PortalUser, utcnow
+from portal.services import accounts, agreement, password_reset, sessions
 from portal.services.errors import ServiceError
 from portal.views.blocking import PortalAuthDBView
+from portal.views.security_account import ResetMyPasswordView
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +139,7 @@ class PortalSecurityManager(SecurityManager):
     user_model = PortalUser
     registeruserdbview = PortalRegisterView
     authdbview = PortalAuthDBView  # tells a blocked account why (correct password only)
+    resetmypasswordview = ResetMyPasswordView  # "Change password" asks for the current password
 
     def auth_user_db(self, username, password):
         """FAB's password check; every attempt is also stored as a login event (4b)."""
@@ -147,11 +149,17 @@ class PortalSecurityManager(SecurityManager):
         return user
 
     def reset_password(self, userid, password):
-        """FAB's password change (own or by an admin); the user's other sessions end."""
-        super().reset_password(userid, password)
+        """FAB's password change (own, or by an admin): the user's unused reset
+        links are voided and their other sessions end in the same transaction,
+        which FAB's ``update_user`` commits, or rolls back whole (then we raise)."""
+        user = self.get_user_by_id(userid)
+        now = utcnow()
         keep = session.get(sessions.SESSION_KEY) if has_request_context() else None
-        sessions.end_all(userid, sessions.EndReason.PASSWORD_CHANGE, keep_token=keep)
-        self.session.commit()
+        password_reset.void_tokens(user.id, now)
+        sessions.end_all(user.id, sessions.EndReason.PASSWORD_CHANGE, now, keep_token=keep)
+        user.password = password_reset.hash_password(password)  # what FAB's reset_password does
+        if self.update_user(user) is False:  # FAB logged the error and rolled everything back
+            raise RuntimeError(f"The password of user {user.id} could not be changed.")
 
     def create_db(self) -> None:
         """The schema belongs to Alembic; only sync roles once tables exist."""

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models.accounts import AgreementAcceptance, PortalUser
 from portal.services.validation import iin_is_valid, normalize_phone
-from tests.factories import unique_email
+from tests.factories import PASSWORD, unique_email
 
 GOOD = {"full_name": "Айгерім Сапарова", "phone": "8 701 234 56 78", "password": "Strong-pass-7",
         "conf_password": "Strong-pass-7", "locale": "kk", "agree": "y"}
@@ -84,7 +84,8 @@ def test_login_logout_and_password_change(client, world):
 
     assert login(client, world.client_a.email).status_code == 302
     assert client.get("/account/").status_code == 200
-    response = client.post("/resetmypassword/form", data={"password": "New-pass-22", "conf_password": "New-pass-22"})
+    response = client.post("/resetmypassword/form", data={"current_password": PASSWORD, "password": "New-pass-22",
+                                                           "conf_password": "New-pass-22"})
     assert response.status_code == 302
     client.get("/logout/")
     assert client.get("/account/").status_code == 302
@@ -94,7 +95,8 @@ def test_login_logout_and_password_change(client, world):
 
 def test_weak_new_password_is_refused(client, login_as, world):
     login_as(world.client_a)
-    response = client.post("/resetmypassword/form?_l_=en", data={"password": "abc", "conf_password": "abc"})
+    response = client.post("/resetmypassword/form?_l_=en", data={"current_password": PASSWORD, "password": "abc",
+                                                                  "conf_password": "abc"})
     assert response.status_code == 200
     assert "The password must be at least 8 characters long." in response.get_data(as_text=True)
 

@@ -13,7 +13,7 @@ import datetime as dt
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from portal.extensions import db
 from portal.models.accounts import AgreementAcceptance, AgreementVersion
@@ -22,7 +22,8 @@ from portal.services import agreement
 from portal.services.agreement import Draft
 from portal.services.errors import NotFound
 from tests.conftest import login
-from tests.factories import fails_without_change, make_user, row_count
+from portal.views.agreement import ACCEPTED_KEY
+from tests.factories import PASSWORD, fails_without_change, make_user, row_count
 
 TODAY = dt.date.today()
 ACCEPT = "/agreement/accept"
@@ -230,17 +231,52 @@ def test_the_gate_lets_through_what_a_user_needs_to_read_accept_or_leave(app, cl
     login(client, user.email)
     agreement.publish(people["admin"], draft())
     # also what someone who will not accept still needs: support, closing the account, their data,
-    # and securing the account
+    # and securing the account (changing the password included)
     for path in ("/agreement/", "/agreement/1", ACCEPT, "/cookies/", "/static/css/portal.css",
                  "/api/v1/search/suggest?q=ад", "/support/", "/account/close", "/account/export",
-                 "/account/security/"):
+                 "/account/security/", "/resetmypassword/form"):
         assert client.get(path).status_code == 200, path
+    new = "Secured-pass-3"
+    response = client.post("/resetmypassword/form", data={"current_password": PASSWORD, "password": new,
+                                                           "conf_password": new})
+    assert response.status_code == 302 and not location(response).startswith(ACCEPT)
+    assert "/login/" not in location(login(app.test_client(), user.email, new))
+    assert accept_next(client.get("/userinfoeditview/form")) == "/userinfoeditview/form"  # the rest waits
     assert client.post("/cookies/consent", data={"choice": "necessary", "next": "/"}).status_code == 302
     response = client.get("/lang/kk", headers={"Referer": "http://localhost/agreement/"})
     assert location(response) == "http://localhost/agreement/"
     assert location(client.get("/logout/")).endswith("/")
     assert client.get("/account/").status_code == 302 and "/login/" in location(client.get("/account/"))
     assert client.get("/login/").status_code == 200
+
+
+def test_the_gate_reads_the_acceptance_once_per_browser_and_user(app, client, people, versions):
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    first, second = people["client"], people["kk_client"]
+    login(client, first.email)
+    assert client.get("/").status_code == 200  # read once, then remembered in the session
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert client.get("/").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert [s for s in statements if "agreement_version" in s] and not [
+        s for s in statements if "agreement_acceptance" in s]
+    # a new version in force is another id: asked again, and remembered once accepted
+    current = agreement.publish(people["admin"], draft())
+    assert accept_next(client.get("/")) == "/"
+    client.post(ACCEPT, data={"version": current.version, "next": "/"})
+    assert client.get("/").status_code == 200
+    with client.session_transaction() as sess:
+        assert sess[ACCEPTED_KEY] == [first.id, current.id]
+    # what one user accepted does not let the next one through in the same browser
+    client.get("/logout/")
+    login(client, second.email)
+    assert accept_next(client.get("/")) == "/"
 
 
 def test_the_gate_stops_posts_and_api_calls_before_anything_happens(app, client, people, versions):

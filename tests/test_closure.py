@@ -245,6 +245,45 @@ def test_others_see_anonymous_client_and_closed_account(app, lived, login_as):
     assert w.profile.id not in backend().search(SearchQuery(text="Адвокат", with_facets=False, per_page=500)).ids
 
 
+def test_staff_see_the_closed_account_and_its_reports_readably(app, lived, login_as):
+    """The account history in words (consents, closure), "Closed account" for a
+    closed reporter or reported account, "Anonymous client" for a closed review author."""
+    from flask_babel import force_locale
+
+    from portal.services import complaints
+
+    w = lived
+    assert w.review.author_name == w.first
+    notifications.set_consent(w.user, True, True)
+    close_over_http(w)
+    db.session.expire_all()
+    with force_locale("en"):
+        assert db.session.get(Review, w.review.id).author_name == "Anonymous client"
+    about_review = complaints.file(w.other_client, "review", w.review.id, "offensive",
+                                   "The review insults the practitioner.")
+    by_closed = db.session.scalars(select(Complaint).where(Complaint.reporter_id == w.user.id)).one()
+    about_closed = db.session.scalars(select(Complaint).where(Complaint.target_user_id == w.user.id,
+                                                             Complaint.id != about_review.id)).first()
+    http = login_as(make_user(app.appbuilder.sm, ("Moderator",)))
+
+    account = text_of(http.get(f"/moderation/accounts/{w.user.id}?_l_=en"))
+    history = account.split('class="table table-condensed mod-table account-history"')[1].split("</table>")[0]
+    assert "Account closed by the user" in history and "News and advertising emails" in history
+    assert "Informational messages: Yes; Advertising messages: No" in history
+    assert "Informational messages: Yes; Advertising messages: Yes" in history
+    assert "info=" not in history and "<td>close</td>" not in history and "<td>consent</td>" not in history
+
+    queue = text_of(http.get("/moderation/complaints/?status=all&_l_=en"))
+
+    def row(complaint) -> str:
+        return queue.split(f">#{complaint.id}</a>")[1].split("</tr>")[0]
+
+    assert "Closed account" in row(by_closed)  # the reporter
+    assert "Closed account" in row(about_closed)  # the reported account
+    show = text_of(http.get(f"/moderation/complaints/{about_review.id}?_l_=en"))
+    assert "Review by Anonymous client on the profile of" in show and w.first not in show
+
+
 def test_logged_out_everywhere_cannot_sign_in_and_email_registers_again(app, lived, client):
     w = lived
     other_browser = app.test_client()

@@ -9,12 +9,13 @@ import html
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from portal.extensions import db
 from portal.models.complaints import Complaint, ComplaintNote
-from portal.services import complaints
-from tests.factories import committed_state, make_user, row_count
+from portal.models.messages import Message
+from portal.services import complaints, moderation
+from tests.factories import committed_state, make_offer, make_practitioner, make_user, row_count
 from tests.test_complaints import TEXT, scene_of
 
 EN = "?_l_=en"
@@ -65,6 +66,17 @@ def test_report_actions_on_profile_reviews_offers_requests_and_messages(s, clien
     assert f"/complaints/report/message/{s.msg_client.id}" not in thread
     profile = page_text(client.get(profile_url))
     assert f"/complaints/report/review/{s.review.id}" not in profile  # their own review
+
+
+def test_staff_see_no_report_links(app, s, client, login_as):
+    """Staff act on things, they do not report them (and have no "Report" page)."""
+    for staff in (s.moderator, make_user(app.appbuilder.sm, ("Admin",))):
+        login_as(staff)
+        profile = page_text(client.get(f"/practitioners/{s.profile.id}{EN}"))
+        assert s.review.comment in profile and "/complaints/report/" not in profile
+        assert "/complaints/inaccurate/" not in profile and "Report inaccurate information" not in profile
+        request_page = page_text(client.get(f"/requests/{s.req.id}{EN}"))
+        assert s.req.title in request_page and "/complaints/report/" not in request_page
 
 
 def test_a_visitor_is_sent_to_log_in(s, client):
@@ -134,6 +146,66 @@ def test_own_and_strangers_things(s, client, login_as):
         assert client.post(url, data={"reason": "spam", "text": TEXT}).status_code == 404, url
     assert row_count(Complaint, reporter_id=s.stranger.id) == 0
     assert row_count(Complaint, reporter_id=s.pract.id) == 0
+
+
+# --- "My complaints" -----------------------------------------------------------------------------
+
+def test_my_complaints_quote_only_what_the_reporter_still_sees(s, client, login_as):
+    about_review = complaints.file(s.stranger, "review", s.review.id, "offensive", TEXT)
+    about_profile = complaints.file(s.stranger, "profile", s.profile.id, "spam", TEXT)
+
+    def item(page: str, complaint) -> str:
+        return page.split(f'id="complaint-{complaint.id}"')[1].split("</li>")[0]
+
+    login_as(s.stranger)
+    mine = page_text(client.get("/complaints/" + EN))
+    assert s.review.comment in item(mine, about_review)
+    assert f'href="/practitioners/{s.profile.id}"' in item(mine, about_review)
+    moderation.hide_review(s.moderator, s.review.id, "Insults the practitioner.")
+    mine = page_text(client.get("/complaints/" + EN))
+    hidden = item(mine, about_review)
+    assert f"Review #{s.review.id} — no longer available" in hidden
+    assert s.review.comment not in hidden and "<a " not in hidden.split("complaint-about")[1].split("</p>")[0]
+    assert TEXT in hidden  # the reporter's own words stay
+    assert f"Profile of {s.profile.name}" in item(mine, about_profile)  # still public: still quoted
+
+
+def test_my_complaints_load_with_a_fixed_number_of_queries(app, s, client, login_as):
+    """One query per kind of reported thing (and its relations), not one per complaint."""
+    sm = app.appbuilder.sm
+
+    def queries() -> int:
+        statements = []
+
+        def count(*args, **kwargs):
+            statements.append(1)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            response = client.get("/complaints/" + EN)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        assert response.status_code == 200
+        return len(statements)
+
+    def report_more():
+        profile = make_practitioner(sm)
+        complaints.file(s.client, "profile", profile.id, "fraud", TEXT)
+        complaints.file(s.client, "offer", make_offer(s.req, profile).id, "fraud", TEXT)
+        message = Message(thread_id=s.thread.id, sender_id=s.pract.id, body="Another message")
+        db.session.add(message)
+        db.session.commit()
+        complaints.file(s.client, "message", message.id, "spam", TEXT)
+
+    login_as(s.client)
+    report_more()
+    queries()  # warm up (first request after login)
+    few = queries()
+    for _ in range(3):
+        report_more()
+    page = page_text(client.get("/complaints/" + EN))
+    assert page.count('class="list-group-item complaint-item"') == 12 and "no longer available" not in page
+    assert queries() == few
 
 
 # --- staff -------------------------------------------------------------------------------------
@@ -254,3 +326,21 @@ def test_dashboard_counts_and_accounts_signal(app, s, client, login_as):
     account = page_text(client.get(f"/moderation/accounts/{s.pract.id}{EN}"))
     assert "3 complaints about this account in the last 30 days" in account
     assert f'href="/moderation/complaints/?user={s.pract.id}&status=all"' in account
+
+
+def test_the_signal_window_is_read_in_one_place(app, s, client, login_as):
+    c = complaints.file(s.client, "profile", s.profile.id, "fraud", TEXT)
+    before = app.config["COMPLAINT_SIGNAL_DAYS"]
+    app.config["COMPLAINT_SIGNAL_DAYS"] = 7
+    try:
+        assert complaints.signal_days() == 7
+        login_as(s.moderator)
+        show = page_text(client.get(f"/moderation/complaints/{c.id}{EN}"))
+        assert "1 complaint about this account in the last 7 days" in show
+        account = page_text(client.get(f"/moderation/accounts/{s.pract.id}{EN}"))
+        assert "1 complaint about this account in the last 7 days" in account
+        accounts = page_text(client.get("/moderation/accounts/" + EN))
+        assert "complaints (not dismissed) in the last 7 days" in accounts
+    finally:
+        app.config["COMPLAINT_SIGNAL_DAYS"] = before
+    assert complaints.signal_days() == before

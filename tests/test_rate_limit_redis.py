@@ -140,3 +140,21 @@ def test_reset_requests_are_limited_per_ip_and_per_email(limited_app):
         assert ask("Same-Target@example.kz", f"10.62.0.{n + 1}").status_code == 200, n
     assert ask(" same-target@example.kz", "10.62.1.1", lang="kk").status_code == 429
     assert ask("someone-else@example.kz", "10.62.1.2").status_code == 200
+
+
+def test_wrong_current_passwords_are_limited_per_account(limited_app):
+    """"Change password" refuses a stolen session's guesses like logins: AUTH_RATE_LIMIT
+    wrong current passwords per account, then even the right one waits."""
+    from tests.factories import PASSWORD, make_user
+
+    with limited_app.app_context():
+        email = make_user(limited_app.appbuilder.sm).email
+    client = limited_app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "10.63.0.1"
+    assert client.post("/login/", data={"username": email, "password": PASSWORD}).status_code == 302
+    allowed = int(limited_app.config["AUTH_RATE_LIMIT"].split()[0])
+    guess = {"current_password": "Wrong-pass-1", "password": "Changed-pass-9", "conf_password": "Changed-pass-9"}
+    for n in range(allowed):
+        assert client.post("/resetmypassword/form", data=guess).status_code == 400, n
+    assert client.post("/resetmypassword/form", data=dict(guess, current_password=PASSWORD)).status_code == 429
+    assert client.get("/resetmypassword/form").status_code == 200

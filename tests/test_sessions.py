@@ -9,16 +9,17 @@ import html
 import uuid
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event as sa_event
+from sqlalchemy import inspect, select
 
 from portal.extensions import db
 from portal.models.accounts import BlockReason, utcnow
-from portal.models.security import LoginEvent, UserSession
-from portal.services import blocking, sessions
-from portal.services.errors import NotFound
+from portal.models.security import LoginEvent, PasswordResetToken, UserSession
+from portal.services import blocking, password_reset, sessions
+from portal.services.errors import NotFound, ServiceError
 from portal.services.sessions import SESSION_KEY
 from tests.conftest import IsolatedClient, login
-from tests.factories import PASSWORD, fails_without_change, make_user
+from tests.factories import PASSWORD, committed_state, fails_without_change, make_user, row_count
 
 CHROME_WINDOWS = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
                   "Chrome/124.0 Safari/537.36")
@@ -114,18 +115,23 @@ def test_login_starts_a_session_and_logout_ends_it(app, user, device):
     assert token_of(browser) is None
 
 
-def test_a_session_from_before_tokens_gets_a_row_not_a_logout(app, user, device):
+def test_a_signed_in_cookie_without_a_session_row_is_signed_out_not_adopted(app, user, device):
     browser = device()
     login(browser, user.email)
-    old = token_of(browser)
-    with browser.session_transaction() as sess:  # as a cookie from before this release looks
+    with browser.session_transaction() as sess:  # a copy of a cookie from before session rows existed
         del sess[SESSION_KEY]
-    assert signed_in(browser)
-    new = token_of(browser)
-    assert new and new != old
-    assert row_of(new).user_id == user.id and row_of(new).ended_at is None
-    assert signed_in(browser)
-    assert token_of(browser) == new  # one row, not one per request
+        sess["locale"] = "en"
+    rows = row_count(UserSession, user_id=user.id)
+    response = browser.get("/account/")
+    assert response.status_code == 302 and "/login/" in response.headers["Location"]
+    assert "next=" in response.headers["Location"]
+    assert "this session is no longer valid" in text_of(browser.get(response.headers["Location"]))
+    assert not signed_in(browser) and token_of(browser) is None
+    assert row_count(UserSession, user_id=user.id) == rows  # no row was made for it
+    with browser.session_transaction() as sess:
+        assert "_user_id" not in sess and sess.get("locale") == "en"  # only the language is kept
+    login(browser, user.email)  # signing in again is a normal new session
+    assert signed_in(browser) and row_of(token_of(browser)).ended_at is None
 
 
 def test_last_seen_is_refreshed_at_most_once_a_minute(app, user):
@@ -140,6 +146,18 @@ def test_last_seen_is_refreshed_at_most_once_a_minute(app, user):
     other = make_user(app.appbuilder.sm, ("Client",))
     assert sessions.validate(row.token, other.id, now=later) is None
     assert sessions.validate("garbage", user.id, now=later) is None
+
+
+def test_the_touch_leaves_the_requests_orm_session_alone(app, user):
+    """Refreshing last seen (its own connection) does not expire the loaded objects: the
+    signed-in user is not read again."""
+    start = utcnow() - dt.timedelta(minutes=10)
+    row = sessions.start(user.id, "10.0.0.1", "ua", now=start)
+    assert user.first_name and not inspect(user).expired_attributes
+    assert sessions.validate(row.token, user.id, "10.0.0.3") is row
+    assert not inspect(user).expired_attributes and not inspect(row).expired_attributes
+    assert row.last_seen_at > start and row.ip_address == "10.0.0.3" and row not in db.session.dirty
+    assert row_of(row.token).ip_address == "10.0.0.3" and row_of(row.token).last_seen_at == row.last_seen_at
 
 
 def test_an_idle_session_expires(app, user):
@@ -208,12 +226,52 @@ def test_changing_the_password_signs_the_other_devices_out(app, user, device):
     here, there = device(CHROME_WINDOWS), device(SAFARI_IPHONE)
     login(here, user.email)
     login(there, user.email)
+    link = password_reset.request_reset(user.email)
     new = "Changed-pass-5"
-    response = here.post("/resetmypassword/form", data={"password": new, "conf_password": new})
+    response = here.post("/resetmypassword/form", data={"current_password": PASSWORD, "password": new,
+                                                         "conf_password": new})
     assert response.status_code == 302
     assert signed_in(here) and not signed_in(there)
     assert row_of(token_of(here)).ended_at is None
+    with pytest.raises(ServiceError):  # a reset link mailed before the change no longer works
+        password_reset.check(link)
     assert "/login/" not in login(there, user.email, new).headers["Location"]
+
+
+def test_changing_the_password_needs_the_current_one(app, user, device):
+    here, there = device(CHROME_WINDOWS), device(SAFARI_IPHONE)
+    login(here, user.email)
+    login(there, user.email)
+    link = password_reset.request_reset(user.email)
+    [token_row] = db.session.scalars(select(PasswordResetToken).where(PasswordResetToken.user_id == user.id))
+    page = text_of(here.get("/resetmypassword/form?_l_=en"))
+    assert "Current password" in page and 'autocomplete="current-password"' in page
+    rows = [user, token_row] + [row_of(token_of(b)) for b in (here, there)]
+    before = committed_state(*rows)
+    new = "Changed-pass-6"
+    for current, error in (("Wrong-pass-1", "The password is not correct."), ("", "Enter your current password.")):
+        response = here.post("/resetmypassword/form?_l_=en", data={"current_password": current,
+                                                                   "password": new, "conf_password": new})
+        assert response.status_code == (400 if current else 200) and error in text_of(response)
+        assert committed_state(*rows) == before  # the password, the link and both sessions as they were
+    assert signed_in(here) and signed_in(there)
+    assert password_reset.check(link).id == token_row.id
+    assert "/login/" in login(device(), user.email, new).headers["Location"]  # the new one was never set
+
+
+def test_a_failed_password_change_changes_nothing(app, user):
+    """FAB's commit saves the new password, the voided links and the ended sessions together, or none."""
+    row = sessions.start(user.id, "10.0.0.1", "ua")
+    link = password_reset.request_reset(user.email)
+    [token_row] = db.session.scalars(select(PasswordResetToken).where(PasswordResetToken.user_id == user.id))
+
+    def refuse(session, *args):
+        raise RuntimeError("the database refused the commit")
+
+    sa_event.listen(db.session, "before_commit", refuse, once=True)  # the next commit fails, only that one
+    with fails_without_change(user, row, token_row, error=RuntimeError):
+        app.appbuilder.sm.reset_password(user.id, "Changed-pass-7")
+    assert password_reset.check(link).id == token_row.id and row_of(row.token).ended_at is None
 
 
 def test_blocking_ends_every_session(app, user, device):

@@ -15,7 +15,8 @@ import re
 
 import pytest
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy import inspect as sa_inspect
 
 from config import TestConfig
 from portal.extensions import db
@@ -212,7 +213,7 @@ def test_inbox_filters_and_pages(app, people):
 
     def ids(**kwargs):
         found = support.inbox(per_page=500, **kwargs)
-        return {c.id: n for c, n in found.items}
+        return {row.conversation.id: row.unread for row in found.items}
 
     assert feedback.id in ids(kind="feedback") and chat.id not in ids(kind="feedback")
     assert chat.id in ids(kind="chat") and feedback.id not in ids(kind="chat")
@@ -224,11 +225,65 @@ def test_inbox_filters_and_pages(app, people):
     assert feedback.id in ids(status=None)
 
     # paging: newest activity first, pages of per_page
-    first = support.inbox(page=1, per_page=2)
-    second = support.inbox(page=2, per_page=2)
-    assert first.total == second.total >= 2 and len(first.items) == 2
-    assert not {c.id for c, _ in first.items} & {c.id for c, _ in second.items}
-    assert [c.id for c, _ in first.items][0] == chat.id  # the latest activity
+    first = support.inbox(page=1, per_page=1)
+    second = support.inbox(page=2, per_page=1)
+    assert first.total == second.total >= 2 and len(first.items) == len(second.items) == 1
+    assert second.page == 2 and support.inbox(page=first.total + 5, per_page=1).page == first.total  # clamped
+    assert not {r.conversation.id for r in first.items} & {r.conversation.id for r in second.items}
+    assert first.items[0].conversation.id == chat.id  # the latest activity
+
+
+def test_inbox_shows_the_newest_message_of_each_conversation_in_one_query(app, people):
+    staff = people["moderator"]
+    users = [make_user(app.appbuilder.sm, ("Client",)) for _ in range(3)]
+    for n, user in enumerate(users):
+        support.write(user, f"First question {n}")
+        support.reply(staff, support.chat_of(user).id, f"Staff answer {n}")
+        support.write(user, f"Newest words {n}")
+    ids = {support.chat_of(u).id: n for u, n in zip(users, range(3), strict=True)}
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    db.session.expunge_all()
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        found = support.inbox(per_page=500).items
+        rows = [r for r in found if r.conversation.id in ids]
+        lasts = {r.conversation.id: r.last.body for r in rows}
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert lasts == {cid: f"Newest words {n}" for cid, n in ids.items()}
+    # only the newest message of each conversation was loaded, not its whole list
+    assert all("messages" in sa_inspect(r.conversation).unloaded for r in rows)
+    loaded = [o for o in db.session.identity_map.values() if isinstance(o, SupportMessage)]
+    assert len(loaded) == sum(r.last is not None for r in found)
+    assert all(r.unread == 1 for r in rows)  # the reply marked the first question read
+    # count, conversations, their users, unread counts, last messages: no message list per conversation
+    assert len(statements) <= 5, statements
+    assert sum("support_message" in s for s in statements) == 2
+
+
+def test_the_inbox_page_counts_waiting_conversations_once(app, client, login_as, people):
+    support.write(people["kk"], "Waiting for an answer")
+    login_as(people["moderator"])
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        response = client.get("/moderation/support/" + EN)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    page = page_text(response)
+    waiting = support.unread_for_staff()
+    assert f"{waiting} conversation" in page and badge(response) == str(waiting)
+    assert "Waiting for an answer" in page  # the snippet of the newest message
+    unread_counts = [s for s in statements if "count(support_conversation.id)" in s.lower()]
+    assert len(unread_counts) == 1, unread_counts
 
 
 # --- replies by email: a visitor and a user, in kk and ru ----------------------------------------

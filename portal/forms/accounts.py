@@ -60,3 +60,28 @@ class RegisterForm(DynamicForm):
         _l("I have read and agree to the user agreement"),
         validators=[DataRequired(message=_l("You must accept the user agreement to register."))],
     )
+
+
+class ChangePasswordForm(DynamicForm):
+    """"Change password" when signed in: the current password first (checked by
+    portal.services.password_reset.check_current_password), then the new one twice."""
+
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(message=_l("Enter your current password."))],
+        widget=BS3PasswordFieldWidget(),
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(message=_l("Enter a password.")), StrongPassword()],
+        description=_l("At least 8 characters, with letters and digits."),
+        widget=BS3PasswordFieldWidget(),
+        render_kw={"autocomplete": "new-password"},
+    )
+    conf_password = PasswordField(
+        _l("Repeat the new password"),
+        validators=[EqualTo("password", message=_l("The passwords do not match."))],
+        widget=BS3PasswordFieldWidget(),
+        render_kw={"autocomplete": "new-password"},
+    )

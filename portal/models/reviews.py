@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Optional
 
 from flask_appbuilder import Model
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
@@ -42,6 +43,15 @@ class Review(Model):
     request = relationship("ServiceRequest", backref=backref("review", uselist=False))
     client = relationship("PortalUser", foreign_keys=[client_id])
     profile = relationship("PractitionerProfile", backref="reviews")
+
+    @property
+    def author_name(self) -> str:
+        """How the author is shown with the review: their first name (reviews are
+        public; the surname is not), or "Anonymous client" once the account is
+        closed (services.closure)."""
+        if self.client is None or self.client.is_closed:
+            return str(_l("Anonymous client"))
+        return self.client.first_name
 
     @property
     def is_negative(self) -> bool:

@@ -261,13 +261,19 @@ def accept_current(user: PortalUser, version_number: int | None, ip_address: str
     return acceptance
 
 
-def needs_acceptance(user: PortalUser | None) -> bool:
-    """A signed-in user who has not accepted the version in force."""
-    if user is None or not getattr(user, "id", None):
-        return False
-    current_id = db.session.scalar(
+def current_version_id() -> int | None:
+    """The id of the version in force (one small query), or None."""
+    return db.session.scalar(
         select(AgreementVersion.id).where(AgreementVersion.effective_from <= today())
         .order_by(AgreementVersion.version.desc()).limit(1))
+
+
+def needs_acceptance(user: PortalUser | None, current_id: int | None = None) -> bool:
+    """A signed-in user who has not accepted the version in force (``current_id``
+    when the caller has just read it)."""
+    if user is None or not getattr(user, "id", None):
+        return False
+    current_id = current_id or current_version_id()
     return current_id is not None and acceptance_of(user.id, current_id) is None
 
 

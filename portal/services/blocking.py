@@ -26,7 +26,7 @@ from portal.extensions import db
 from portal.i18n import current_locale, is_supported
 from portal.labels import label
 from portal.models.accounts import AccountStatus, BlockReason, PortalUser
-from portal.services import audit, complaints, mailer, notifications, sessions
+from portal.services import audit, complaints, mailer, notifications, password_reset, sessions
 from portal.services.access import is_staff
 from portal.services.errors import NotFound, ServiceError
 from portal.services.practitioners import Page
@@ -74,6 +74,7 @@ def block(staff: PortalUser, user_id: int, reason_code: str, note: str = "") -> 
     user.blocked_reason = reason_code
     user.blocked_note = note or None
     sessions.end_all(user.id, sessions.EndReason.BLOCKED)  # no old session comes back after an unblock
+    password_reset.void_tokens(user.id)  # nor a reset link mailed before the block
     audit.record(ENTITY, user.id, AccountStatus.ACTIVE, AccountStatus.BLOCKED, staff.id,
                  reason=_audit_reason(reason_code, note), action="block")
     _queue_email(user, "account_blocked", reason=reason_code)

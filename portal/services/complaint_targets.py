@@ -4,15 +4,18 @@ visibility rules of services.requests and services.messages (without their
 staff exception: staff act on things, they do not report them)."""
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from portal import links
 from portal.extensions import db
 from portal.models.accounts import PortalUser
 from portal.models.complaints import ComplaintKind, ComplaintTarget
-from portal.models.messages import Message
+from portal.models.messages import Message, Thread
 from portal.models.practitioners import PractitionerProfile
 from portal.models.requests import Offer, OfferStatus, ServiceRequest
 from portal.models.reviews import Review, ReviewStatus
@@ -26,6 +29,18 @@ INACCURACY_REASONS = ("wrong_name", "wrong_licence", "wrong_contact", "wrong_oth
 _MODELS = {ComplaintTarget.PROFILE: PractitionerProfile, ComplaintTarget.REVIEW: Review,
            ComplaintTarget.REQUEST: ServiceRequest, ComplaintTarget.OFFER: Offer,
            ComplaintTarget.MESSAGE: Message}
+# what _visible, _owner_id, _link and the one-line description (complaints/_macros.html) read
+_EAGER = {
+    ComplaintTarget.PROFILE: (selectinload(PractitionerProfile.user), selectinload(PractitionerProfile.category)),
+    ComplaintTarget.REVIEW: (selectinload(Review.client),
+                             selectinload(Review.profile).selectinload(PractitionerProfile.user)),
+    ComplaintTarget.REQUEST: (selectinload(ServiceRequest.specializations),),
+    ComplaintTarget.OFFER: (selectinload(Offer.request),
+                            selectinload(Offer.profile).selectinload(PractitionerProfile.user)),
+    ComplaintTarget.MESSAGE: (selectinload(Message.sender),
+                              selectinload(Message.thread).selectinload(Thread.request),
+                              selectinload(Message.thread).selectinload(Thread.profile)),
+}
 
 
 def reasons(kind: str, target_type: str) -> tuple[str, ...]:
@@ -91,6 +106,31 @@ def describe(target_type: str, target_id: int) -> Target:
     if obj is None:
         return Target(target_type, target_id, None, None, None)
     return Target(target_type, target_id, obj, _owner_id(target_type, obj), _link(target_type, obj))
+
+
+def as_reporter_sees(user: PortalUser, complaints) -> dict[int, Target]:
+    """What each of ``user``'s complaints is about (complaint id -> Target),
+    loaded with one query per kind of thing. The thing is shown only while
+    ``user`` may still see it; hidden, withdrawn or deleted ones have ``obj``
+    None ("no longer available")."""
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for c in complaints:
+        if c.target_type in _MODELS:
+            wanted[c.target_type].add(c.target_id)
+    rows = {}
+    for target_type, ids in wanted.items():
+        model = _MODELS[target_type]
+        for obj in db.session.scalars(select(model).where(model.id.in_(ids)).options(*_EAGER[target_type])):
+            rows[target_type, obj.id] = obj
+    found = {}
+    for c in complaints:
+        obj = rows.get((c.target_type, c.target_id))
+        if obj is None or not _visible(user, c.target_type, obj):
+            found[c.id] = Target(c.target_type, c.target_id, None, None, None)
+        else:
+            found[c.id] = Target(c.target_type, c.target_id, obj, _owner_id(c.target_type, obj),
+                                 _link(c.target_type, obj))
+    return found
 
 
 def target_for(user: PortalUser, target_type: str, target_id: int,

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from portal import links
@@ -33,10 +33,10 @@ from portal.models.complaints import Complaint, ComplaintKind, ComplaintNote, Co
 from portal.services import audit, notifications, tx
 from portal.services.access import is_staff
 from portal.services.complaint_targets import (  # noqa: F401 (re-exported for the views)
-    COMPLAINT_REASONS, INACCURACY_REASONS, Target, describe, reasons, target_for,
+    COMPLAINT_REASONS, INACCURACY_REASONS, Target, as_reporter_sees, describe, reasons, target_for,
 )
 from portal.services.errors import NotFound, ServiceError
-from portal.services.practitioners import Page
+from portal.services.paging import Page, paged
 
 ENTITY = "complaint"
 TEXT_MIN, TEXT_MAX = 10, 3000
@@ -93,14 +93,7 @@ def file(user: PortalUser, target_type: str, target_id: int, reason: str, text: 
 def mine(user: PortalUser, page: int = 1, per_page: int = PER_PAGE) -> Page:
     """The reporter's complaints and reports, newest first."""
     stmt = select(Complaint).where(Complaint.reporter_id == user.id)
-    return _paged(stmt, (Complaint.created_at.desc(), Complaint.id.desc()), page, per_page)
-
-
-def _paged(stmt: Select, order_by: tuple, page: int, per_page: int) -> Page:
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    page = min(max(1, page or 1), max(1, -(-total // per_page)))
-    items = db.session.scalars(stmt.order_by(*order_by).offset((page - 1) * per_page).limit(per_page)).all()
-    return Page(list(items), total, page, per_page)
+    return paged(stmt, (Complaint.created_at.desc(), Complaint.id.desc()), page, per_page)
 
 
 # --- the staff queue -----------------------------------------------------------------------------
@@ -123,7 +116,7 @@ def queue(staff: PortalUser, status: str | None = "open", kind: str | None = Non
         stmt = stmt.where(Complaint.target_user_id == target_user_id)
     waiting = status == "open" or status in ComplaintStatus.OPEN
     order = (Complaint.created_at, Complaint.id) if waiting else (Complaint.created_at.desc(), Complaint.id.desc())
-    return _paged(stmt, order, page, per_page)
+    return paged(stmt, order, page, per_page)
 
 
 def open_counts() -> dict[str, int]:
@@ -229,8 +222,13 @@ class Signal:
     reporters: int  # distinct reporters among them
 
 
+def signal_days() -> int:
+    """The window of the "many complaints" signal in days (COMPLAINT_SIGNAL_DAYS)."""
+    return int(current_app.config.get("COMPLAINT_SIGNAL_DAYS", 30))
+
+
 def _window(now: dt.datetime | None, days: int | None):
-    days = days if days is not None else int(current_app.config.get("COMPLAINT_SIGNAL_DAYS", 30))
+    days = days if days is not None else signal_days()
     return (Complaint.kind == ComplaintKind.COMPLAINT, Complaint.status != ComplaintStatus.DISMISSED,
             Complaint.created_at >= (now or utcnow()) - dt.timedelta(days=days))
 

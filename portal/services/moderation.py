@@ -34,7 +34,7 @@ from portal.models.verification import (
 from portal.services import audit, notifications, tx
 from portal.services import reviews as reviews_service
 from portal.services.errors import NotFound, ServiceError
-from portal.services.practitioners import Page
+from portal.services.paging import Page, paged
 
 # Applications waiting for staff, in the order of the process.
 STAGES = (ProfileStatus.SUBMITTED, ProfileStatus.QUIZ_PASSED, ProfileStatus.INTERVIEW_SCHEDULED)
@@ -96,14 +96,6 @@ def _reviews_eager(stmt: Select) -> Select:
     )
 
 
-def _paged(stmt: Select, order_by: tuple, page: int, per_page: int) -> Page:
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page or 1), pages)
-    items = db.session.scalars(stmt.order_by(*order_by).offset((page - 1) * per_page).limit(per_page)).all()
-    return Page(list(items), total, page, per_page)
-
-
 # --- queues ---------------------------------------------------------------------------------------
 
 def _awaiting_reviews() -> Select:
@@ -153,19 +145,19 @@ def applications(stage: str | None = None, sort: str = "age", page: int = 1, per
         # NULL submission dates (not expected once submitted) sort last everywhere
         order = (PractitionerProfile.submitted_at.is_(None), PractitionerProfile.submitted_at,
                  PractitionerProfile.id)
-    return _paged(_profiles_eager(stmt), order, page, per_page)
+    return paged(_profiles_eager(stmt), order, page, per_page)
 
 
 def flagged(page: int = 1, per_page: int = PER_PAGE) -> Page:
     """Profiles flagged for a moderator's look (6.6: three negative reviews),
     longest-waiting first."""
-    return _paged(_profiles_eager(_flagged_profiles()),
+    return paged(_profiles_eager(_flagged_profiles()),
                   (PractitionerProfile.flagged_at, PractitionerProfile.id), page, per_page)
 
 
 def reviews_queue(page: int = 1, per_page: int = PER_PAGE) -> Page:
     """Reviews no moderator has looked at yet (published or hidden), newest first."""
-    return _paged(_reviews_eager(_awaiting_reviews()), (Review.created_at.desc(), Review.id.desc()),
+    return paged(_reviews_eager(_awaiting_reviews()), (Review.created_at.desc(), Review.id.desc()),
                   page, per_page)
 
 

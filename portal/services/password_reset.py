@@ -8,10 +8,15 @@
   It expires after PASSWORD_RESET_TTL_MINUTES and works once: using it marks
   it used, voids the user's other tokens, sets the new password (checked by
   ``validation.password_problem``) and ends every session of the user.
+* ``void_tokens``: every unused link of a user stops working. Called by a
+  reset, by every password change (``PortalSecurityManager.reset_password``)
+  and by blocking, so no link mailed earlier outlives them.
+* ``check_current_password``: "Change password" (signed in) asks for the
+  current password first, so a stolen session alone cannot change it.
 * ``report_not_me``: the user saw a login they did not make. Every session
   ends (this one too), the password becomes unusable, a reset link is
   emailed, every moderator and admin is notified in-app, and the audit trail
-  records it.
+  records it (the login's number only: no IP or device is kept there).
 """
 from __future__ import annotations
 
@@ -23,8 +28,8 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_appbuilder.security.sqla.models import Role
-from sqlalchemy import func, select, update
-from werkzeug.security import generate_password_hash
+from sqlalchemy import select, update
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal import links
 from portal.extensions import db
@@ -48,17 +53,16 @@ def _ttl() -> dt.timedelta:
     return dt.timedelta(minutes=int(current_app.config.get("PASSWORD_RESET_TTL_MINUTES", 60)))
 
 
-def _hash_password(password: str) -> str:
+def hash_password(password: str) -> str:
+    """A password hash the way FAB makes it (FAB_PASSWORD_HASH_* settings)."""
     return generate_password_hash(password, method=current_app.config.get("FAB_PASSWORD_HASH_METHOD", "scrypt"),
                                   salt_length=current_app.config.get("FAB_PASSWORD_HASH_SALT_LENGTH", 16))
 
 
-def _account(email: str) -> PortalUser | None:
-    email = (email or "").strip().lower()
-    if not email or len(email) > 256:
-        return None
-    return db.session.scalars(select(PortalUser).where(func.lower(PortalUser.email) == email)
-                              .order_by(PortalUser.id)).first()
+def check_current_password(user: PortalUser, password: str | None) -> None:
+    """ServiceError on the ``current_password`` field unless ``password`` is the user's password."""
+    if not password or not user.password or not check_password_hash(user.password, password):
+        raise ServiceError(_l("The password is not correct."), field="current_password")
 
 
 # --- asking for a link ---------------------------------------------------------------------------
@@ -78,7 +82,8 @@ def issue(user: PortalUser, ip: str | None = "", now: dt.datetime | None = None,
 def request_reset(email: str, ip: str | None = "", now: dt.datetime | None = None) -> str | None:
     """Email a reset link if ``email`` names an active account. The view must
     answer the same in every case; the token is returned for tests only."""
-    user = _account(email)
+    email = (email or "").strip()
+    user = sessions.account_for_login(email) if len(email) <= 256 else None
     if user is None or not user.is_active:
         return None  # unknown, blocked or closed: no reset
     token = issue(user, ip, now)
@@ -128,15 +133,21 @@ def reset(token: str | None, password: str, now: dt.datetime | None = None) -> P
     if claimed != 1:
         db.session.rollback()
         raise ServiceError(INVALID_LINK)
-    db.session.execute(
-        update(PasswordResetToken).where(PasswordResetToken.user_id == user.id,
-                                         PasswordResetToken.used_at.is_(None))
-        .values(used_at=now), execution_options={"synchronize_session": False})
-    user.password = _hash_password(password)
+    void_tokens(user.id, now)
+    user.password = hash_password(password)
     sessions.end_all(user.id, sessions.EndReason.PASSWORD_RESET, now)
     audit.record(ENTITY, user.id, None, None, user.id, action="password_reset")
     tx.commit()
     return user
+
+
+def void_tokens(user_id: int, now: dt.datetime | None = None) -> int:
+    """Mark every unused link of the user used, in the caller's transaction;
+    how many there were."""
+    return db.session.execute(
+        update(PasswordResetToken).where(PasswordResetToken.user_id == user_id,
+                                         PasswordResetToken.used_at.is_(None))
+        .values(used_at=now or utcnow()), execution_options={"synchronize_session": False}).rowcount or 0
 
 
 # --- "this wasn't me" ----------------------------------------------------------------------------
@@ -156,14 +167,13 @@ def report_not_me(user: PortalUser, event_id: int, ip: str | None = "", now: dt.
         raise ServiceError(_l("Nobody signed in with this attempt: it failed. "
                               "Change your password if you are worried."))
     ended = sessions.end_all(user.id, sessions.EndReason.NOT_ME, now)
-    user.password = _hash_password(secrets.token_urlsafe(32))  # nobody knows it: a reset is needed
+    user.password = hash_password(secrets.token_urlsafe(32))  # nobody knows it: a reset is needed
     issue(user, ip, now, reason="not_me")
     for member in _staff():
         if member.id != user.id:
             notifications.notify(member, "account_compromised", links.staff_account(user.id),
                                  name=user.full_name, email=user.email or "")
-    audit.record(ENTITY, user.id, None, None, user.id, action="not_me",
-                 reason=f"login #{event.id} {event.created_at:%Y-%m-%d %H:%M} UTC, "
-                        f"IP {event.ip_address or '?'}, {event.user_agent[:200]}")
+    # the number only: the audit trail outlives the login events, deleted when the account closes
+    audit.record(ENTITY, user.id, None, None, user.id, action="not_me", reason=f"login #{event.id}")
     tx.commit()
     return ended

@@ -6,8 +6,6 @@ filters in the database only and is what the search page falls back to while
 the search backend is unreachable."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -17,26 +15,7 @@ from portal.models.catalog import Category, Region, Specialization
 from portal.models.practitioners import PractitionerProfile, ProfileStatus
 from portal.models.reviews import Review, ReviewStatus
 from portal.services.errors import NotFound
-
-
-@dataclass
-class Page:
-    items: list
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
+from portal.services.paging import Page  # older modules import Page from here
 
 
 def public_profiles() -> Select:

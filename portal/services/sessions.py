@@ -6,7 +6,8 @@
 * A signed-in browser is a ``UserSession`` row; the Flask session cookie holds
   its random token. ``validate`` is asked on every request: an ended, missing,
   foreign or idle-expired row means the browser is signed out; a live row has
-  its ``last_seen_at`` (and IP) refreshed at most once per ``TOUCH_EVERY``.
+  its ``last_seen_at`` (and IP) refreshed at most once per ``TOUCH_EVERY``, on
+  a connection of its own (the request's ORM session is left alone).
 * Ending sessions: one other session, all others, or all (password reset,
   "this wasn't me", account closure) with a reason code.
 * ``ip_signals`` lists accounts that signed in from at least
@@ -23,12 +24,13 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import distinct, func, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.extensions import db
 from portal.models.accounts import PortalUser, utcnow
 from portal.models.security import LoginEvent, UserSession
 from portal.services.errors import NotFound, ServiceError
-from portal.services.practitioners import Page
+from portal.services.paging import Page, paged
 
 SESSION_KEY = "portal_sid"           # key of the token in the Flask session
 TOUCH_EVERY = dt.timedelta(minutes=1)
@@ -79,13 +81,9 @@ def record_login(username: str | None, user: PortalUser | None, ip: str | None, 
 
 
 def history(user_id: int, page: int = 1, per_page: int = 20) -> Page:
-    """The user's login attempts, newest first."""
-    page = max(1, page)
-    own = select(LoginEvent).where(LoginEvent.user_id == user_id)
-    total = db.session.scalar(select(func.count()).select_from(own.subquery())) or 0
-    items = db.session.scalars(own.order_by(LoginEvent.created_at.desc(), LoginEvent.id.desc())
-                               .limit(per_page).offset((page - 1) * per_page)).all()
-    return Page(list(items), total, page, per_page)
+    """The user's login attempts, newest first (a page past the last shows the last)."""
+    return paged(select(LoginEvent).where(LoginEvent.user_id == user_id),
+                 (LoginEvent.created_at.desc(), LoginEvent.id.desc()), page, per_page)
 
 
 def own_event(user: PortalUser, event_id: int) -> LoginEvent:
@@ -127,11 +125,19 @@ def validate(token: str | None, user_id: int, ip: str | None = None,
         db.session.commit()
         return None
     if now - row.last_seen_at >= TOUCH_EVERY:
-        row.last_seen_at = now
-        if ip:
-            row.ip_address = _clip(ip, None)[0]
-        db.session.commit()
+        _touch(row, now, ip)
     return row
+
+
+def _touch(row: UserSession, now: dt.datetime, ip: str | None) -> None:
+    """Refresh last seen (and the IP) on a connection of its own: committing the
+    request's ORM session would expire every loaded object (the signed-in user
+    would be read again) and commit whatever else the request has pending."""
+    values = {"last_seen_at": now, **({"ip_address": _clip(ip, None)[0]} if ip else {})}
+    with db.engine.begin() as conn:
+        conn.execute(update(UserSession).where(UserSession.id == row.id).values(**values))
+    for name, value in values.items():
+        set_committed_value(row, name, value)  # the loaded row agrees, without a reload or a flush
 
 
 def _end(row: UserSession, reason: str, now: dt.datetime) -> None:

@@ -18,6 +18,8 @@ questions and claims with the operator.
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -33,7 +35,7 @@ from portal.models.support import SupportConversation, SupportKind, SupportMessa
 from portal.services import audit, mailer, notifications, tx
 from portal.services.access import is_staff
 from portal.services.errors import NotFound, ServiceError
-from portal.services.practitioners import Page
+from portal.services.paging import Page, paged
 from portal.services.validation import normalize_email
 
 ENTITY = "support_conversation"
@@ -170,24 +172,38 @@ def unread_for_staff() -> int:
     return db.session.scalar(select(func.count(SupportConversation.id)).where(_unread_by_staff())) or 0
 
 
+class InboxRow(NamedTuple):
+    conversation: SupportConversation
+    unread: int                   # user messages staff have not read
+    last: SupportMessage | None   # the newest message, for the snippet
+
+
 def inbox(status: str | None = None, kind: str | None = None, unread: bool = False, page: int = 1,
           per_page: int = 20) -> Page:
-    """Conversations, the latest activity first; items are (conversation, unread user messages)."""
-    page = max(1, page)
-    stmt = select(SupportConversation)
+    """Conversations, the latest activity first; items are InboxRow."""
+    stmt = select(SupportConversation).options(selectinload(SupportConversation.user))
     if status in STATUSES:
         stmt = stmt.where(SupportConversation.status == status)
     if kind in SupportKind.ALL:
         stmt = stmt.where(SupportConversation.kind == kind)
     if unread:
         stmt = stmt.where(_unread_by_staff())
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = db.session.scalars(stmt.options(selectinload(SupportConversation.messages),
-                                           selectinload(SupportConversation.user))
-                              .order_by(SupportConversation.last_message_at.desc(), SupportConversation.id.desc())
-                              .limit(per_page).offset((page - 1) * per_page)).all()
-    counts = _staff_unread_counts([c.id for c in rows])
-    return Page([(c, counts.get(c.id, 0)) for c in rows], total, page, per_page)
+    found = paged(stmt, (SupportConversation.last_message_at.desc(), SupportConversation.id.desc()),
+                  page, per_page)
+    ids = [c.id for c in found.items]
+    counts, last = _staff_unread_counts(ids), _last_messages(ids)
+    found.items = [InboxRow(c, counts.get(c.id, 0), last.get(c.id)) for c in found.items]
+    return found
+
+
+def _last_messages(ids: list[int]) -> dict[int, SupportMessage]:
+    """The newest message of each conversation (messages are numbered in order), in one query."""
+    if not ids:
+        return {}
+    newest = (select(func.max(SupportMessage.id)).where(SupportMessage.conversation_id.in_(ids))
+              .group_by(SupportMessage.conversation_id))
+    return {m.conversation_id: m for m in db.session.scalars(
+        select(SupportMessage).where(SupportMessage.id.in_(newest)))}
 
 
 def _staff_unread_counts(ids: list[int]) -> dict[int, int]:

@@ -5,7 +5,7 @@ the current version and the history, the "I accept" page for a new version
 Thin: the rules are in portal.services.agreement."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, jsonify, redirect, request, url_for
+from flask import abort, current_app, flash, g, jsonify, redirect, request, session, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -24,8 +24,12 @@ ACCEPT_PATH = "/agreement/accept"
 # account and take their data; support, and securing a compromised account, must stay reachable).
 EXEMPT_VIEWS = {"static", "appbuilder", "AgreementView", "AgreementAcceptView", "CookiesView", "LocaleView",
                 "SearchApi", "SupportView", "FeedbackView", "PrivacyView", "AccountSecurityView",
-                "PasswordResetView"}
+                "PasswordResetView", "ResetMyPasswordView"}
 EXEMPT_ENDPOINTS = {"AuthDBView.login", "AuthDBView.logout"}
+
+# [user id, version id]: this browser's user has accepted that version, so the gate costs one small
+# query (the version in force) per request; a new version in force has another id and is checked again.
+ACCEPTED_KEY = "agreement_ok"
 
 GATE_MESSAGE = _l("Please read and accept the new version of the user agreement to continue.")
 
@@ -72,13 +76,14 @@ class AgreementAcceptView(BaseView):
         error = None
         if request.method == "POST":
             try:
-                agreement.accept_current(g.user, request.form.get("version", type=int),
-                                         request.remote_addr or "", request.user_agent.string)
+                acceptance = agreement.accept_current(g.user, request.form.get("version", type=int),
+                                                      request.remote_addr or "", request.user_agent.string)
             except NotFound:
                 abort(404)
             except ServiceError as err:
                 error = err.message
             else:
+                _remember_accepted(g.user.id, acceptance.version_id)
                 flash(str(_l("Thank you: you accepted the user agreement.")), "success")
                 return redirect(target)
         current = agreement.current_agreement()
@@ -102,6 +107,22 @@ def _referrer_path() -> str:
     return safe_next("/" + referrer[len(request.host_url):])
 
 
+def _remember_accepted(user_id: int, version_id: int) -> None:
+    session[ACCEPTED_KEY] = [user_id, version_id]
+
+
+def _must_accept(user) -> bool:
+    """The version in force is read on every request; whether the user accepted
+    it only until this browser's session remembers that they did."""
+    current_id = agreement.current_version_id()
+    if current_id is None or session.get(ACCEPTED_KEY) == [user.id, current_id]:
+        return False
+    if agreement.needs_acceptance(user, current_id):
+        return True
+    _remember_accepted(user.id, current_id)
+    return False
+
+
 def agreement_gate():
     """Before every request: a signed-in user who has not accepted the
     version in force is sent to the accept page; nothing they send (GET or
@@ -111,7 +132,7 @@ def agreement_gate():
         return None
     if endpoint in EXEMPT_ENDPOINTS or endpoint.split(".")[0] in EXEMPT_VIEWS:
         return None
-    if not current_user.is_authenticated or not agreement.needs_acceptance(current_user):
+    if not current_user.is_authenticated or not _must_accept(current_user):
         return None
     if request.path.startswith("/api/"):
         return jsonify(message=str(GATE_MESSAGE)), 403

@@ -22,7 +22,20 @@ from portal.services.errors import NotFound, ServiceError
 
 T = "portal/moderation/"
 
-AUDIT_LABELS = {"block": _l("Blocked"), "unblock": _l("Unblocked"), "status": _l("Status change")}
+AUDIT_LABELS = {"block": _l("Blocked"), "unblock": _l("Unblocked"), "status": _l("Status change"),
+                "consent": _l("News and advertising emails"), "close": _l("Account closed by the user")}
+# the two mailing consents of services.notifications.set_consent, stored as "info=on,ads=off"
+CONSENT_NAMES = {"info": _l("Informational messages"), "ads": _l("Advertising messages")}
+CONSENT_STATES = {"on": _l("Yes"), "off": _l("No")}
+
+
+def audit_value(value: str | None) -> str:
+    """A from/to value of the account history, readable: consents as
+    "Informational messages: Yes; Advertising messages: No", codes by their label."""
+    pairs = [item.partition("=") for item in (value or "").split(",")]
+    if value and all(key in CONSENT_NAMES and state in CONSENT_STATES for key, _, state in pairs):
+        return "; ".join(f"{CONSENT_NAMES[key]}: {CONSENT_STATES[state]}" for key, _, state in pairs)
+    return label(value)
 
 
 class BlockForm(Form):
@@ -46,7 +59,7 @@ class AccountsView(BaseView):
 
     def render_template(self, template, **kwargs):
         return super().render_template(template, alabel=lambda c: str(AUDIT_LABELS.get(c) or label(c)),
-                                       signal_label=lambda s: str(blocking.SIGNALS.get(s, s)), **kwargs)
+                                       avalue=audit_value, signal_label=lambda s: str(blocking.SIGNALS.get(s, s)), **kwargs)
 
     @expose("/")
     @has_access
@@ -59,7 +72,7 @@ class AccountsView(BaseView):
         counts = {u.id: len(blocking.duplicates(u)) for u in page.items}
         return self.render_template(T + "accounts.html", page=page, q=q, status=status,
                                     statuses=AccountStatus.ALL, counts=counts,
-                                    complaint_signals=blocking.many_complaints(), signal_days=_signal_days(),
+                                    complaint_signals=blocking.many_complaints(), signal_days=complaints.signal_days(),
                                     ip_signals=blocking.frequent_changes())
 
     @expose("/<int:user_id>")
@@ -69,7 +82,7 @@ class AccountsView(BaseView):
         return self.render_template(T + "account.html", u=user, duplicates=blocking.duplicates(user),
                                     history=blocking.history(user.id), blocked=AccountStatus.BLOCKED,
                                     active=AccountStatus.ACTIVE,
-                                    complaints_about=complaints.count_about(user.id), signal_days=_signal_days())
+                                    complaints_about=complaints.count_about(user.id), signal_days=complaints.signal_days())
 
     @expose("/<int:user_id>/block", methods=["GET", "POST"])
     @has_access
@@ -113,13 +126,6 @@ class AccountsView(BaseView):
             return blocking.get_user(g.user, user_id)
         except NotFound:
             abort(404)
-
-
-def _signal_days() -> int:
-    """The window of the "many complaints" signal (agreement 11.4c)."""
-    return int(current_app.config.get("COMPLAINT_SIGNAL_DAYS", 30))
-
-
 
 
 # --- telling a blocked user ----------------------------------------------------------------------

@@ -6,21 +6,25 @@ messages, the reporter's "My complaints", and the staff queue at
 Thin: the rules are in portal.services.complaints."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from wtforms import Form, SelectField, TextAreaField
 
 from portal.forms import put_error
 from portal.extensions import db
+from portal.limits import per_account
 from portal.labels import label
 from portal.models.accounts import PortalUser
 from portal.models.complaints import ComplaintKind, ComplaintStatus, ComplaintTarget
 from portal.services import complaints
+from portal.services.access import is_staff
 from portal.services.errors import NotFound, ServiceError
 from portal.views.moderation import mlabel
 
 T = "portal/complaints/"
+RATE_LIMIT = "10 per hour"  # reports filed per account; COMPLAINT_RATE_LIMIT overrides
 AUDIT_LABELS = {"take": _l("Taken into review"), "note": _l("Note added"), "resolve": _l("Resolved"),
                 "dismiss": _l("Dismissed")}
 
@@ -53,12 +57,13 @@ class ComplaintsView(BaseView):
 
     route_base = "/complaints"
     default_view = "index"
+    limits = [per_account("complaint", "COMPLAINT_RATE_LIMIT", RATE_LIMIT, counted="complaint_filed")]
 
     @expose("/")
     @has_access
     def index(self):
         page = complaints.mine(g.user, _page_arg())
-        targets = {c.id: complaints.describe(c.target_type, c.target_id) for c in page.items}
+        targets = complaints.as_reporter_sees(g.user, page.items)
         return self.render_template(T + "mine.html", page=page, targets=targets, open=ComplaintStatus.OPEN)
 
     @expose("/report/<string:target>/<int:target_id>", methods=["GET", "POST"])
@@ -95,6 +100,7 @@ class ComplaintsView(BaseView):
                 db.session.rollback()
                 error = put_error(form, err)
             else:
+                g.complaint_filed = True
                 flash(str(_l("Thank you: your report is sent to staff. You will be told the outcome.")), "success")
                 return redirect(url_for("ComplaintsView.index"))
         duplicate = complaints.open_duplicate(g.user, kind, target_type, target_id)
@@ -135,12 +141,11 @@ class ComplaintQueueView(BaseView):
         return self._show(self._complaint(complaint_id), NoteForm())
 
     def _show(self, complaint, note_form, status: int = 200):
-        days = int(current_app.config.get("COMPLAINT_SIGNAL_DAYS", 30))
         about = complaints.count_about(complaint.target_user_id) if complaint.target_user_id else 0
         return self.render_template(
             T + "show.html", c=complaint, target=complaints.describe(complaint.target_type, complaint.target_id),
             history=complaints.history(complaint.id), note_form=note_form, open=ComplaintStatus.OPEN,
-            new=ComplaintStatus.NEW, about=about, days=days), status
+            new=ComplaintStatus.NEW, about=about, days=complaints.signal_days()), status
 
     @expose("/<int:complaint_id>/take", methods=["POST"])
     @has_access
@@ -212,8 +217,14 @@ class ComplaintQueueView(BaseView):
             abort(404)
 
 
+def _can_report() -> bool:
+    return not (current_user.is_authenticated and is_staff(current_user))
+
+
 def register(appbuilder) -> None:
     appbuilder.add_view(ComplaintsView, "My complaints", href="/complaints/", icon="fa-flag",
                         label=_l("My complaints"), category="My area")
     appbuilder.add_view(ComplaintQueueView, "Complaints", href="/moderation/complaints/", icon="fa-flag",
                         label=_l("Complaints"), category="Back office")
+    # "Report" links: for visitors (sent to log in) and users, not staff (they act, they do not report)
+    appbuilder.app.context_processor(lambda: {"can_report": _can_report})

@@ -12,10 +12,13 @@ from wtforms import BooleanField, Form, PasswordField
 
 from portal.forms import put_error
 from portal.extensions import db
+from portal.limits import per_account
 from portal.models.accounts import utcnow
 from portal.services import closure, data_export
 from portal.services.errors import ServiceError
 
+CLOSE_RATE_LIMIT = "5 per 15 minute"  # attempts (each checks the password); ACCOUNT_CLOSE_RATE_LIMIT overrides
+EXPORT_RATE_LIMIT = "10 per hour"  # downloads (each builds the whole file); DATA_EXPORT_RATE_LIMIT overrides
 
 class CloseForm(Form):
     password = PasswordField(_l("Your password"))
@@ -26,6 +29,11 @@ class CloseForm(Form):
 class PrivacyView(BaseView):
     route_base = "/account"
     default_view = "close"
+    limits = [
+        per_account("account-close", "ACCOUNT_CLOSE_RATE_LIMIT", CLOSE_RATE_LIMIT, endpoint="PrivacyView.close"),
+        per_account("data-export", "DATA_EXPORT_RATE_LIMIT", EXPORT_RATE_LIMIT, methods=("GET",),
+                    endpoint="PrivacyView.export"),
+    ]
 
     @expose("/export")
     @has_access

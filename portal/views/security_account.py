@@ -3,18 +3,21 @@ the ``user_session`` rows.
 
 * /account/security/: login history, signed-in devices, ending one or all
   other sessions, and "This wasn't me" on a login (confirmation pages first).
+* /resetmypassword/form: FAB's "Change password" page (``ResetMyPasswordView``,
+  same name and permissions) asking for the current password first.
 * /reset-password/: "Forgot password?": ask for a link (the same answer for
   every email, rate-limited per IP and per email) and choose a new password.
 * Hooks: signing in starts a session row (its token goes into the Flask
   session), signing out ends it, and before every request a browser whose row
-  was ended elsewhere is signed out and told so. Sessions from before this
-  existed (no token) get a row on their next request.
+  was ended elsewhere, or that has no row at all (a copied old cookie), is
+  signed out and told so.
 
 Thin: the rules are in portal.services.sessions and .password_reset."""
 from __future__ import annotations
 
 from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.security.views import ResetMyPasswordView as FabResetMyPasswordView
 from flask_appbuilder.utils.limit import Limit
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -23,6 +26,9 @@ from flask_login import current_user, logout_user, user_logged_in, user_logged_o
 from wtforms import Form, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from portal.forms import put_error
+from portal.forms.accounts import ChangePasswordForm
+from portal.limits import per_account
 from portal.services import password_reset, sessions
 from portal.services.errors import NotFound, ServiceError
 from portal.services.sessions import SESSION_KEY
@@ -31,6 +37,7 @@ from portal.views.consent import here
 T = "portal/security/"
 SIGNED_OUT = _l("You were signed out: this session was ended from another device or after a password change. "
                 "Please sign in again.")
+NO_SESSION = _l("You were signed out: this session is no longer valid. Please sign in again.")
 
 
 def _ip() -> str:
@@ -95,6 +102,30 @@ class AccountSecurityView(BaseView):
         return self.render_template(T + "not_me.html", event=event, device=sessions.device_summary)
 
 
+# --- changing the password (signed in) -----------------------------------------------------------
+
+class ResetMyPasswordView(FabResetMyPasswordView):
+    """FAB's "Change password" (same name, route and permissions), asking for
+    the current password first: a stolen session alone can neither change it
+    nor, since a change ends every other session, lock the owner out. Wrong
+    current passwords are rate-limited per account like logins."""
+
+    form = ChangePasswordForm
+    form_title = _l("Change password")
+    message = _l("Your password is changed. Your other sessions are signed out.")
+    limits = [per_account("change-password", "AUTH_RATE_LIMIT", "10 per 5 minute", counted="password_refused")]
+
+    def form_post(self, form):
+        try:
+            password_reset.check_current_password(g.user, form.current_password.data)
+        except ServiceError as err:
+            g.password_refused = True  # counts towards the limit
+            put_error(form, err)
+            return self.render_template(self.form_template, title=self.form_title, appbuilder=self.appbuilder,
+                                        widgets=self._get_edit_widget(form=form)), 400
+        return super().form_post(form)  # PortalSecurityManager.reset_password
+
+
 # --- password reset by email ---------------------------------------------------------------------
 
 class ResetRequestForm(Form):
@@ -152,7 +183,7 @@ class PasswordResetView(BaseView):
             except ServiceError as err:
                 if err.field != "password":
                     return self._private(self.render_template(T + "reset_invalid.html", message=err.message), 404)
-                form.password.errors = list(form.password.errors) + [err.message]
+                put_error(form, err)
             else:
                 session.pop(SESSION_KEY, None)
                 if current_user.is_authenticated:
@@ -193,9 +224,14 @@ def check_session():
     if endpoint == "static" or endpoint.endswith(".static") or not current_user.is_authenticated:
         return None
     token = _token()
-    if token is None:  # signed in before session rows existed: give it one
-        session[SESSION_KEY] = sessions.start(current_user.id, _ip(), request.user_agent.string).token
-        return None
+    if token is None:  # signed in without a session row: a copy of an old cookie is never adopted
+        logout_user()
+        locale = session.get("locale")
+        session.clear()
+        if locale:
+            session["locale"] = locale  # the language choice is no secret
+        flash(str(NO_SESSION), "warning")
+        return redirect(url_for("AuthDBView.login", next=here() if request.method == "GET" else None))
     if sessions.validate(token, current_user.id, _ip()) is not None:
         return None
     session.pop(SESSION_KEY, None)  # ended already: nothing for the logout signal to end

@@ -18,6 +18,7 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.i18n import current_locale
+from portal.limits import per_account
 from portal.labels import label
 from portal.models.support import SupportKind
 from portal.services import support
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 T = "portal/support/"
 PER_PAGE = 20
 FEEDBACK_RATE_LIMIT = "5 per hour"  # accepted submissions per IP; SUPPORT_FEEDBACK_RATE_LIMIT overrides
+MESSAGE_RATE_LIMIT = "30 per hour"  # a user's sent messages; SUPPORT_MESSAGE_RATE_LIMIT overrides
 AUDIT_LABELS = {"close": _l("Closed"), "reopen": _l("Reopened")}
 INBOX_STATUSES = ("open", "closed", "all")
 
@@ -48,6 +50,8 @@ def _errors(err: ServiceError) -> tuple[dict[str, str], str | None]:
 class SupportView(BaseView):
     route_base = "/support"
     default_view = "index"
+    limits = [per_account("support-message", "SUPPORT_MESSAGE_RATE_LIMIT", MESSAGE_RATE_LIMIT,
+                          counted="support_message_sent")]
 
     @expose("/")
     @has_access
@@ -64,6 +68,7 @@ class SupportView(BaseView):
         except ServiceError as err:
             fields, general = _errors(err)
             return self._page(body=body, error=fields.get("body") or general), 400
+        g.support_message_sent = True
         flash(str(_l("Your message has been sent. Support will answer here; we will also email you.")),
               "success")
         return redirect(url_for("SupportView.index", _anchor="latest"))
@@ -135,7 +140,7 @@ class SupportInboxView(BaseView):
                              request.args.get("page", 1, type=int) or 1, PER_PAGE)
         return self.render_template(T + "inbox.html", page=page, status=status, kind=kind, unread=unread,
                                     statuses=INBOX_STATUSES, kinds=SupportKind.ALL,
-                                    waiting=support.unread_for_staff())
+                                    waiting=_support_unread())  # counted once: the navbar shows it too
 
     @expose("/<int:conversation_id>")
     @has_access
