@@ -267,3 +267,17 @@ def test_errors_are_translated(staff, person):
     with force_locale("en"):
         english = str(info.value.message)
     assert english == "Choose a reason from the list."
+
+
+def test_account_search_finds_by_name_email_or_phone_and_clamps_the_page(app, person):
+    from portal.services.blocking import search_users
+
+    word = unique_word()
+    person.first_name = word
+    db.session.commit()
+    assert [u.id for u in search_users(word).items] == [person.id]
+    assert [u.id for u in search_users(person.email.upper()).items] == [person.id]
+    assert person.id in [u.id for u in search_users(person.phone[-7:]).items]
+    found = search_users(word, page=999)  # an old link past the end shows the last page, not nothing
+    assert found.page == 1 and [u.id for u in found.items] == [person.id]
+    assert search_users(word, status="blocked").total == 0

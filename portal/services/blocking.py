@@ -29,7 +29,7 @@ from portal.models.accounts import AccountStatus, BlockReason, PortalUser
 from portal.services import audit, complaints, mailer, notifications, password_reset, sessions
 from portal.services.access import is_staff
 from portal.services.errors import NotFound, ServiceError
-from portal.services.practitioners import Page
+from portal.services.paging import Page, paged
 from portal.services.validation import normalize_phone
 
 NOTE_MAX = 2000
@@ -215,7 +215,6 @@ def duplicates(user: PortalUser) -> list[Duplicate]:
 
 def search_users(text: str = "", status: str | None = None, page: int = 1, per_page: int = 25) -> Page:
     """Accounts matching ``text`` in name, email or phone, newest first."""
-    page = max(1, page)
     stmt = select(PortalUser)
     text = (text or "").strip()
     if text:
@@ -229,10 +228,7 @@ def search_users(text: str = "", status: str | None = None, page: int = 1, per_p
         stmt = stmt.where(or_(*conditions))
     if status in AccountStatus.ALL:
         stmt = stmt.where(PortalUser.status == status)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    items = db.session.scalars(stmt.order_by(PortalUser.id.desc())
-                               .limit(per_page).offset((page - 1) * per_page)).all()
-    return Page(list(items), total, page, per_page)
+    return paged(stmt, (PortalUser.id.desc(),), page, per_page)
 
 
 def get_user(staff: PortalUser, user_id: int) -> PortalUser:
