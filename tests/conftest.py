@@ -3,6 +3,7 @@ PostgreSQL when DATABASE_URL points at a server: then a throwaway database is
 created next to the given one and dropped at the end."""
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import os
 import uuid
@@ -69,6 +70,28 @@ class IsolatedClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@contextlib.contextmanager
+def separate_app(config: type, folder):
+    """A second app on its own SQLite file in ``folder``, for settings FAB fixes
+    at creation (the rate limiter: the session app's disabled limiter cannot be
+    switched on afterwards). Its clients are isolated like ``client``."""
+    from portal import create_app
+    from portal.extensions import db
+
+    class Cfg(config):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{folder / 'app.db'}"
+        INSTANCE_PATH = str(folder / "instance")
+
+    application = create_app(Cfg)
+    application.test_client_class = IsolatedClient
+    try:
+        yield application
+    finally:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from portal.extensions import db
 from portal.models.accounts import AccountStatus, PortalUser
 from portal.models.complaints import Complaint
 from portal.models.support import SupportMessage
-from tests.conftest import IsolatedClient
+from tests.conftest import separate_app
 from tests.factories import PASSWORD, make_practitioner, make_user
 
 TEXT = "This profile copies somebody else's licence number."
@@ -33,22 +33,8 @@ class LimitedConfig(TestConfig):
 
 @pytest.fixture(scope="module")
 def limited_app(app, tmp_path_factory):
-    """A second app: FAB sets the limiter up at creation, so the session app's
-    disabled limiter cannot be switched on afterwards."""
-    from portal import create_app
-
-    folder = tmp_path_factory.mktemp("account-limits")
-
-    class Cfg(LimitedConfig):
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{folder / 'limited.db'}"
-        INSTANCE_PATH = str(folder / "instance")
-
-    application = create_app(Cfg)
-    application.test_client_class = IsolatedClient
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with separate_app(LimitedConfig, tmp_path_factory.mktemp("account-limits")) as application:
+        yield application
 
 
 _ip = iter(range(1, 250))

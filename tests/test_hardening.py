@@ -9,7 +9,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from config import TestConfig
-from tests.conftest import IsolatedClient, login
+from tests.conftest import IsolatedClient, login, separate_app
 from tests.factories import PASSWORD
 
 ADMIN_EMAIL = "admin@alemtrust.kz"
@@ -195,24 +195,8 @@ class HardenedConfig(TestConfig):
 
 @pytest.fixture(scope="module")
 def hardened_app(app, tmp_path_factory):
-    """A second app (FAB sets the limiter up at creation, so the session app's
-    disabled limiter cannot be switched on afterwards)."""
-    from portal import create_app
-
-    folder = tmp_path_factory.mktemp("hardened")
-
-    class Cfg(HardenedConfig):
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{folder / 'hardened.db'}"
-        INSTANCE_PATH = str(folder / "instance")
-
-    application = create_app(Cfg)
-    application.test_client_class = IsolatedClient
-    yield application
-    from portal.extensions import db
-
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with separate_app(HardenedConfig, tmp_path_factory.mktemp("hardened")) as application:
+        yield application
 
 
 def _attempt(client, email: str, ip: str, lang: str = "ru"):

@@ -26,7 +26,7 @@ from portal.models.support import SupportConversation, SupportKind, SupportMessa
 from portal.services import notifications, support
 from portal.services.errors import NotFound
 from tests import test_notifications as mail_tests
-from tests.conftest import IsolatedClient
+from tests.conftest import separate_app
 from tests.factories import fails_without_change, make_user, notification_count, row_count, unique_email
 
 # the loopback SMTP server of the notification tests, reused by name
@@ -453,22 +453,8 @@ class LimitedConfig(TestConfig):
 
 @pytest.fixture(scope="module")
 def limited_app(app, tmp_path_factory):
-    """A second app: FAB sets the limiter up at creation, so the session app's
-    disabled limiter cannot be switched on afterwards."""
-    from portal import create_app
-
-    folder = tmp_path_factory.mktemp("support-limited")
-
-    class Cfg(LimitedConfig):
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{folder / 'limited.db'}"
-        INSTANCE_PATH = str(folder / "instance")
-
-    application = create_app(Cfg)
-    application.test_client_class = IsolatedClient
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with separate_app(LimitedConfig, tmp_path_factory.mktemp("support-limited")) as application:
+        yield application
 
 
 def test_feedback_is_rate_limited_per_address(limited_app):
