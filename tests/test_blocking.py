@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from portal.extensions import db
 from portal.labels import label
@@ -143,6 +143,21 @@ def test_duplicates_by_phone_email_and_iin(app, person):
     assert found == {same_phone.id: ["phone"], same_email.id: ["email"], same_iin.id: ["iin"]}
     assert unrelated.id not in found
     assert [d.user.id for d in blocking.duplicates(same_iin)] == [person.id]
+
+    # a page of accounts: the same answer for each, from one query
+    people = [person, same_phone, same_email, same_iin, unrelated]
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        batch = blocking.duplicates_of(people)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert len(statements) == 1
+    for user in people:
+        assert [(d.user.id, d.signals) for d in batch[user.id]] == [
+            (d.user.id, d.signals) for d in blocking.duplicates(user)]
+    assert batch[unrelated.id] == [] and [d.user.id for d in batch[same_phone.id]] == [person.id]
 
 
 # --- what a blocked user is told -----------------------------------------------------------------

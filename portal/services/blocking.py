@@ -189,28 +189,38 @@ def many_complaints(now=None) -> list[complaints.Signal]:
 def duplicates(user: PortalUser) -> list[Duplicate]:
     """Other accounts sharing the normalised phone, email (local part without
     +tag, domain) or the IIN; the signals each one shares."""
-    found: dict[int, Duplicate] = {}
+    return duplicates_of([user])[user.id]
 
-    def add(rows, signal):
-        for other in rows:
-            if other.id == user.id:
-                continue
-            found.setdefault(other.id, Duplicate(other, [])).signals.append(signal)
 
-    phone = _phone_key(user.phone)
-    if phone:
-        variants = {phone, user.phone.strip()}
-        add(db.session.scalars(select(PortalUser).where(PortalUser.phone.in_(variants))), "phone")
-    key = _email_key(user.email)
-    if key:
-        local, domain = key
-        email = func.lower(PortalUser.email)
-        add(db.session.scalars(select(PortalUser).where(or_(
-            email == f"{local}@{domain}",
-            email.like(f"{_like_escape(local)}+%@{_like_escape(domain)}", escape="\\")))), "email")
-    if user.iin:
-        add(db.session.scalars(select(PortalUser).where(PortalUser.iin == user.iin)), "iin")
-    return sorted(found.values(), key=lambda d: d.user.id)
+def duplicates_of(users: list[PortalUser]) -> dict[int, list[Duplicate]]:
+    """``duplicates`` for a page of accounts with one query: the database
+    finds every account sharing a phone, email or IIN with any of them, and
+    each account's own matches are picked from those."""
+    phones = {u.id: {_phone_key(u.phone), u.phone.strip()} - {None, ""} if u.phone else set() for u in users}
+    emails = {u.id: _email_key(u.email) for u in users}
+    conditions = []
+    if any(phones.values()):
+        conditions.append(PortalUser.phone.in_(set().union(*phones.values())))
+    email = func.lower(PortalUser.email)
+    for local, domain in {key for key in emails.values() if key}:
+        conditions += [email == f"{local}@{domain}",
+                       email.like(f"{_like_escape(local)}+%@{_like_escape(domain)}", escape="\\")]
+    iins = {u.iin for u in users if u.iin}
+    if iins:
+        conditions.append(PortalUser.iin.in_(iins))
+    candidates = db.session.scalars(select(PortalUser).where(or_(*conditions))).all() if conditions else []
+    result = {}
+    for user in users:
+        found = []
+        for other in candidates:
+            signals = [name for name, shared in (
+                ("phone", bool(other.phone) and other.phone in phones[user.id]),
+                ("email", emails[user.id] is not None and _email_key(other.email) == emails[user.id]),
+                ("iin", bool(user.iin) and other.iin == user.iin)) if shared]
+            if signals and other.id != user.id:
+                found.append(Duplicate(other, signals))
+        result[user.id] = sorted(found, key=lambda d: d.user.id)
+    return result
 
 
 def search_users(text: str = "", status: str | None = None, page: int = 1, per_page: int = 25) -> Page:

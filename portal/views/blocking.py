@@ -69,7 +69,7 @@ class AccountsView(BaseView):
         if status not in AccountStatus.ALL:
             status = None
         page = blocking.search_users(q, status, request.args.get("page", 1, type=int) or 1)
-        counts = {u.id: len(blocking.duplicates(u)) for u in page.items}
+        counts = {uid: len(found) for uid, found in blocking.duplicates_of(page.items).items()}
         return self.render_template(T + "accounts.html", page=page, q=q, status=status,
                                     statuses=AccountStatus.ALL, counts=counts,
                                     complaint_signals=blocking.many_complaints(), signal_days=complaints.signal_days(),
