@@ -9,10 +9,8 @@
 - X-Content-Type-Options, Referrer-Policy, X-Frame-Options, Permissions-Policy
   and Cross-Origin-Opener-Policy everywhere; Strict-Transport-Security only
   when ``SECURITY_HSTS`` is on (ProductionConfig).
-- FAB limits the login POST per IP (``AUTH_RATE_LIMIT``); this adds a limit
-  per account (``AUTH_ACCOUNT_RATE_LIMIT``) keyed on the submitted username,
-  counting failed attempts only. Both answer 429, rendered by the translated
-  error page (portal/views/errors.py).
+- Login limits live in portal/login_limits.py (one guard for every path that
+  checks a password).
 - ``TRUSTED_PROXIES`` > 0 wraps the app in ProxyFix so the per-IP limit sees
   the client's address behind a reverse proxy, not the proxy's.
 - FAB's ModelView action routes (``/action/<name>/<pk>``, ``/action_post``) crash
@@ -25,7 +23,6 @@ from __future__ import annotations
 import secrets
 
 from flask import Flask, Response, current_app, flash, g, redirect, request
-from flask_login import current_user
 
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
@@ -70,34 +67,6 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
-def _submitted_account() -> str:
-    return (request.form.get("username") or "").strip().lower()
-
-
-def _not_a_login_attempt() -> bool:
-    return request.endpoint != "AuthDBView.login" or not _submitted_account()
-
-
-def _login_failed(response: Response) -> bool:
-    return not current_user.is_authenticated
-
-
-def _limit_login_per_account(app: Flask) -> None:
-    sm = app.appbuilder.sm
-    limit = app.config.get("AUTH_ACCOUNT_RATE_LIMIT")
-    if not (limit and sm.is_auth_limited and getattr(sm, "auth_view", None)):
-        return
-    sm.limiter.limit(
-        limit,
-        key_func=lambda: "account:" + _submitted_account(),
-        methods=["POST"],
-        exempt_when=_not_a_login_attempt,
-        deduct_when=_login_failed,
-        scope="login-account",
-        override_defaults=False,
-    )(sm.auth_view.blueprint)
-
-
 def _refuse_unknown_action():
     """Before FAB's action views: an action name the view does not have is refused, not a 500."""
     endpoint = request.endpoint or ""
@@ -126,4 +95,3 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.after_request(_security_headers)
     app.before_request(_refuse_unknown_action)
-    _limit_login_per_account(app)

@@ -54,6 +54,11 @@ class PortalUser(User):
     consent_info: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default=true())
     consent_ads: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
     consent_changed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, nullable=True)
+    # Look-alike emails (Cyrillic "а" for Latin "a", fullwidth letters) fold to one
+    # skeleton (Unicode TR39): unique per account, and the duplicate signal compares it.
+    email_skeleton: Mapped[Optional[str]] = mapped_column(String(320), nullable=True, index=True)
+    # Every API token carries this number; raising it ends every token of the user.
+    token_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
 
     region = relationship("Region", foreign_keys=[region_id])
 

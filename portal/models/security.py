@@ -41,6 +41,10 @@ class UserSession(Model):
     last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     ended_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, nullable=True)
     ended_reason: Mapped[Optional[str]] = mapped_column(String(20), nullable=True)
+    # "web": a browser (the cookie holds ``token``); "api": an API sign-in, whose
+    # current refresh token is stored only as its SHA-256 (rotated at each refresh).
+    kind: Mapped[str] = mapped_column(String(8), nullable=False, default="web", server_default="web")
+    refresh_hash: Mapped[Optional[str]] = mapped_column(String(64), nullable=True, unique=True)
 
     user = relationship("PortalUser", foreign_keys=[user_id])
 
