@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import flash, has_request_context, redirect, request, session, url_for
+from flask import after_this_request, flash, jsonify, has_request_context, redirect, request, session, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.security.manager import BaseSecurityManager
 from flask_appbuilder.security.registerviews import BaseRegisterUser
@@ -15,14 +15,16 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_user
 from sqlalchemy import inspect
 
+from portal import login_limits
 from portal.forms import put_error
 from portal.forms.accounts import RegisterForm
 from portal.i18n import current_locale
 from portal.models.accounts import PortalUser, utcnow
-from portal.services import accounts, agreement, password_reset, sessions
+from portal.services import accounts, agreement, api_tokens, password_reset, sessions
 from portal.services.errors import ServiceError
 from portal.views.blocking import PortalAuthDBView
 from portal.views.security_account import ResetMyPasswordView
+from portal.views.security_api import PortalSecurityApi
 
 log = logging.getLogger(__name__)
 
@@ -140,12 +142,40 @@ class PortalSecurityManager(SecurityManager):
     registeruserdbview = PortalRegisterView
     authdbview = PortalAuthDBView  # tells a blocked account why (correct password only)
     resetmypasswordview = ResetMyPasswordView  # "Change password" asks for the current password
+    security_api = PortalSecurityApi  # API sign-in within the login limits; revocable tokens
 
-    def auth_user_db(self, username, password):
-        """FAB's password check; every attempt is also stored as a login event (4b)."""
+    def create_jwt_manager(self, app):
+        """FAB's JWT manager, refusing tokens whose session or token version has ended."""
+        manager = super().create_jwt_manager(app)
+        manager.token_in_blocklist_loader(lambda _header, payload: api_tokens.is_revoked(payload))
+
+        def ended(*_args):  # revoked, expired, malformed or the wrong kind: one translated 401
+            return jsonify(message=str(_l("Your session has ended or the token is not valid. Sign in again."))), 401
+
+        def missing(_reason):
+            return jsonify(message=str(_l("Sign in first: send the access token in the Authorization header."))), 401
+
+        for loader in (manager.revoked_token_loader, manager.expired_token_loader, manager.invalid_token_loader,
+                       manager.user_lookup_error_loader, manager.token_verification_failed_loader):
+            loader(ended)
+        manager.unauthorized_loader(missing)
+        return manager
+
+    def auth_user_db(self, username, password, device: str | None = None):
+        """FAB's password check for every login path (web form, API), within the
+        shared login limits (portal.login_limits: a 429 when used up); every
+        attempt is also stored as a login event (4b). ``device`` is the API
+        client's device token (browsers send the cookie)."""
+        if not has_request_context():
+            return super().auth_user_db(username, password)
+        attempt = login_limits.Attempt.from_request(username, device)
+        attempt.check()
         user = super().auth_user_db(username, password)
-        if has_request_context():
-            sessions.record_login(username, user, request.remote_addr, request.user_agent.string)
+        sessions.record_login(username, user, request.remote_addr, request.user_agent.string)
+        if user is None:
+            attempt.failed()
+        elif request.endpoint == "AuthDBView.login":  # a browser: remember it as a known device
+            after_this_request(lambda response: login_limits.remember_device(response, attempt.account))
         return user
 
     def reset_password(self, userid, password):

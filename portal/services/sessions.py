@@ -51,7 +51,7 @@ def _clip(ip: str | None, user_agent: str | None) -> tuple[str, str]:
     return (ip or "")[:45], (user_agent or "")[:512]
 
 
-def _idle_limit() -> dt.timedelta:
+def idle_limit() -> dt.timedelta:
     return current_app.permanent_session_lifetime
 
 
@@ -95,14 +95,17 @@ def own_event(user: PortalUser, event_id: int) -> LoginEvent:
 
 # --- sessions ------------------------------------------------------------------------------------
 
-def start(user_id: int, ip: str | None, user_agent: str | None, now: dt.datetime | None = None) -> UserSession:
-    """A new session row for a browser that just signed in; its token goes into the cookie."""
+def start(user_id: int, ip: str | None, user_agent: str | None, now: dt.datetime | None = None,
+          kind: str = "web", commit: bool = True) -> UserSession:
+    """A new session row for a browser that just signed in (its token goes into
+    the cookie), or for an API sign-in (``kind="api"``, see services.api_tokens)."""
     now = now or utcnow()
     ip, user_agent = _clip(ip, user_agent)
     row = UserSession(user_id=user_id, token=secrets.token_urlsafe(32), ip_address=ip,
-                      user_agent=user_agent, created_at=now, last_seen_at=now)
+                      user_agent=user_agent, created_at=now, last_seen_at=now, kind=kind)
     db.session.add(row)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return row
 
 
@@ -120,7 +123,7 @@ def validate(token: str | None, user_id: int, ip: str | None = None,
     row = _by_token(token)
     if row is None or row.user_id != user_id or row.ended_at is not None:
         return None
-    if now - row.last_seen_at > _idle_limit():
+    if now - row.last_seen_at > idle_limit():
         _end(row, EndReason.EXPIRED, now)
         db.session.commit()
         return None
@@ -157,7 +160,7 @@ def end_token(token: str | None, reason: str = EndReason.LOGOUT, now: dt.datetim
 
 def _live(user_id: int, now: dt.datetime):
     return select(UserSession).where(UserSession.user_id == user_id, UserSession.ended_at.is_(None),
-                                     UserSession.last_seen_at > now - _idle_limit())
+                                     UserSession.last_seen_at > now - idle_limit())
 
 
 def live_sessions(user_id: int, now: dt.datetime | None = None) -> list[UserSession]:
@@ -187,12 +190,18 @@ def end_others(user: PortalUser, current_token: str | None, now: dt.datetime | N
 
 
 def end_all(user_id: int, reason: str, now: dt.datetime | None = None, keep_token: str | None = None) -> int:
-    """End the user's open sessions (but ``keep_token``'s) in the caller's transaction."""
+    """End the user's open sessions (but ``keep_token``'s) in the caller's transaction.
+    Every API token of the user ends too: the user's token version goes up, and
+    access tokens carry the version they were issued under (services.api_tokens)."""
     stmt = (update(UserSession).where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
             .values(ended_at=now or utcnow(), ended_reason=reason))
     if keep_token:
         stmt = stmt.where(UserSession.token != keep_token)
-    return db.session.execute(stmt, execution_options={"synchronize_session": "fetch"}).rowcount or 0
+    ended = db.session.execute(stmt, execution_options={"synchronize_session": "fetch"}).rowcount or 0
+    db.session.execute(update(PortalUser).where(PortalUser.id == user_id)
+                       .values(token_version=PortalUser.token_version + 1),
+                       execution_options={"synchronize_session": "fetch"})
+    return ended
 
 
 # --- what a person sees of a user agent ----------------------------------------------------------
@@ -244,3 +253,10 @@ def ip_signals(now: dt.datetime | None = None, limit: int = 50) -> list[IpSignal
     users = {u.id: u for u in db.session.scalars(select(PortalUser).where(
         PortalUser.id.in_([r[0] for r in rows])))} if rows else {}
     return [IpSignal(users[r[0]], r[1], r[2], r[3], r[4]) for r in rows if r[0] in users]
+
+
+def token_id(token: str | None) -> str:
+    """A short, non-secret id of a session token (for rate-limit keys and logs)."""
+    import hashlib
+
+    return "s" + hashlib.sha256((token or "").encode()).hexdigest()[:16]

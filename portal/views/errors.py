@@ -19,13 +19,14 @@ def register_error_handlers(app) -> None:
     def handle(error):
         code = getattr(error, "code", 500) or 500
         message = MESSAGES.get(code, MESSAGES[500])
+        headers = {"Retry-After": str(error.retry_after)} if getattr(error, "retry_after", None) else {}
         if request.path.startswith("/api/"):
-            return jsonify(message=str(message)), code
+            return jsonify(message=str(message)), code, headers
         if not hasattr(g, "user"):  # errors raised before FAB's before_request (CSRF)
             g.user = current_user
         return render_template("portal/error.html", code=code, message=message,
                                appbuilder=app.appbuilder,
-                               base_template=app.appbuilder.base_template), code
+                               base_template=app.appbuilder.base_template), code, headers
 
     for code in MESSAGES:
         app.register_error_handler(code, handle)

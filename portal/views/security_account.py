@@ -28,7 +28,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from portal.forms import put_error
 from portal.forms.accounts import ChangePasswordForm
-from portal.limits import per_account
+from portal import login_limits
 from portal.services import password_reset, sessions
 from portal.services.errors import NotFound, ServiceError
 from portal.services.sessions import SESSION_KEY
@@ -108,18 +108,21 @@ class ResetMyPasswordView(FabResetMyPasswordView):
     """FAB's "Change password" (same name, route and permissions), asking for
     the current password first: a stolen session alone can neither change it
     nor, since a change ends every other session, lock the owner out. Wrong
-    current passwords are rate-limited per account like logins."""
+    current passwords count against the same limits as logins (per IP, and
+    for this signed-in session as a known device of the account)."""
 
     form = ChangePasswordForm
     form_title = _l("Change password")
     message = _l("Your password is changed. Your other sessions are signed out.")
-    limits = [per_account("change-password", "AUTH_RATE_LIMIT", "10 per 5 minute", counted="password_refused")]
 
     def form_post(self, form):
+        attempt = login_limits.Attempt.from_request(g.user.email)
+        attempt.known_device = sessions.token_id(_token())  # this signed-in browser
+        attempt.check()
         try:
             password_reset.check_current_password(g.user, form.current_password.data)
         except ServiceError as err:
-            g.password_refused = True  # counts towards the limit
+            attempt.failed()
             put_error(form, err)
             return self.render_template(self.form_template, title=self.form_title, appbuilder=self.appbuilder,
                                         widgets=self._get_edit_widget(form=form)), 400
@@ -179,12 +182,13 @@ class PasswordResetView(BaseView):
         form = NewPasswordForm(request.form if request.method == "POST" else None)
         if request.method == "POST" and form.validate():
             try:
-                password_reset.reset(token, form.password.data)
+                user = password_reset.reset(token, form.password.data)
             except ServiceError as err:
                 if err.field != "password":
                     return self._private(self.render_template(T + "reset_invalid.html", message=err.message), 404)
                 put_error(form, err)
             else:
+                login_limits.clear_account(user.email)  # the owner is back in: guesses by others are forgotten
                 session.pop(SESSION_KEY, None)
                 if current_user.is_authenticated:
                     logout_user()
