@@ -24,7 +24,7 @@ from portal.services import accounts, agreement, api_tokens, password_reset, ses
 from portal.services.errors import ServiceError
 from portal.views.blocking import PortalAuthDBView
 from portal.views.security_account import ResetMyPasswordView
-from portal.views.security_api import PortalSecurityApi
+from portal.views.security_api import SecurityApi
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +91,8 @@ class PortalRegisterView(BaseRegisterUser):
     form = RegisterForm
     form_title = _l("Create an account")
     form_template = "portal/register.html"
+    # POSTs per IP (REGISTRATION_RATE_LIMIT): the form says when an email is in use
+    from portal.views.registration_limits import REGISTRATION_LIMITS as limits  # noqa: E402
 
     def form_get(self, form):
         form.locale.data = form.locale.data or current_locale()
@@ -142,7 +144,7 @@ class PortalSecurityManager(SecurityManager):
     registeruserdbview = PortalRegisterView
     authdbview = PortalAuthDBView  # tells a blocked account why (correct password only)
     resetmypasswordview = ResetMyPasswordView  # "Change password" asks for the current password
-    security_api = PortalSecurityApi  # API sign-in within the login limits; revocable tokens
+    security_api = SecurityApi  # API sign-in within the login limits; revocable tokens
 
     def create_jwt_manager(self, app):
         """FAB's JWT manager, refusing tokens whose session or token version has ended."""

@@ -101,10 +101,12 @@ class MyOffersView(ModelView):
 
 class OwnRowsApi(ModelRestApi):
     """Read-only API over the signed-in user's own rows (browser session
-    allowed because nothing here writes)."""
+    allowed because nothing here writes). FAB's ``_info`` is not exposed: its
+    related-field choices list every row of the related tables (all users,
+    offers, requests), whatever the base filters say."""
 
     allow_browser_login = True
-    include_route_methods = {"get", "get_list", "info"}
+    include_route_methods = {"get", "get_list"}
 
 
 class MyRequestsApi(OwnRowsApi):
@@ -114,6 +116,7 @@ class MyRequestsApi(OwnRowsApi):
     base_filters = [["client_id", FilterEqualFunction, current_user_id]]
     list_columns = ["id", "title", "status", "category.code", "region.code", "budget", "created_at"]
     show_columns = list_columns + ["description", "city", "desired_date"]
+    search_columns = ["title", "status", "budget", "created_at"]  # own columns: no related-row filters
 
 
 class MyReviewsApi(OwnRowsApi):
@@ -123,6 +126,7 @@ class MyReviewsApi(OwnRowsApi):
     base_filters = [["client_id", FilterEqualFunction, current_user_id]]
     list_columns = ["id", "profile.id", "request.id", "rating", "comment", "created_at"]
     show_columns = list_columns + ["reply"]
+    search_columns = ["rating", "comment", "created_at"]
 
 
 class MyOffersApi(OwnRowsApi):
@@ -132,6 +136,7 @@ class MyOffersApi(OwnRowsApi):
     base_filters = [["profile_id", FilterEqualFunction, current_profile_id]]
     list_columns = ["id", "request.id", "request.title", "price", "price_kind", "status", "created_at"]
     show_columns = list_columns + ["message", "term_days"]
+    search_columns = ["price", "price_kind", "status", "created_at"]
 
 
 def register(appbuilder) -> None:
