@@ -40,6 +40,7 @@ LABELS = {
     "negative_reviews": _l("Three or more negative reviews"),
     # account security events in the audit trail (services.password_reset)
     "not_me": _l("Reported a sign-in they did not make"), "password_reset": _l("Password reset by email"),
+    "staff_edit": _l("Edited in the back office"),  # services.backoffice
     # support conversations (services.support; "open"/"closed": see above)
     "chat": _l("Chat with a user"), "feedback": _l("Visitor's feedback form"),
     # complaints and reports of inaccurate information (services.complaints; "other": see above)

@@ -2,14 +2,25 @@
 
 Moderators list, show and edit; Admins also add and delete (see
 portal.security.ROLES). Agreement versions have their own pages
-(portal.views.agreement_admin), listed here to keep the menu order. IIN is shown masked; passwords never appear."""
+(portal.views.agreement_admin), listed here to keep the menu order. IIN is shown masked; passwords never appear.
+
+No form here bypasses a service (portal.services.backoffice): statuses, a
+practitioner's licence data, category, regions and specializations, and
+requests, offers and reviews are read-only (their services and the moderation
+pages change them); moderators do not edit staff accounts; every field staff
+change here is written to the audit trail."""
 from __future__ import annotations
 
+from flask import abort, g
 from flask_appbuilder import ModelView
+from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.views import UserDBModelView
 from flask_babel import lazy_gettext as _l
 from flask_babel import format_date, format_datetime, gettext
 from markupsafe import Markup
+from wtforms import TextAreaField
+from wtforms.validators import Length, Optional
 
 from portal import links
 
@@ -22,7 +33,9 @@ from portal.models.messages import Thread
 from portal.models.practitioners import PractitionerProfile
 from portal.models.requests import Offer, ServiceRequest
 from portal.models.reviews import Review
+from portal.services import backoffice
 from portal.services.validation import ValidIIN, ValidPhone
+from portal.services.verification import TEXT_MAX
 from portal.views.agreement_admin import AgreementAdminView  # publishing goes through the service
 
 LABELS = {
@@ -86,13 +99,53 @@ class StaffView(ModelView):
         self.edit_title = _l("Edit: %(name)s", name=self.list_title)
 
 
-class UserAdminView(StaffView):
+class AuditedEdit:
+    """For a FAB ModelView: every field changed in the edit form gets an audit
+    entry (who, what, from, to) in the same commit (portal.services.backoffice)."""
+
+    audit_entity = ""
+    audit_masked: tuple[str, ...] = ()
+
+    def may_edit(self, item) -> bool:
+        return True
+
+    def _edit(self, pk):
+        """GET and POST of /edit/<pk>: refused (403, nothing changes) when ``may_edit`` says
+        no; else the old values are loaded first, so the audit entry knows what they were."""
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is not None:
+            if not self.may_edit(item):
+                abort(403)
+            for name in self.edit_columns:
+                getattr(item, name, None)
+        return super()._edit(pk)
+
+    def pre_update(self, item):
+        backoffice.record_edit(item, self.audit_entity, self.edit_columns, g.user.id, masked=self.audit_masked)
+
+
+class AuditedEditView(AuditedEdit, StaffView):
+    pass
+
+
+class PortalUserDBModelView(AuditedEdit, UserDBModelView):
+    """FAB's own user screens (/users/, admins only), with the same audit as the
+    back office. Activity, email and username are not edited here: blocking and
+    unblocking go through the blocking service (reasons, emails, sessions ended),
+    and an email is the account's login and its look-alike key."""
+
+    edit_columns = ["first_name", "last_name", "roles", "groups"]
+    audit_entity = "user"
+
+
+class UserAdminView(AuditedEditView):
     route_base = "/admin/users"
     datamodel = SQLAInterface(PortalUser)
     list_title = _l("Users")
     list_columns = ["first_name", "last_name", "email", "phone", "roles", "status", "masked_iin", "created_on"]
     show_columns = ["first_name", "last_name", "email", "phone", "locale", "region", "roles", "status",
                     "blocked_reason", "blocked_note", "masked_iin", "created_on", "last_login"]
+    # status and roles: blocking (portal.services.blocking) and FAB's role screens (Admin only)
     edit_columns = ["first_name", "last_name", "phone", "locale", "region", "iin"]
     search_columns = ["first_name", "last_name", "email", "phone", "status", "roles"]
     order_columns = ["first_name", "last_name", "email", "status", "created_on"]
@@ -100,9 +153,22 @@ class UserAdminView(StaffView):
     validators_columns = {"phone": [ValidPhone()], "iin": [ValidIIN()]}
     edit_form_extra_fields = {"locale": LanguageSelectField(_l("Language"))}
     description_columns = {"iin": _l("12 digits; never shown publicly")}
+    audit_entity = "user"
+    audit_masked = ("iin",)
+
+    def may_edit(self, item) -> bool:
+        """A moderator may not edit a staff account (admins, moderators, their own)."""
+        return backoffice.may_edit_account(g.user, item)
 
 
-class ProfileAdminView(StaffView):
+class ProfileAdminView(AuditedEditView):
+    """Staff correct the texts of a profile (e.g. after a complaint). Licence
+    number, date, licensor, chamber, membership number, category, regions and
+    specializations are read-only here: the practitioner changes them in the
+    questionnaire (portal.services.verification.update_public_profile), which
+    sends a verified profile back to review with an audit entry. The status
+    changes only through the moderation decisions."""
+
     route_base = "/admin/profiles"
     datamodel = SQLAInterface(PractitionerProfile)
     list_title = _l("Practitioner profiles")
@@ -112,18 +178,26 @@ class ProfileAdminView(StaffView):
                     "experience_years", "education_kk", "education_ru", "about_kk", "about_ru",
                     "price_from", "online_consultation", "rating_avg", "reviews_count",
                     "negative_reviews_count", "flagged_at", "flag_reason", "verified_since"]
-    edit_columns = ["category", "city", "regions", "specializations", "licence_number", "licence_date",
-                    "licensor", "chamber", "membership_id", "languages", "experience_years",
-                    "education_kk", "education_ru", "about_kk", "about_ru", "price_from",
-                    "online_consultation"]
+    edit_columns = ["city", "education_kk", "education_ru", "about_kk", "about_ru"]
+    # may stay empty, as in the questionnaire (FAB would make a NOT NULL text column required)
+    edit_form_extra_fields = {
+        name: TextAreaField(LABELS[name], widget=BS3TextAreaFieldWidget(),
+                            validators=[Optional(), Length(max=TEXT_MAX)])
+        for name in ("education_kk", "education_ru", "about_kk", "about_ru")}
+    audit_entity = "practitioner_profile"
     search_columns = ["user", "category", "status", "city", "licence_number", "online_consultation",
                       "flagged_at", "flag_reason"]
     order_columns = ["status", "city", "rating_avg", "reviews_count", "negative_reviews_count",
                      "flagged_at", "verified_since"]
     base_permissions = ["can_list", "can_show", "can_edit"]
 
+    def may_edit(self, item) -> bool:
+        """Nor the profile of a staff account (a moderator's own practice included)."""
+        return backoffice.may_edit_account(g.user, item.user)
 
-class CategoryAdminView(StaffView):
+
+class CategoryAdminView(AuditedEditView):
+    audit_entity = "category"
     route_base = "/admin/categories"
     datamodel = SQLAInterface(Category)
     list_title = _l("Categories")
@@ -135,7 +209,8 @@ class CategoryAdminView(StaffView):
     search_columns = ["code", "name_kk", "name_ru", "takes_requests"]
 
 
-class SpecializationAdminView(StaffView):
+class SpecializationAdminView(AuditedEditView):
+    audit_entity = "specialization"
     route_base = "/admin/specializations"
     datamodel = SQLAInterface(Specialization)
     list_title = _l("Specializations")
@@ -145,7 +220,8 @@ class SpecializationAdminView(StaffView):
     search_columns = ["category", "code", "name_kk", "name_ru"]
 
 
-class RegionAdminView(StaffView):
+class RegionAdminView(AuditedEditView):
+    audit_entity = "region"
     route_base = "/admin/regions"
     datamodel = SQLAInterface(Region)
     list_title = _l("Regions")
@@ -167,41 +243,48 @@ class AcceptanceAdminView(StaffView):
 
 
 class RequestAdminView(StaffView):
+    """Read-only: a request is its client's words and moves only through its
+    state machine (portal.services.requests); staff read it here and act on
+    complaints (warn, block)."""
+
     route_base = "/admin/requests"
     datamodel = SQLAInterface(ServiceRequest)
     list_title = _l("Requests")
     list_columns = ["title", "client", "category", "region", "status", "budget", "created_at"]
     show_columns = ["title", "client", "category", "region", "city", "target_profile", "status",
                     "budget", "desired_date", "description", "created_at", "expires_at"]
-    edit_columns = ["title", "description", "city", "budget", "desired_date"]
     search_columns = ["title", "client", "category", "region", "status", "created_at"]
     base_order = ("created_at", "desc")
-    base_permissions = ["can_list", "can_show", "can_edit"]
+    base_permissions = ["can_list", "can_show"]
 
 
 class OfferAdminView(StaffView):
+    """Read-only: an offer is the practitioner's (portal.services.offers)."""
+
     route_base = "/admin/offers"
     datamodel = SQLAInterface(Offer)
     list_title = _l("Offers")
     list_columns = ["request", "profile", "price", "price_kind", "status", "created_at"]
     show_columns = ["request", "profile", "price", "price_kind", "term_days", "message", "status",
                     "created_at"]
-    edit_columns = ["message"]
     search_columns = ["request", "profile", "status", "price"]
     base_order = ("created_at", "desc")
-    base_permissions = ["can_list", "can_show", "can_edit"]
+    base_permissions = ["can_list", "can_show"]
 
 
 class ReviewAdminView(StaffView):
+    """Read-only: staff hide or restore a review on the moderation pages
+    (portal.services.moderation, audited); nobody rewrites a client's review or
+    a practitioner's reply."""
+
     route_base = "/admin/reviews"
     datamodel = SQLAInterface(Review)
     list_title = _l("Reviews")
     list_columns = ["profile", "client", "rating", "status", "created_at"]
     show_columns = ["profile", "client", "request", "rating", "comment", "status", "reply", "created_at"]
-    edit_columns = ["comment", "reply"]
     search_columns = ["profile", "client", "rating", "status", "created_at"]
     base_order = ("created_at", "desc")
-    base_permissions = ["can_list", "can_show", "can_edit"]
+    base_permissions = ["can_list", "can_show"]
 
 
 def _thread_link(thread_id: int) -> Markup:
@@ -234,6 +317,7 @@ class AuditAdminView(StaffView):
     search_columns = ["entity", "entity_id", "actor", "to_value", "created_at"]
     base_permissions = ["can_list", "can_show"]
     base_order = ("created_at", "desc")
+    formatters_columns = {**StaffView.formatters_columns, "action": label}
 
 
 BACK_OFFICE = [

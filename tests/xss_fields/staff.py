@@ -9,7 +9,6 @@ from sqlalchemy import select
 from portal.extensions import db
 from tests import factories
 from tests.xss_fields.common import completed_request, Field, NAME, new_thread, post_ok, security_manager
-from tests.xss_fields.exchange import review_pages
 
 
 def review_hidden(w, value):
@@ -73,18 +72,16 @@ def quiz_pages(w, o, marker):
             ("admin", f"/admin/quiz-options/show/{o.option.id}")]
 
 
-def staff_edit_request(w, value):
-    req = factories.make_request(w.client)
-    post_ok(w.browsers["moderator"], f"/admin/requests/edit/{req.id}", {
-        "title": value, "description": "Описание, исправленное модератором.", "city": value[:80], "budget": "1000"})
-    return SimpleNamespace(id=req.id)
+def staff_edit_profile(w, value):
+    """Staff correct a practitioner's texts in the back office (audited)."""
+    profile = factories.make_practitioner(security_manager())
+    post_ok(w.browsers["moderator"], f"/admin/profiles/edit/{profile.id}", {
+        "city": value[:80], "about_kk": value, "about_ru": value, "education_kk": value, "education_ru": value})
+    return SimpleNamespace(id=profile.id)
 
 
-def staff_edit_review(w, value):
-    req = completed_request(w)
-    review = factories.make_review(req, w.profile)
-    post_ok(w.browsers["moderator"], f"/admin/reviews/edit/{review.id}", {"comment": value, "reply": value})
-    return SimpleNamespace(req=req, review=review)
+def staff_edit_profile_pages(w, o, marker):
+    return [("visitor", f"/practitioners/{o.id}"), ("admin", f"/admin/profiles/show/{o.id}")]
 
 
 def category_names(w, value):
@@ -110,9 +107,7 @@ FIELDS = [
           lambda w, o, m: [("moderator", f"/moderation/accounts/{o.user.id}")], max_len=NAME),
     Field("reason for reading a conversation", reading_reason, audit_pages),
     Field("quiz question and option texts", quiz_question, quiz_pages),
-    Field("request title and city (staff edit)", staff_edit_request,
-          lambda w, o, m: [("client", f"/requests/{o.id}"), ("pro", f"/requests/{o.id}"),
-                           ("moderator", f"/admin/requests/show/{o.id}")], max_len=80),
-    Field("review comment and reply (staff edit)", staff_edit_review, review_pages),
+    Field("practitioner's city and texts (staff edit)", staff_edit_profile, staff_edit_profile_pages,
+          max_len=80),
     Field("category names (admin)", category_names, category_pages, max_len=120),
 ]
