@@ -6,6 +6,7 @@ embedded search, mail written to the instance folder).
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -31,9 +32,15 @@ def _database_url() -> str:
     return url or f"sqlite:///{INSTANCE_DIR / 'portal.db'}"
 
 
+# The development default of SECRET_KEY; ProductionConfig refuses it (portal.create_app).
+DEV_SECRET_KEY = "dev-only-change-me"
+
+
 class Config:
     APP_NAME = "AlemTrust"
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    # create_app refuses to start without a strong SECRET_KEY (on in ProductionConfig)
+    REQUIRE_STRONG_SECRET_KEY = False
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     INSTANCE_PATH = str(INSTANCE_DIR)
@@ -86,8 +93,16 @@ class Config:
     RECAPTCHA_ENABLED = False
     FAB_PASSWORD_COMPLEXITY_ENABLED = True
     # FAB_PASSWORD_COMPLEXITY_VALIDATOR is set to portal.services.validation in create_app
-    AUTH_RATE_LIMITED = True
-    AUTH_RATE_LIMIT = "10 per 5 minute"
+    # Login limits (portal/login_limits.py) count FAILED password checks on every path
+    # (web form, API login, "Change password"): per client IP, per account from unknown
+    # devices, and per known device (a device that signed in to the account before).
+    AUTH_RATE_LIMITED = False  # FAB's own per-IP limit counted successes too; the portal's guard replaces it
+    AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per 5 minute")
+    AUTH_DEVICE_RATE_LIMIT = os.environ.get("AUTH_DEVICE_RATE_LIMIT", "10 per 15 minute")
+    # API tokens (flask-jwt-extended through FAB): short-lived access tokens; refresh tokens are
+    # stored hashed on their session row, rotated at each use and revocable
+    JWT_ACCESS_TOKEN_EXPIRES = dt.timedelta(minutes=int(os.environ.get("API_ACCESS_TOKEN_MINUTES", "15")))
+    JWT_REFRESH_TOKEN_EXPIRES = dt.timedelta(days=int(os.environ.get("API_REFRESH_TOKEN_DAYS", "30")))
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
     # Failed logins per account (submitted email), from any IP; AUTH_RATE_LIMIT is per IP
@@ -101,6 +116,9 @@ class Config:
     COMPLAINT_RATE_LIMIT = os.environ.get("COMPLAINT_RATE_LIMIT", "10 per hour")
     ACCOUNT_CLOSE_RATE_LIMIT = os.environ.get("ACCOUNT_CLOSE_RATE_LIMIT", "5 per 15 minute")
     DATA_EXPORT_RATE_LIMIT = os.environ.get("DATA_EXPORT_RATE_LIMIT", "10 per hour")
+    # Registration POSTs per client IP: the form says when an email is already in use, so
+    # probing which emails have accounts is slowed down (portal/views/registration_limits.py)
+    REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "10 per hour")
     # Staff signal: successful logins from >= SIGNAL_IP_THRESHOLD distinct IPs or devices
     # within SIGNAL_IP_WINDOW_HOURS
     SIGNAL_IP_THRESHOLD = int(os.environ.get("SIGNAL_IP_THRESHOLD", "5"))
@@ -137,6 +155,11 @@ class Config:
     REVIEW_EDIT_HOURS = int(os.environ.get("REVIEW_EDIT_HOURS", "48"))
     ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_MB", "5")) * 1024 * 1024
     ATTACHMENT_MAX_COUNT = int(os.environ.get("ATTACHMENT_MAX_COUNT", "5"))
+    # Upload files no row refers to (the process died between writing the file and the
+    # commit) are deleted once older than this many minutes: by `flask portal cleanup-uploads`
+    # and hourly by the worker (`flask notify worker`). The grace period must exceed the
+    # longest upload transaction, so a file whose row is about to be committed is kept.
+    UPLOAD_ORPHAN_GRACE_MINUTES = int(os.environ.get("UPLOAD_ORPHAN_GRACE_MINUTES", "60"))
 
     # Complaints (agreement 11.4c): staff see accounts with at least this many
     # complaints (not dismissed) in the last COMPLAINT_SIGNAL_DAYS days
@@ -152,7 +175,7 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
-    SECRET_KEY = "test-secret"
+    SECRET_KEY = "test-secret-of-at-least-32-bytes-for-hs256"
     SQLALCHEMY_DATABASE_URI = "sqlite://"  # tests/conftest.py points this at a temp file or PostgreSQL
     LOAD_DEMO_DATA = False
     WTF_CSRF_ENABLED = False
@@ -169,6 +192,9 @@ class TestConfig(Config):
 
 
 class ProductionConfig(Config):
+    # No default: the app refuses to start without a strong key (portal.check_secret_key)
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    REQUIRE_STRONG_SECRET_KEY = True
     LOAD_DEMO_DATA = False  # never demo data in production
     AUTO_MIGRATE = _bool("PORTAL_AUTO_MIGRATE", False)
     SESSION_COOKIE_SECURE = True

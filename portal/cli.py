@@ -1,5 +1,5 @@
 """``flask portal ...`` commands: initialise reference data, load demo data,
-create the admin account."""
+create the admin account, delete orphan upload files."""
 from __future__ import annotations
 
 import click
@@ -43,6 +43,10 @@ def create_admin_command(email: str, password: str):
     problem = password_problem(password)
     if problem:
         raise click.ClickException(str(problem))
+    from portal.services.accounts import email_taken
+
+    if email_taken(email):  # also a look-alike of an existing email (services.confusables)
+        raise click.ClickException("An account with this email, or one that looks like it, already exists.")
     sm = current_app.appbuilder.sm
     user = sm.add_user(username=email.lower(), first_name="Admin", last_name="AlemTrust",
                        email=email.lower(), role=sm.find_role(sm.auth_role_admin), password=password)
@@ -50,6 +54,24 @@ def create_admin_command(email: str, password: str):
         raise click.ClickException("Could not create the user (is the email taken?).")
     db.session.commit()
     click.echo(f"Admin {email} created.")
+
+
+@portal_cli.command("cleanup-uploads")
+@click.option("--grace-minutes", type=int, default=None,
+              help="Keep files younger than this (default: UPLOAD_ORPHAN_GRACE_MINUTES).")
+def cleanup_uploads_command(grace_minutes: int | None):
+    """Delete upload files that no row refers to (left by a process that died
+    between writing a file and committing its row), once past the grace period."""
+    from portal.services import attachments
+
+    grace = grace_minutes if grace_minutes is not None else current_app.config["UPLOAD_ORPHAN_GRACE_MINUTES"]
+    paths = attachments.orphan_files(grace_minutes=grace)
+    deleted = 0
+    with click.progressbar(paths, label="Deleting orphan upload files", show_pos=True) as bar:
+        for path in bar:
+            deleted += attachments.delete_files([path])
+    click.echo(f"Deleted {deleted} orphan upload files (older than {grace} minutes, referenced by no row); "
+               f"{len(paths) - deleted} were already gone.")
 
 
 def register(app) -> None:

@@ -1,5 +1,6 @@
 """``flask notify ...``: the notification worker (email digests and the mail
-outbox), its status, and mailings to consenting users (``broadcast``, agreement 3.3)."""
+outbox; hourly, the cleanup of orphan upload files), its status, and mailings
+to consenting users (``broadcast``, agreement 3.3)."""
 from __future__ import annotations
 
 import logging
@@ -24,15 +25,39 @@ def run_once(app) -> tuple[int, int, int, int]:
     return expired, digests, sent, failed
 
 
+UPLOAD_CLEANUP_EVERY = 3600.0  # seconds between two cleanups of orphan upload files
+
+
+class UploadCleanup:
+    """Runs services.attachments.cleanup_orphans at most once per ``every``
+    seconds (the first call runs it): a directory listing, and a query only
+    when some file is past the grace period."""
+
+    def __init__(self, every: float = UPLOAD_CLEANUP_EVERY, clock=time.monotonic):
+        self.every, self.clock, self.last = every, clock, None
+
+    def __call__(self) -> int | None:
+        """Files deleted, or None when it was not due."""
+        now = self.clock()
+        if self.last is not None and now - self.last < self.every:
+            return None
+        self.last = now
+        from portal.services import attachments
+
+        return attachments.cleanup_orphans()
+
+
 @notify_cli.command("worker")
 @click.option("--once", is_flag=True, help="Send what is due and exit.")
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between polls.")
 def worker_command(once: bool, interval: float):
     """Expire old requests, send email digests and the mail outbox, retrying
-    with back-off while the mail server is down."""
+    with back-off while the mail server is down; once an hour, delete orphan
+    upload files (see `flask portal cleanup-uploads`)."""
     from portal.extensions import db
 
     app = current_app._get_current_object()
+    cleanup = UploadCleanup()
     transport = f"SMTP {app.config['MAIL_SERVER']}" if app.config.get("MAIL_SERVER") else "instance/mail/"
     click.echo(f"Notification worker started (mail via {transport}; poll every {interval:g} s).")
     while True:
@@ -40,6 +65,9 @@ def worker_command(once: bool, interval: float):
             expired, digests, sent, failed = run_once(app)
             if expired or digests or sent or failed:
                 click.echo(f"requests expired {expired}, digests {digests}, sent {sent}, failed {failed}")
+            removed = cleanup()
+            if removed:
+                click.echo(f"orphan upload files deleted {removed}")
         except Exception:
             if once:
                 raise

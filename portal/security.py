@@ -25,6 +25,7 @@ from portal.services.errors import ServiceError
 from portal.views.blocking import PortalAuthDBView
 from portal.views.security_account import ResetMyPasswordView
 from portal.views.admin import PortalUserDBModelView
+from portal.views.registration_limits import REGISTRATION_LIMITS
 from portal.views.security_api import SecurityApi
 
 log = logging.getLogger(__name__)
@@ -92,8 +93,7 @@ class PortalRegisterView(BaseRegisterUser):
     form = RegisterForm
     form_title = _l("Create an account")
     form_template = "portal/register.html"
-    # POSTs per IP (REGISTRATION_RATE_LIMIT): the form says when an email is in use
-    from portal.views.registration_limits import REGISTRATION_LIMITS as limits  # noqa: E402
+    limits = REGISTRATION_LIMITS  # POSTs per IP (REGISTRATION_RATE_LIMIT): the form says when an email is in use
 
     def form_get(self, form):
         form.locale.data = form.locale.data or current_locale()

@@ -129,7 +129,7 @@ def login(client, email: str, password: str = factories.PASSWORD):
 @pytest.fixture
 def login_as(client):
     def _login(user):
-        client.get("/logout/")
+        client.post("/logout/")
         response = login(client, user.email)
         assert response.status_code == 302
         return client

@@ -87,7 +87,7 @@ def test_login_logout_and_password_change(client, world):
     response = client.post("/resetmypassword/form", data={"current_password": PASSWORD, "password": "New-pass-22",
                                                            "conf_password": "New-pass-22"})
     assert response.status_code == 302
-    client.get("/logout/")
+    client.post("/logout/")
     assert client.get("/account/").status_code == 302
     assert login(client, world.client_a.email, "New-pass-22").headers["Location"].endswith("/")
     assert client.get("/account/").status_code == 200

@@ -245,7 +245,7 @@ def test_the_gate_lets_through_what_a_user_needs_to_read_accept_or_leave(app, cl
     assert client.post("/cookies/consent", data={"choice": "necessary", "next": "/"}).status_code == 302
     response = client.get("/lang/kk", headers={"Referer": "http://localhost/agreement/"})
     assert location(response) == "http://localhost/agreement/"
-    assert location(client.get("/logout/")).endswith("/")
+    assert location(client.post("/logout/")).endswith("/")
     assert client.get("/account/").status_code == 302 and "/login/" in location(client.get("/account/"))
     assert client.get("/login/").status_code == 200
 
@@ -274,7 +274,7 @@ def test_the_gate_reads_the_acceptance_once_per_browser_and_user(app, client, pe
     with client.session_transaction() as sess:
         assert sess[ACCEPTED_KEY] == [first.id, current.id]
     # what one user accepted does not let the next one through in the same browser
-    client.get("/logout/")
+    client.post("/logout/")
     login(client, second.email)
     assert accept_next(client.get("/")) == "/"
 
@@ -310,7 +310,7 @@ def test_the_accept_page_shows_the_new_text_in_the_users_language(client, people
     assert 'href="/agreement/"' in page and 'href="/agreement/1"' in page  # history, the version accepted before
     assert 'name="csrf_token"' in page and 'name="version" value="2"' in page
     assert 'name="next" value="/account/"' in page
-    client.get("/logout/")
+    client.post("/logout/")
     login(client, people["client"].email)
     page = client.get(ACCEPT + "?_l_=en").get_data(as_text=True)
     assert "User agreement, edition 2" in page and "I accept" in page

@@ -38,8 +38,8 @@ def signed_in(endpoint, role, w):
 
 
 def auth_view(endpoint, role, w):
-    if endpoint.endswith("logout"):
-        return "redirect"
+    if endpoint.endswith("logout"):  # GET signs nobody out: a page with the POST button, or home
+        return "redirect" if role == "anonymous" else 200
     return 200 if role == "anonymous" else "redirect"  # signed-in users are sent home
 
 
@@ -109,10 +109,11 @@ def own_api(roles_allowed, owner_role):
 
 
 def staff(edit: bool):
-    """Back office. Domain records (edit=True: users, profiles, requests,
-    offers, reviews) are changed only through services: moderators and admins
-    list, show and edit them, nobody adds or deletes. Reference data
-    (edit=False) is the admins' to add, edit and delete; moderators read it."""
+    """Back office. Accounts and practitioner profiles (edit=True): moderators and
+    admins list, show and edit the fields no service owns (audited; a moderator
+    editing a staff account gets 403: tests/test_backoffice_rules.py), nobody adds
+    or deletes. Reference data (edit=False) is the admins' to add, edit and
+    delete; moderators read it."""
     def rule(endpoint, role, w):
         method = endpoint.split(".")[1]
         if method == "action":
@@ -140,7 +141,8 @@ def agreement_admin(endpoint, role, w):
 
 
 def staff_read_only_model(endpoint, role, w):
-    """Acceptances and audit: read-only for everybody, including admins."""
+    """Acceptances and audit; requests, offers and reviews (they change only through their
+    services: state machines, review moderation): read-only for everybody, including admins."""
     method = endpoint.split(".")[1]
     if method == "action":
         return "redirect"  # unknown action: refused with a flash for every role
@@ -321,8 +323,8 @@ ACCESS = {
     "MyReviewsApi": own_api(("client", "practitioner"), "client"),
     "MyOffersApi": own_api(("practitioner",), "practitioner"),
     "UserAdminView": staff(edit=True), "ProfileAdminView": staff(edit=True),
-    "RequestAdminView": staff(edit=True), "OfferAdminView": staff(edit=True),
-    "ReviewAdminView": staff(edit=True),
+    "RequestAdminView": staff_read_only_model, "OfferAdminView": staff_read_only_model,
+    "ReviewAdminView": staff_read_only_model,
     "CategoryAdminView": staff(edit=False), "SpecializationAdminView": staff(edit=False),
     "RegionAdminView": staff(edit=False), "AgreementAdminView": agreement_admin,
     # the "I accept" page of a new agreement version: the world's users accepted it, so they go on
@@ -583,7 +585,8 @@ def _post_sweep(app, client, w, before_each=None) -> tuple[list[str], set[str]]:
     visitor = IsolatedClient(app)
     data = _post_data(w)
     outcomes, changed = [], set()
-    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+    # POST /logout/ last: it ends the sweeping user's session (tests/test_post_only.py)
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.endpoint == "AuthDBView.logout", r.rule)):
         view = rule.endpoint.split(".")[0]
         if view in SKIP_BLUEPRINTS or "POST" not in rule.methods:
             continue

@@ -254,7 +254,12 @@ def test_register_logout_login(server, new_context, artifacts):
     assert email in page.locator("main").inner_text(), "account page does not show the new email"
     shot(page, artifacts, "account-ru.png")
 
+    # signing out is a POST: the navbar's "Logout" is a button in a form; a GET of /logout/
+    # only shows a page with that button
     visit(page, server, "/logout/")
+    assert page.locator(".logout-page form.logout-form").count() == 1, "no sign-out button on /logout/"
+    with page.expect_navigation(wait_until="load"):
+        page.locator(".logout-page form.logout-form button[type=submit]").click()
     page.goto(server + "/account/")
     assert email not in page.locator("body").inner_text(), "account still visible after logout"
 

@@ -309,7 +309,9 @@ def test_exchange_journey(lang, server, new_context, artifacts, tmp_path):
     loser = practitioner_pages[other]
     go(loser, server, request_path, lang)
     assert loser.locator("section.my-offer .req-status-declined").count() == 1, "other offer not declined"
-    conversation = pro.locator('.request-actions a[href^="/threads/"]')
+    # an existing conversation is a link; starting one is a POST button
+    conversation = pro.locator('.request-actions a[href^="/threads/"], '
+                               '.request-actions form[action^="/threads/open"] button[type=submit]')
     assert conversation.count() == 1, "the selected practitioner has no conversation link on the request page"
     click_and_load(pro, conversation, lang)
     match = re.fullmatch(r"/threads/(\d+)", path_of(pro))

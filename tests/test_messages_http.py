@@ -59,7 +59,7 @@ def thread_id_from(response) -> int:
 
 def open_thread(client, req_id, profile_id=None) -> int:
     url = f"/threads/open?request={req_id}" + (f"&profile={profile_id}" if profile_id else "")
-    return thread_id_from(client.get(url))
+    return thread_id_from(client.post(url))  # starting a thread is a POST (a GET creates nothing)
 
 
 def post(client, thread_id, body="", files=()):
@@ -174,7 +174,7 @@ def test_closed_thread_cannot_be_started(app, scene, login_as):
     make_offer(scene.req, scene.profile2)
     requests_service.select_offer(scene.client, scene.req.id, offer.id)
     http = login_as(scene.prac2)  # declined offer: may still see the request, not start a thread
-    response = http.get(f"/threads/open?request={scene.req.id}")
+    response = http.post(f"/threads/open?request={scene.req.id}")
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/requests/{scene.req.id}")
     assert db.session.scalar(select(Thread).where(Thread.request_id == scene.req.id,
@@ -187,8 +187,9 @@ def test_client_opens_thread_with_offering_practitioner_only(app, scene, login_a
     tid = open_thread(http, scene.req.id, scene.profile.id)
     assert open_thread(http, scene.req.id, scene.profile.id) == tid  # get-or-create
     assert post(http, tid, "When can you start?").status_code == 302
-    assert http.get(f"/threads/open?request={scene.req.id}&profile={scene.profile2.id}").status_code == 404
-    assert http.get(f"/threads/open?request={scene.req.id}").status_code == 404
+    assert http.post(f"/threads/open?request={scene.req.id}&profile={scene.profile2.id}").status_code == 404
+    assert http.post(f"/threads/open?request={scene.req.id}").status_code == 404
+    assert http.post("/threads/open").status_code == 404
     assert http.get("/threads/open").status_code == 404
 
 
@@ -274,8 +275,8 @@ def test_outsiders_get_404_on_threads(app, scene, login_as):
         http = login_as(user)
         assert http.get(f"/threads/{tid}").status_code == 404
         assert post(http, tid, "Let me in").status_code == 404
-        assert http.get(f"/threads/open?request={scene.req.id}").status_code == 404
-        assert http.get(f"/threads/open?request={scene.req.id}&profile={scene.profile.id}").status_code == 404
+        assert http.post(f"/threads/open?request={scene.req.id}").status_code == 404
+        assert http.post(f"/threads/open?request={scene.req.id}&profile={scene.profile.id}").status_code == 404
         assert scene.req.title not in http.get("/threads/").get_data(as_text=True)
     # a matching practitioner may open their own thread, never read another's
     assert login_as(scene.prac2).get(f"/threads/{tid}").status_code == 404

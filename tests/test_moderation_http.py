@@ -444,7 +444,7 @@ def test_only_moderators_and_admins_reach_moderation(app, staff, login_as, clien
             assert http.get(url).status_code == 403, (user.email, url)
         for url, data in posts:
             assert http.post(url, data=data).status_code == 403, (user.email, url)
-    client.get("/logout/")
+    client.post("/logout/")
     for url in gets:
         response = client.get(url)
         assert response.status_code == 302 and "/login" in response.headers["Location"], url

@@ -350,7 +350,7 @@ def test_my_practice_shows_the_interview_and_every_notice(app, client, login_as,
 def test_public_photo_only_for_public_profiles(app, client, login_as, applicant, sm):
     login_as(applicant)
     profile = _complete_application(client, applicant)
-    client.get("/logout/")
+    client.post("/logout/")
     assert client.get(f"/practitioners/{profile.id}/photo").status_code == 404  # a draft
 
     _approve_directly(profile)
@@ -405,6 +405,6 @@ def test_verified_practitioner_edits_profile_and_licence_change_goes_back_to_rev
     profile = _profile_of(applicant)
     assert profile.status == ProfileStatus.QUIZ_PASSED and profile.licence_number == "LIC-2026-1"
     assert tr(app, "Quiz passed") in _text(client.get("/practice/"))
-    client.get("/logout/")
+    client.post("/logout/")
     assert client.get(f"/practitioners/{profile.id}").status_code == 404
     assert client.get(f"/practitioners/{profile.id}/photo").status_code == 404

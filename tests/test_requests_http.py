@@ -165,7 +165,7 @@ def test_whole_journey_from_request_to_reply(app, client, login_as, sm):
     assert "Publish reply" not in _text(client.get("/requests/reviews/received"))
 
     # the review shows on the public profile
-    client.get("/logout/")
+    client.post("/logout/")
     profile_page = _text(client.get(f"/practitioners/{p1.id}?_l_=en"))
     assert comment in profile_page and reply in profile_page and "Verified engagement" in profile_page
 

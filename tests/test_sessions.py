@@ -109,7 +109,7 @@ def test_login_starts_a_session_and_logout_ends_it(app, user, device):
     row = row_of(token)
     assert (row.user_id, row.ip_address, row.user_agent, row.ended_at) == (user.id, "10.1.2.3", SAFARI_IPHONE, None)
     assert signed_in(browser)
-    browser.get("/logout/")
+    browser.post("/logout/")
     row = row_of(token)
     assert row.ended_at is not None and row.ended_reason == sessions.EndReason.LOGOUT
     assert token_of(browser) is None

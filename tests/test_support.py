@@ -417,7 +417,7 @@ def test_a_user_never_sees_another_users_conversation(app, client, login_as, peo
     assert row_count(SupportMessage, conversation_id=conv.id) == before
     assert conversations(id=conv.id)[0].status == "open"
     # a visitor is sent to the login page
-    client.get("/logout/")
+    client.post("/logout/")
     assert "/login/" in client.get("/moderation/support/").headers["Location"]
     assert "/login/" in client.get("/support/").headers["Location"]
 

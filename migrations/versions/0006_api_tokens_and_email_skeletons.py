@@ -8,6 +8,8 @@ Create Date: 2026-12-04 16:45:00
 from alembic import op
 import sqlalchemy as sa
 
+BACKFILL_BATCH = 1000
+
 
 revision = '0006'
 down_revision = '0005'
@@ -24,6 +26,27 @@ def upgrade():
         batch_op.add_column(sa.Column('kind', sa.String(length=8), server_default='web', nullable=False))
         batch_op.add_column(sa.Column('refresh_hash', sa.String(length=64), nullable=True))
         batch_op.create_unique_constraint(batch_op.f('uq_user_session_refresh_hash'), ['refresh_hash'])
+    _backfill_email_skeletons()
+
+
+def _backfill_email_skeletons():
+    """Data step: the look-alike key (Unicode TR39 skeleton) of every existing
+    email, in batches by id. The key function is the portal's own (no Flask in it)."""
+    from portal.services.confusables import email_skeleton
+
+    bind = op.get_bind()
+    users = sa.table('ab_user', sa.column('id', sa.Integer), sa.column('email', sa.String),
+                     sa.column('email_skeleton', sa.String))
+    last_id = 0
+    while True:
+        rows = bind.execute(sa.select(users.c.id, users.c.email).where(users.c.id > last_id)
+                            .order_by(users.c.id).limit(BACKFILL_BATCH)).all()
+        if not rows:
+            break
+        values = [{'uid': uid, 'key': email_skeleton(email)} for uid, email in rows]
+        bind.execute(users.update().where(users.c.id == sa.bindparam('uid'))
+                     .values(email_skeleton=sa.bindparam('key')), values)
+        last_id = rows[-1][0]
 
 
 def downgrade():

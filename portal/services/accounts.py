@@ -1,5 +1,12 @@
 """Accounts: registration with agreement acceptance, language preference,
-the first admin. The agreement itself lives in portal.services.agreement."""
+the first admin. The agreement itself lives in portal.services.agreement.
+
+Emails are unique by their look-alike key (``PortalUser.email_skeleton``, the
+Unicode TR39 skeleton of portal.services.confusables): ``аdmin@...`` with a
+Cyrillic "а" or fullwidth ``ａｄｍｉｎ@...`` counts as ``admin@...``. The key is
+kept up to date by an attribute event, so every place that sets a user's email
+(FAB's ``add_user``, the importer, the demo seed, closing an account, FAB's
+user admin) stores it without thinking about it."""
 from __future__ import annotations
 
 import logging
@@ -8,10 +15,11 @@ from dataclasses import dataclass
 
 from flask_appbuilder.security.registerviews import get_first_last_name
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import event, func, or_, select
 
 from portal.extensions import db
 from portal.models.accounts import PortalUser
+from portal.services.confusables import email_skeleton
 from portal.services.agreement import accept_agreement, current_agreement
 from portal.services.agreement import acceptances_of  # noqa: F401  (kept for callers of accounts.acceptances_of)
 from portal.services.errors import ServiceError
@@ -34,10 +42,28 @@ class Registration:
     user_agent: str = ""
 
 
+@event.listens_for(PortalUser.email, "set")
+def _keep_skeleton(target: PortalUser, value, _old, _initiator) -> None:
+    """Whenever an email is set, its look-alike key follows."""
+    target.email_skeleton = email_skeleton(value)
+
+
 def email_taken(email: str) -> bool:
-    return db.session.scalar(
-        select(func.count()).select_from(PortalUser).where(func.lower(PortalUser.email) == email.lower())
-    ) > 0
+    """An account has this email, or one that only looks different (case,
+    fullwidth letters, Cyrillic or Greek look-alikes: the TR39 skeleton)."""
+    conditions = [func.lower(PortalUser.email) == email.strip().lower()]
+    key = email_skeleton(email)
+    if key:
+        conditions.append(PortalUser.email_skeleton == key)
+    return db.session.scalar(select(func.count()).select_from(PortalUser).where(or_(*conditions))) > 0
+
+
+# Registration says that an email is in use (the person is told to sign in or reset the
+# password instead); the per-IP limit on the form (REGISTRATION_RATE_LIMIT) slows down
+# anyone probing which emails have accounts. Full non-disclosure would need the email to be
+# confirmed before the first sign-in, so that the page can answer the same in both cases.
+EMAIL_TAKEN = _l("An account with this email already exists. Sign in, or reset the password if you "
+                 "forgot it.")
 
 
 def register_client(sm, data: Registration) -> PortalUser:
@@ -47,7 +73,7 @@ def register_client(sm, data: Registration) -> PortalUser:
         raise ServiceError(_l("You must accept the user agreement to register."), field="agree")
     email = data.email.strip().lower()
     if email_taken(email):
-        raise ServiceError(_l("An account with this email already exists."), field="email")
+        raise ServiceError(EMAIL_TAKEN, field="email")
     try:
         phone = normalize_phone(data.phone)
     except ValueError:
@@ -93,6 +119,10 @@ def ensure_admin(sm, email: str, password: str = "") -> tuple[PortalUser, str | 
     ).first()
     if existing:
         return existing, None
+    if email_taken(email):  # by a non-admin account, maybe only a look-alike ("аdmin" with a Cyrillic а)
+        raise RuntimeError(f"Cannot create the admin account {email}: an account with this email, or one "
+                           "that looks like it, already exists. Set PORTAL_ADMIN_EMAIL to another address "
+                           "or give that account the Admin role.")
     generated = None
     if not password:
         generated = password = secrets.token_urlsafe(12) + "1a"

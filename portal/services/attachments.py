@@ -1,15 +1,29 @@
 """Files attached to requests and messages: PDF, JPEG or PNG, checked by
 their content (not by the name or the browser's claim), within size and
 count limits, stored under the instance folder (never the web root) and
-served only to the parties of the request or thread and to staff."""
+served only to the parties of the request or thread and to staff.
+
+The name a file is shown and downloaded under carries the extension of the
+type found in its bytes (``display_name``: "x.html" starting with "%PDF-" is
+stored as "x.pdf"), and downloads are sent with that type and
+``Content-Disposition: attachment``.
+
+A file is written before its row is committed; a rollback removes it again,
+but a process killed in between leaves a file no row refers to.
+``cleanup_orphans`` deletes such files once they are older than
+UPLOAD_ORPHAN_GRACE_MINUTES (``flask portal cleanup-uploads``, and hourly in
+``flask notify worker``); it covers this module's folder and the
+practitioners' documents (services.verification)."""
 from __future__ import annotations
 
 import os
+import re
+import time
 import uuid
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from portal.extensions import db
@@ -26,8 +40,37 @@ SIGNATURES = {
 }
 
 
+# The extension a stored name gets for each type (the first), and the ones it may keep.
+EXTENSIONS = {
+    "application/pdf": (".pdf",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/png": (".png",),
+}
+NAME_MAX = 255
+
+
 def sniff(head: bytes) -> str | None:
     return next((kind for kind, sigs in SIGNATURES.items() if head.startswith(sigs)), None)
+
+
+def display_name(filename: str | None, content_type: str | None, fallback: str = "file") -> str:
+    """The file name without any folder, with the extension of ``content_type``
+    (the type found in the bytes): "x.html" holding a PDF becomes "x.pdf", the
+    base name is kept. At most NAME_MAX characters."""
+    name = os.path.basename((filename or "").replace("\\", "/")).strip()
+    base, ext = os.path.splitext(name)
+    allowed = EXTENSIONS.get(content_type or "")
+    if allowed is None:  # not a type the portal accepts: leave the name alone
+        ext = ext if base else ""
+        base = base or fallback
+    elif ext.lower() not in allowed or not base:
+        base, ext = (base or fallback), allowed[0]
+    return base[:NAME_MAX - len(ext)] + ext
+
+
+def served_type(content_type: str | None) -> str:
+    """The Content-Type a stored file is sent with: its detected type, else a neutral one."""
+    return content_type if content_type in SIGNATURES else "application/octet-stream"
 
 
 def _files(files) -> list:
@@ -79,9 +122,9 @@ def store(owner: PortalUser, files, request_id: int | None = None,
         with open(path, "wb") as out:
             out.write(data)
         db.session.info.setdefault("new_files", []).append(path)
-        name = os.path.basename(f.filename.replace("\\", "/"))[:255] or key
+        kind = sniff(data[:16])
         row = Attachment(owner_id=owner.id, request_id=request_id, message_id=message_id,
-                         original_name=name, content_type=sniff(data[:16]), size=len(data),
+                         original_name=display_name(f.filename, kind, key), content_type=kind, size=len(data),
                          storage_key=key)
         db.session.add(row)
         rows.append(row)
@@ -113,6 +156,62 @@ def get_for(user: PortalUser, attachment_id: int) -> Attachment:
         audit.record("attachment", att.id, None, None, user.id, action="staff_download")
         db.session.commit()
     return att
+
+
+# --- files no row refers to ----------------------------------------------------------------
+
+STORAGE_KEY = re.compile(r"^[0-9a-f]{32}$")  # uuid4().hex: what store() names files
+LOOKUP_CHUNK = 500
+
+
+def _stored_folders() -> list[tuple[str, object]]:
+    """(folder, the storage_key column of its rows) for every upload folder."""
+    from portal.models.verification import ProfileDocument
+    from portal.services import verification
+
+    return [(folder(), Attachment.storage_key), (verification.documents_folder(), ProfileDocument.storage_key)]
+
+
+def orphan_files(now: float | None = None, grace_minutes: int | None = None) -> list[str]:
+    """Paths of upload files that no row refers to and that are older than the
+    grace period (UPLOAD_ORPHAN_GRACE_MINUTES): left by a process that died
+    between writing the file and the commit. Only names the portal writes
+    (storage keys) are considered. Cheap when nothing is old: the database is
+    asked only about files past the grace period."""
+    if grace_minutes is None:
+        grace_minutes = int(current_app.config.get("UPLOAD_ORPHAN_GRACE_MINUTES", 60))
+    cutoff = (time.time() if now is None else now) - grace_minutes * 60
+    found = []
+    for path, column in _stored_folders():
+        old = {}
+        with os.scandir(path) as entries:
+            for entry in entries:
+                if STORAGE_KEY.match(entry.name) and entry.is_file(follow_symlinks=False) \
+                        and entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                    old[entry.name] = entry.path
+        keys = sorted(old)
+        for start in range(0, len(keys), LOOKUP_CHUNK):
+            chunk = keys[start:start + LOOKUP_CHUNK]
+            known = set(db.session.scalars(select(column).where(column.in_(chunk))))
+            found += [old[key] for key in chunk if key not in known]
+    return found
+
+
+def delete_files(paths) -> int:
+    """Delete the files; the number actually deleted (one gone already is skipped)."""
+    deleted = 0
+    for path in paths:
+        try:
+            os.remove(path)
+            deleted += 1
+        except FileNotFoundError:
+            pass
+    return deleted
+
+
+def cleanup_orphans(now: float | None = None, grace_minutes: int | None = None) -> int:
+    """Delete the files of ``orphan_files``; returns how many were deleted."""
+    return delete_files(orphan_files(now, grace_minutes))
 
 
 @event.listens_for(Session, "after_commit")

@@ -26,7 +26,7 @@ from portal.extensions import db
 from portal.i18n import current_locale, is_supported
 from portal.labels import label
 from portal.models.accounts import AccountStatus, BlockReason, PortalUser
-from portal.services import audit, complaints, mailer, notifications, password_reset, sessions
+from portal.services import audit, complaints, confusables, mailer, notifications, password_reset, sessions
 from portal.services.access import is_staff
 from portal.services.errors import NotFound, ServiceError
 from portal.services.paging import Page, paged
@@ -144,11 +144,14 @@ def blocked_login(username: str | None, password: str | None) -> PortalUser | No
 # --- duplicates and the staff list ---------------------------------------------------------------
 
 def _email_key(email: str | None) -> tuple[str, str] | None:
-    """(local part without a +tag, domain), lower-cased."""
-    if not email or "@" not in email:
+    """(local part without a +tag, domain), folded like ``PortalUser.email_skeleton``:
+    case, fullwidth forms and look-alike letters (Cyrillic "а" for "a": the TR39
+    skeleton of portal.services.confusables) do not count."""
+    text = confusables.fold((email or "").strip())
+    if "@" not in text:
         return None
-    local, _, domain = email.strip().lower().rpartition("@")
-    return local.split("+", 1)[0], domain
+    local, _, domain = text.rpartition("@")
+    return confusables.tr39_skeleton(local.split("+", 1)[0]), confusables.tr39_skeleton(domain)
 
 
 def _like_escape(value: str) -> str:
@@ -170,7 +173,7 @@ class Duplicate:
     signals: list[str]  # "phone", "email", "iin"
 
 
-SIGNALS = {"phone": _l("Same phone"), "email": _l("Same email (ignoring case and +tags)"),
+SIGNALS = {"phone": _l("Same phone"), "email": _l("Same email (ignoring case, +tags and look-alike letters)"),
            "iin": _l("Same IIN")}
 
 
@@ -188,7 +191,7 @@ def many_complaints(now=None) -> list[complaints.Signal]:
 
 def duplicates(user: PortalUser) -> list[Duplicate]:
     """Other accounts sharing the normalised phone, email (local part without
-    +tag, domain) or the IIN; the signals each one shares."""
+    +tag, domain; look-alike letters folded) or the IIN; the signals each one shares."""
     return duplicates_of([user])[user.id]
 
 
@@ -201,8 +204,14 @@ def duplicates_of(users: list[PortalUser]) -> dict[int, list[Duplicate]]:
     conditions = []
     if any(phones.values()):
         conditions.append(PortalUser.phone.in_(set().union(*phones.values())))
-    email = func.lower(PortalUser.email)
+    skeleton = PortalUser.email_skeleton  # look-alike emails (the key of services.confusables)
     for local, domain in {key for key in emails.values() if key}:
+        conditions += [skeleton == f"{local}@{domain}"[:confusables.SKELETON_MAX],
+                       skeleton.like(f"{_like_escape(local)}+%@{_like_escape(domain)}", escape="\\")]
+    email = func.lower(PortalUser.email)  # and by the address itself (an account without a skeleton yet)
+    for address in {u.email.strip().lower() for u in users if u.email and "@" in u.email}:
+        local, _, domain = address.rpartition("@")
+        local = local.split("+", 1)[0]
         conditions += [email == f"{local}@{domain}",
                        email.like(f"{_like_escape(local)}+%@{_like_escape(domain)}", escape="\\")]
     iins = {u.iin for u in users if u.iin}

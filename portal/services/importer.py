@@ -42,6 +42,7 @@ from portal.models.accounts import PortalUser, utcnow
 from portal.models.catalog import Category, Region, Specialization
 from portal.models.practitioners import SERVICE_LANGUAGES, PractitionerProfile, ProfileStatus
 from portal.services.accounts import CLIENT_ROLE
+from portal.services.confusables import email_skeleton
 from portal.services.validation import normalize_phone
 
 PRACTITIONER_ROLE = "Practitioner"
@@ -372,10 +373,16 @@ class _Importer:
     def _load_index(self) -> None:
         self.user_by_email: dict[str, int] = {}
         self.user_by_username: dict[str, int] = {}
-        for uid, email, username in self.session.execute(
-                select(PortalUser.id, PortalUser.email, PortalUser.username)):
+        # look-alike emails (services.confusables): a line may not create a second account
+        # whose email only looks different from an existing one
+        self.user_by_skeleton: dict[str, int] = {}
+        for uid, email, username, key in self.session.execute(
+                select(PortalUser.id, PortalUser.email, PortalUser.username, PortalUser.email_skeleton)):
             self.user_by_email[(email or "").lower()] = uid
             self.user_by_username[(username or "").lower()] = uid
+            key = key or email_skeleton(email)
+            if key:
+                self.user_by_skeleton.setdefault(key, uid)
         self.profile_by_ext: dict[str, int] = {}
         self.profile_by_user: dict[int, int] = {}
         self.profiles_by_licence: dict[tuple[int, str], set[int]] = defaultdict(set)
@@ -671,12 +678,16 @@ class _Importer:
         email_owner = self.user_by_email.get(entry.email)
         if email_owner is None:
             email_owner = self.user_by_username.get(entry.email)
+        look_alike = self.user_by_skeleton.get(email_skeleton(entry.email)) if email_owner is None else None
         profile = self._find_profile(entry, email_owner)
         changed = False
         if profile is not None:
             user = profile.user
             if email_owner is not None and email_owner != user.id:
                 raise LineError(_l("The email %(email)s belongs to another account.", email=entry.email))
+            if look_alike is not None and look_alike != user.id:
+                raise LineError(_l("The email %(email)s looks like the email of another account.",
+                                   email=entry.email))
             old_profile = (profile.id, profile.external_id, profile.category_id, profile.licence_number)
             old_email = (user.email or "").lower(), (user.username or "").lower()
             if old_email[0] != entry.email:
@@ -684,6 +695,9 @@ class _Importer:
                 if old_email[1] == old_email[0]:  # the username is the email (as for imported users)
                     user.username = entry.email
         else:
+            if look_alike is not None:
+                raise LineError(_l("The email %(email)s looks like the email of another account.",
+                                   email=entry.email))
             old_profile = old_email = None
             user = self.session.get(PortalUser, email_owner) if email_owner is not None else None
             if user is None:
@@ -725,7 +739,12 @@ class _Importer:
                 for mapping, old in zip((self.user_by_email, self.user_by_username), old_email):
                     if mapping.get(old) == user.id:
                         del mapping[old]
+                old_key = email_skeleton(old_email[0])
+                if old_key and self.user_by_skeleton.get(old_key) == user.id:
+                    del self.user_by_skeleton[old_key]
             self.user_by_email[entry.email] = user.id
+            if user.email_skeleton:
+                self.user_by_skeleton.setdefault(user.email_skeleton, user.id)
             self.user_by_username[(user.username or "").lower()] = user.id
             self._index_profile(profile.id, user.id, profile.external_id, profile.category_id,
                                 profile.licence_number)

@@ -315,6 +315,12 @@ def _folder() -> str:
     return path
 
 
+def documents_folder() -> str:
+    """Where documents and photos are stored (files named by ``storage_key``;
+    services.attachments.cleanup_orphans looks here too)."""
+    return _folder()
+
+
 def document_path(document: ProfileDocument) -> str:
     return os.path.join(_folder(), document.storage_key)
 
@@ -362,9 +368,10 @@ def _store_files(profile: PractitionerProfile, checked: dict[str, list]) -> list
             with open(path, "wb") as out:
                 out.write(data)
             db.session.info.setdefault("new_files", []).append(path)
-            name = os.path.basename(f.filename.replace("\\", "/"))[:255] or key
-            doc = ProfileDocument(kind=kind, original_name=name, content_type=attachments.sniff(data[:16]),
-                                  size=len(data), storage_key=key)
+            content_type = attachments.sniff(data[:16])
+            # shown and downloaded with the extension of the type in its bytes ("x.html" -> "x.pdf")
+            doc = ProfileDocument(kind=kind, original_name=attachments.display_name(f.filename, content_type, key),
+                                  content_type=content_type, size=len(data), storage_key=key)
             profile.documents.append(doc)
     return obsolete
 

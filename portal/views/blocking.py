@@ -5,7 +5,8 @@ password only) and when a running session ends at the next request.
 Thin: the rules are in portal.services.blocking."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, has_request_context, redirect, request, session, url_for
+from flask import (abort, current_app, flash, g, has_request_context, make_response, redirect, request, session,
+                   url_for)
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.views import AuthDBView as FabAuthDBView
 from flask_babel import lazy_gettext as _l
@@ -135,6 +136,19 @@ class AuthDBView(FabAuthDBView):
     instead of the generic message (a wrong password still gets the generic one).
     Named like FAB's view on purpose: FAB builds the login endpoint from the class
     name ("AuthDBView.login"), and the login rate limit and tests rely on it."""
+
+    @expose("/logout/", methods=["GET", "POST"])
+    def logout(self):
+        """Signing out changes state, so only a POST does it (CSRFProtect checks its
+        token). A GET (an old link or bookmark, or a page that tricks the browser into
+        loading the URL) signs nobody out: a signed-in user gets a page with the button."""
+        if request.method == "POST":
+            return super().logout()
+        if not current_user.is_authenticated:
+            return redirect(self.appbuilder.get_url_for_index)
+        response = make_response(self.render_template("portal/security/logout.html", appbuilder=self.appbuilder))
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
 
     @property
     def invalid_login_message(self):

@@ -3,16 +3,16 @@ download of attached files. Thin: every rule (who may read, write, open a
 thread, which files pass) is in services.messages and services.attachments."""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
-from flask import abort, flash, g, redirect, request, send_file, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal import links
+from portal.views.files import send_private
 from portal.forms.messages import MessageForm, StaffReasonForm
 from portal.models.messages import Thread
 from portal.services import attachments as attachments_service
@@ -60,20 +60,41 @@ class ThreadsView(BaseView):
                     found.total, found.page, found.per_page)
         return self.render_template("portal/messages/index.html", page=page)
 
-    @expose("/open")
+    @expose("/open", methods=["GET", "POST"])
     @has_access
     def start(self):
+        """Start (or reopen) the conversation on ``?request=`` (the client adds
+        ``&profile=``). Starting one writes a row, so only a POST (with the CSRF
+        token) does it; a GET goes to the conversation when it exists already,
+        else shows a page with the button."""
         request_id = request.args.get("request", type=int)
         if request_id is None:
             abort(404)
+        profile_id = request.args.get("profile", type=int)
+        if request.method == "GET":
+            thread = self._existing(request_id, profile_id)
+            if thread is not None:
+                return redirect(url_for("ThreadsView.show", thread_id=thread.id))
+            return self.render_template("portal/messages/start.html", request_id=request_id, profile_id=profile_id,
+                                        request_link=links.request_page(request_id))
         try:
-            thread = messages_service.open_thread(g.user, request_id, request.args.get("profile", type=int))
+            thread = messages_service.open_thread(g.user, request_id, profile_id)
         except NotFound:
             abort(404)
         except ServiceError as err:
             flash(str(err.message), "danger")
             return redirect(links.request_page(request_id))
         return redirect(url_for("ThreadsView.show", thread_id=thread.id))
+
+    def _existing(self, request_id: int, profile_id: int | None) -> Thread | None:
+        """The user's conversation on the request, if it was started already (nothing is created)."""
+        try:
+            if profile_id is None:  # a practitioner: their own thread
+                return messages_service.my_thread(g.user, request_id)
+            return next((t for t, _unread in messages_service.threads_of_request(g.user, request_id)
+                         if t.profile_id == profile_id), None)
+        except NotFound:
+            return None
 
     @expose("/<int:thread_id>")
     @has_access
@@ -131,14 +152,7 @@ class AttachmentsView(BaseView):
             att = attachments_service.get_for(g.user, attachment_id)
         except NotFound:
             abort(404)
-        path = attachments_service.path_of(att)
-        if not os.path.isfile(path):
-            abort(404)
-        response = send_file(path, mimetype=att.content_type, as_attachment=True,
-                             download_name=att.original_name)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Cache-Control"] = "private, no-store"
-        return response
+        return send_private(attachments_service.path_of(att), att.content_type, att.original_name)
 
 
 def register(appbuilder) -> None:

@@ -8,15 +8,15 @@ ServiceError is shown with its translated message, NotFound is a 404."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 
-from flask import abort, flash, g, redirect, request, send_file, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import format_timedelta, to_utc
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, Form, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from portal.views.files import send_private
 from portal.forms import put_error
 from portal import links
 from portal.extensions import db
@@ -175,14 +175,7 @@ class ModerationView(BaseView):
             doc = verification.document_for(g.user, document_id)
         except NotFound:
             abort(404)
-        path = verification.document_path(doc)
-        if not os.path.isfile(path):
-            abort(404)
-        response = send_file(path, mimetype=doc.content_type, as_attachment=True,
-                             download_name=doc.original_name)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Cache-Control"] = "private, no-store"
-        return response
+        return send_private(verification.document_path(doc), doc.content_type, doc.original_name)
 
     @expose("/profiles/<int:profile_id>/interview", methods=["POST"])
     @has_access

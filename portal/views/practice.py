@@ -8,13 +8,13 @@ Thin: every change is portal.services.verification (the status machine); a
 ServiceError goes on its form field or into a flash, NotFound is a 404."""
 from __future__ import annotations
 
-import os
 
-from flask import abort, current_app, flash, g, redirect, request, send_file, url_for
+from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
+from portal.views.files import send_private
 from portal.forms import put_error
 from portal.extensions import db
 from portal.forms.practice import FILE_FIELDS, ApplicationForm
@@ -203,14 +203,7 @@ class PracticeView(BaseView):
     @has_access
     def document(self, document_id: int):
         doc = self._own_document(document_id)
-        path = verification.document_path(doc)
-        if not os.path.isfile(path):
-            abort(404)
-        response = send_file(path, mimetype=doc.content_type, as_attachment=True,
-                             download_name=doc.original_name)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Cache-Control"] = "private, no-store"
-        return response
+        return send_private(verification.document_path(doc), doc.content_type, doc.original_name)
 
     @expose("/documents/<int:document_id>/remove", methods=["GET", "POST"])
     @has_access
