@@ -24,7 +24,7 @@ from portal.services import accounts, agreement, api_tokens, password_reset, ses
 from portal.services.errors import ServiceError
 from portal.views.blocking import PortalAuthDBView
 from portal.views.security_account import ResetMyPasswordView
-from portal.views.admin import PortalUserDBModelView
+from portal.views.admin import UserDBModelView
 from portal.views.registration_limits import REGISTRATION_LIMITS
 from portal.views.security_api import SecurityApi
 
@@ -146,7 +146,7 @@ class PortalSecurityManager(SecurityManager):
     authdbview = PortalAuthDBView  # tells a blocked account why (correct password only)
     resetmypasswordview = ResetMyPasswordView  # "Change password" asks for the current password
     security_api = SecurityApi  # API sign-in within the login limits; revocable tokens
-    userdbmodelview = PortalUserDBModelView  # FAB's user screens: audited, no bypass of blocking
+    userdbmodelview = UserDBModelView  # FAB's user screens: audited, no bypass of blocking
 
     def create_jwt_manager(self, app):
         """FAB's JWT manager, refusing tokens whose session or token version has ended."""

@@ -15,7 +15,7 @@ from flask import abort, g
 from flask_appbuilder import ModelView
 from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_appbuilder.security.views import UserDBModelView
+from flask_appbuilder.security.views import UserDBModelView as FabUserDBModelView
 from flask_babel import lazy_gettext as _l
 from flask_babel import format_date, format_datetime, gettext
 from markupsafe import Markup
@@ -128,8 +128,9 @@ class AuditedEditView(AuditedEdit, StaffView):
     pass
 
 
-class PortalUserDBModelView(AuditedEdit, UserDBModelView):
-    """FAB's own user screens (/users/, admins only), with the same audit as the
+class UserDBModelView(AuditedEdit, FabUserDBModelView):
+    """FAB's own user screens (/users/, admins only; named like FAB's for its endpoints and
+    permissions), with the same audit as the
     back office. Activity, email and username are not edited here: blocking and
     unblocking go through the blocking service (reasons, emails, sessions ended),
     and an email is the account's login and its look-alike key."""
