@@ -18,6 +18,8 @@ MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__
 def create_app(config: object | str = "config.Config") -> Flask:
     app = Flask(__name__, instance_path=_instance_path(config))
     app.config.from_object(config)
+    if app.config.get("REQUIRE_STRONG_SECRET_KEY"):
+        check_secret_key(app.config.get("SECRET_KEY"))
     os.makedirs(app.instance_path, exist_ok=True)
     # Private files (never under the web root); FAB's file views read these.
     app.config.setdefault("UPLOAD_FOLDER", os.path.join(app.instance_path, "uploads", ""))
@@ -51,9 +53,10 @@ def create_app(config: object | str = "config.Config") -> Flask:
         appbuilder = AppBuilder()
         appbuilder.init_app(app, db.session)
         _setup_locale(app, appbuilder)
-        from portal import hardening
+        from portal import hardening, input_guard
 
         hardening.init_app(app)
+        input_guard.init_app(app)
         from portal.views import register_views
 
         register_views(appbuilder)
@@ -68,6 +71,31 @@ def create_app(config: object | str = "config.Config") -> Flask:
 
     register_error_handlers(app)
     return app
+
+
+SECRET_KEY_MIN_LENGTH = 32
+DEV_SECRET_KEY = "dev-only-change-me"  # config.Config's default, for development only
+GENERATE_SECRET_KEY = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
+
+
+def check_secret_key(key) -> None:
+    """Refuse to start (RuntimeError) without a strong SECRET_KEY: it signs the
+    sessions, CSRF tokens, API tokens and device cookies, so a missing, known or
+    guessable one lets anybody forge them. ProductionConfig asks for this check."""
+    key = key.decode("utf-8", "replace") if isinstance(key, bytes) else (key or "")
+    if not key.strip():
+        problem = "SECRET_KEY is not set"
+    elif DEV_SECRET_KEY in key:
+        problem = "SECRET_KEY is (or contains) the development key"
+    elif len(key) < SECRET_KEY_MIN_LENGTH:
+        problem = f"SECRET_KEY is too short (at least {SECRET_KEY_MIN_LENGTH} characters)"
+    elif len(set(key)) < 8:
+        problem = "SECRET_KEY is too simple (too few different characters)"
+    else:
+        return
+    raise RuntimeError(f"{problem}: the production configuration refuses to start. Generate a key with\n"
+                       f"    {GENERATE_SECRET_KEY}\n"
+                       "and set it in the SECRET_KEY environment variable (the same on every worker).")
 
 
 def _instance_path(config: object | str) -> str:

@@ -290,7 +290,7 @@ def test_every_complaint_post_needs_the_csrf_token(s, client, login_as, csrf_on)
     assert client.post(url, data={"reason": "spam", "text": TEXT, "csrf_token": token}).status_code == 302
     assert row_count(Complaint) == before + 1
 
-    client.post("/logout/")
+    client.post("/logout/", data={"csrf_token": token})  # signing out is a POST with CSRF too
     login_as_with_token(client, s.moderator)
     state = committed_state(db.session.get(Complaint, c.id))
     for path, data in (("take", {}), ("notes", {"note": "A note"}), ("resolve", {"outcome": "Resolved."}),

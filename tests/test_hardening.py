@@ -132,7 +132,7 @@ HOSTILE_NEXT = [
 
 @pytest.mark.parametrize("target", HOSTILE_NEXT)
 def test_login_next_never_leaves_the_site(client, world, target):
-    client.get("/logout/")
+    client.post("/logout/")
     response = client.post("/login/", query_string={"next": target},
                            data={"username": world.client_a.email, "password": PASSWORD})
     assert response.status_code == 302
@@ -143,7 +143,7 @@ def test_login_next_never_leaves_the_site(client, world, target):
 
 
 def test_login_next_keeps_a_local_target(client, world):
-    client.get("/logout/")
+    client.post("/logout/")
     response = client.post("/login/", query_string={"next": "/account/"},
                            data={"username": world.client_a.email, "password": PASSWORD})
     assert response.status_code == 302
@@ -161,7 +161,7 @@ def test_already_logged_in_login_page_ignores_hostile_next(client, login_as, wor
 
 
 def _failed_login_page(client, email: str) -> str:
-    client.get("/logout/")
+    client.post("/logout/")
     response = client.post("/login/", data={"username": email, "password": "Wrong-pass-9"},
                            headers={"Accept-Language": "ru"})
     assert response.status_code == 302
@@ -236,11 +236,11 @@ def test_failed_logins_for_one_account_are_limited_across_ips(hardened_app):
 def test_successful_logins_do_not_use_up_the_account_limit(hardened_app):
     client = hardened_app.test_client()
     for n in range(10):
-        client.get("/logout/")
+        client.post("/logout/")
         response = client.post("/login/", data={"username": ADMIN_EMAIL, "password": TestConfig.ADMIN_PASSWORD},
                                environ_base={"REMOTE_ADDR": f"10.3.0.{n + 1}"})
         assert response.status_code == 302 and "/login/" not in response.headers["Location"], n
-    client.get("/logout/")
+    client.post("/logout/")
     assert _attempt(client, ADMIN_EMAIL, "10.3.1.1").status_code == 302  # a failure still gets its answer
 
 

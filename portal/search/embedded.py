@@ -4,11 +4,23 @@ instance/, no server needed.
 The folder holds one physical index per build (``profiles-<timestamp>``) and a
 ``CURRENT`` file naming the live one; ``rebuild`` writes a new index and swaps
 the pointer with an atomic rename, so searches never see a half-built index.
-Other processes notice the swap on their next search."""
+Other processes notice the swap on their next search.
+
+Failures degrade instead of raising a server error: any engine or OS error
+(an unreadable or corrupt index, a path that is a file, a broken ``CURRENT``
+pointer, a writer lock held elsewhere) becomes :class:`SearchUnavailable`, so
+the portal falls back to the database directory. A missing index (folder
+deleted, ``CURRENT`` naming a folder that is gone) or an existing but empty
+one is not served silently: the backend opens a new index and sets
+``rebuild_reason``; portal/services/search.py then rebuilds it from the
+database before answering."""
 from __future__ import annotations
 
+import functools
 import json
+import logging
 import os
+import re
 import shutil
 import threading
 import time
@@ -22,6 +34,24 @@ from portal.search.backend import (
     SearchUnavailable, facet_buckets, facet_field,
 )
 from portal.search.normalize import ParsedQuery, skeleton, words
+
+log = logging.getLogger(__name__)
+INDEX_NAME = re.compile(r"profiles-\d{1,30}")  # what CURRENT may name
+
+
+def degrades(method):
+    """Any engine or OS error of ``method`` is a SearchUnavailable (the callers fall back)."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except SearchUnavailable:
+            raise
+        except Exception as exc:  # noqa: BLE001  (tantivy raises ValueError for most failures)
+            raise SearchUnavailable(f"embedded index at {self.path or ':memory:'} failed: "
+                                    f"{type(exc).__name__}: {exc}") from exc
+    return wrapper
+
 
 KEYWORD_FIELDS = ("category", "home_region", "regions", "specializations", "languages")
 SOURCE_FIELDS = ("name", "about_ru", "about_kk", "tags_text")
@@ -58,18 +88,36 @@ class EmbeddedBackend(SearchBackend):
         self._lock = threading.RLock()
         self._current: str | None = None
         self._index: tantivy.Index | None = None
-        self.ensure_index()
+        # why the index must be rebuilt from the database ("missing", "empty"), or None
+        self.rebuild_reason: str | None = None
+        try:
+            self.ensure_index()
+        except SearchUnavailable as exc:  # the portal starts anyway; searches fall back until it is fixed
+            log.warning("search index unavailable at start: %s", exc)
 
     # --- index files -----------------------------------------------------
     def _pointer(self) -> str:
         return os.path.join(self.path, "CURRENT")
 
     def _read_pointer(self) -> str | None:
+        """The live index named by CURRENT; None when there is no CURRENT. A CURRENT that
+        cannot be read or names no index folder of ours is a broken index (SearchUnavailable)."""
         try:
-            with open(self._pointer(), encoding="utf-8") as fh:
-                return fh.read().strip() or None
+            with open(self._pointer(), "rb") as fh:
+                raw = fh.read(256)
         except FileNotFoundError:
             return None
+        except OSError as exc:
+            raise SearchUnavailable(f"cannot read {self._pointer()}: {exc}") from exc
+        try:
+            name = raw.decode("utf-8").strip()
+        except UnicodeDecodeError as exc:
+            raise SearchUnavailable(f"broken pointer {self._pointer()}: {raw[:60]!r}") from exc
+        if not name:
+            return None  # an empty pointer (a crash before the first write): like a missing one
+        if not INDEX_NAME.fullmatch(name):
+            raise SearchUnavailable(f"broken pointer {self._pointer()}: {raw[:60]!r}")
+        return name
 
     def _write_pointer(self, name: str) -> None:
         tmp = self._pointer() + ".tmp"
@@ -87,25 +135,40 @@ class EmbeddedBackend(SearchBackend):
         os.makedirs(folder)
         return name, tantivy.Index(self.schema, path=folder)
 
+    @degrades
     def ensure_index(self) -> None:
         with self._lock:
             if self.path is None:
                 if self._index is None:
                     self._current, self._index = self._new_index()
                 return
+            if os.path.exists(self.path) and not os.path.isdir(self.path):
+                raise SearchUnavailable(f"{self.path} is not a folder")
             os.makedirs(self.path, exist_ok=True)
             name = self._read_pointer()
             if name and os.path.isdir(os.path.join(self.path, name)):
                 if name != self._current or self._index is None:
-                    self._index = tantivy.Index(self.schema, path=os.path.join(self.path, name))
-                    self._current = name
+                    index = tantivy.Index(self.schema, path=os.path.join(self.path, name))
+                    index.reload()
+                    first_open = self._index is None
+                    self._index, self._current = index, name
+                    if first_open and index.searcher().num_docs == 0:
+                        self.rebuild_reason = "empty"  # rebuilt if the database has public profiles
                 return
+            # no index (folder deleted, CURRENT missing or naming a folder that is gone): a new,
+            # empty one, flagged so that it is rebuilt from the database before it is served
+            had = self._current or name
             self._current, self._index = self._new_index()
             self._write_pointer(self._current)
+            self.rebuild_reason = "missing"
+            log.warning("search index missing at %s (was %s): a new empty index %s awaits a rebuild",
+                        self.path, had or "none", self._current)
 
     def _searcher(self) -> tantivy.Searcher:
-        if self.path is not None and self._read_pointer() != self._current:
-            self.ensure_index()   # another process rebuilt the index
+        if self.path is not None and (
+                self._index is None or self._read_pointer() != self._current
+                or not os.path.isdir(os.path.join(self.path, self._current or ""))):
+            self.ensure_index()   # another process rebuilt the index, or it went away
         self._index.reload()
         return self._index.searcher()
 
@@ -134,6 +197,7 @@ class EmbeddedBackend(SearchBackend):
         d.add_bytes("source", json.dumps({k: doc[k] for k in SOURCE_FIELDS}, ensure_ascii=False).encode())
         return d
 
+    @degrades
     def bulk(self, docs: Iterable[dict]) -> int:
         docs = list(docs)
         if not docs:
@@ -149,6 +213,7 @@ class EmbeddedBackend(SearchBackend):
             writer.wait_merging_threads()
         return len(docs)
 
+    @degrades
     def delete(self, ids: Iterable[int]) -> None:
         ids = list(ids)
         if not ids:
@@ -163,16 +228,20 @@ class EmbeddedBackend(SearchBackend):
     def _ids_query(self, ids) -> Query:
         return Query.term_set_query(self.schema, "id", [int(i) for i in ids])
 
+    @degrades
     def clear(self) -> None:
         with self._lock:
+            self.ensure_index()
             writer = self._writer()
             writer.delete_all_documents()
             writer.commit()
             writer.wait_merging_threads()
 
+    @degrades
     def count(self) -> int:
         return self._searcher().num_docs
 
+    @degrades
     def all_ids(self) -> set[int]:
         searcher = self._searcher()
         n = searcher.num_docs
@@ -181,6 +250,7 @@ class EmbeddedBackend(SearchBackend):
         hits = searcher.search(Query.all_query(), limit=n, count=False).hits
         return set(searcher.fast_field_values("id", [addr for _, addr in hits]))
 
+    @degrades
     def rebuild(self, docs: Iterator[dict], progress=None) -> int:
         name, index = self._new_index()
         writer = self._writer(index, heap=256_000_000)
@@ -199,6 +269,7 @@ class EmbeddedBackend(SearchBackend):
                 self._write_pointer(name)
                 if old and old != name:
                     shutil.rmtree(os.path.join(self.path, old), ignore_errors=True)
+            self.rebuild_reason = None
         return n
 
     # --- queries ---------------------------------------------------------
@@ -240,6 +311,7 @@ class EmbeddedBackend(SearchBackend):
             return text
         return Query.boolean_query([(Occur.Must, text)] + filters)
 
+    @degrades
     def _search(self, query: SearchQuery, parsed: ParsedQuery, require_all: bool) -> SearchResult:
         searcher = self._searcher()
         text = self._text_query(parsed, require_all)
@@ -281,6 +353,7 @@ class EmbeddedBackend(SearchBackend):
             out[facet] = facet_buckets(searcher.aggregate(q, {facet: spec}).get(facet))
         return {facet: out[facet] for facet in FACETS}
 
+    @degrades
     def suggest_names(self, prefix: str, limit: int = 5) -> list[tuple[int, str]]:
         keys = [skeleton(w)[:12] for w in words(prefix)]
         keys = [k for k in keys if len(k) >= 2]

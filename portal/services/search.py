@@ -5,6 +5,7 @@ back to the plain database directory when the backend is unreachable."""
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -67,9 +68,41 @@ def _labels() -> dict[str, dict[str, str]]:
     }
 
 
+_rebuilding = threading.Lock()
+
+
+def ready_backend():
+    """The app's search backend, rebuilt from the database first when the embedded index
+    went missing (folder deleted) or opened empty while the database has public profiles:
+    an empty index is never served as if nobody matched. Raises SearchUnavailable."""
+    search = backend()
+    if not hasattr(search, "rebuild_reason"):
+        return search  # Elasticsearch: its own errors are SearchUnavailable already
+    search.ensure_index()  # notices a deleted folder or a broken pointer before the search does
+    if search.rebuild_reason is None:
+        return search
+    with _rebuilding:
+        reason = getattr(search, "rebuild_reason", None)
+        if reason is None:
+            return search  # another request rebuilt it meanwhile
+        if reason == "empty" and not public_ids():
+            search.rebuild_reason = None  # empty because nobody is public: nothing to rebuild
+            return search
+        log.warning("search index %s (%s): rebuilding it from the database", reason,
+                    getattr(search, "path", None) or search.name)
+        try:
+            count = reindex()
+        except SearchUnavailable:
+            raise
+        except Exception as exc:  # noqa: BLE001  (a database error while rebuilding)
+            raise SearchUnavailable(f"rebuilding the search index failed: {exc}") from exc
+        log.warning("search index rebuilt from the database: %s profiles", count)
+    return search
+
+
 def search_profiles(query: SearchQuery) -> SearchPage:
     try:
-        result = backend().search(query)
+        result = ready_backend().search(query)
     except SearchUnavailable:
         log.exception("search backend failed; falling back to the database directory")
         return _fallback(query)
@@ -107,7 +140,7 @@ def categories_with_counts() -> list[tuple[Category, int]]:
     from portal.services import practitioners
 
     try:
-        facets = backend().search(SearchQuery(per_page=1)).facets.get("category", [])
+        facets = ready_backend().search(SearchQuery(per_page=1)).facets.get("category", [])
     except SearchUnavailable:
         log.exception("search backend failed; counting categories in the database")
         return practitioners.categories_with_counts()
@@ -144,7 +177,7 @@ def suggest(prefix: str, limit: int = 8) -> list[Suggestion]:
                                       url_for("DirectoryView.index", category=obj.category.code,
                                               specialization=obj.code)))
     try:
-        names = backend().suggest_names(prefix, limit=limit)
+        names = ready_backend().suggest_names(prefix, limit=limit)
     except SearchUnavailable:
         log.exception("search backend failed while suggesting")
         names = []

@@ -1,9 +1,19 @@
-"""Translated error pages for the public site (HTML) and JSON for /api/."""
+"""Translated error pages for the public site (HTML) and JSON for /api/.
+
+Every error response carries the security headers (set here too, not only in
+the ``after_request`` hook), and a 500 never turns into a second failure: the
+database session is rolled back first (on PostgreSQL a failed statement aborts
+the transaction, and the page's menu needs the database), and a page that
+cannot be rendered falls back to plain text."""
 from __future__ import annotations
+
+import logging
 
 from flask import g, jsonify, render_template, request
 from flask_login import current_user
 from flask_babel import lazy_gettext as _l
+
+log = logging.getLogger(__name__)
 
 MESSAGES = {
     400: _l("The request could not be understood."),
@@ -15,18 +25,46 @@ MESSAGES = {
 }
 
 
+def _rollback() -> None:
+    from portal.extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001
+        log.exception("rollback in the error handler failed")
+
+
 def register_error_handlers(app) -> None:
-    def handle(error):
-        code = getattr(error, "code", 500) or 500
-        message = MESSAGES.get(code, MESSAGES[500])
-        headers = {"Retry-After": str(error.retry_after)} if getattr(error, "retry_after", None) else {}
-        if request.path.startswith("/api/"):
-            return jsonify(message=str(message)), code, headers
+    from portal.hardening import apply_security_headers
+
+    def page(code, message):
         if not hasattr(g, "user"):  # errors raised before FAB's before_request (CSRF)
             g.user = current_user
         return render_template("portal/error.html", code=code, message=message,
-                               appbuilder=app.appbuilder,
-                               base_template=app.appbuilder.base_template), code, headers
+                               appbuilder=app.appbuilder, base_template=app.appbuilder.base_template)
+
+    def handle(error):
+        code = getattr(error, "code", 500) or 500
+        # a RefusedInput (portal/input_guard.py) brings its own translated message
+        message = getattr(error, "portal_message", None) or MESSAGES.get(code, MESSAGES[500])
+        headers = {"Retry-After": str(error.retry_after)} if getattr(error, "retry_after", None) else {}
+        if code >= 500:
+            _rollback()  # the failed statement may have aborted the transaction
+        if request.path.startswith("/api/"):
+            response = app.make_response((jsonify(message=str(message)), code, headers))
+            return apply_security_headers(response)
+        try:
+            body = page(code, message)
+        except Exception:  # noqa: BLE001  (e.g. the database went away under the menu)
+            log.exception("error page %s could not be rendered; retrying after a rollback", code)
+            _rollback()
+            try:
+                body = page(code, message)
+            except Exception:  # noqa: BLE001
+                log.exception("error page %s could not be rendered; plain text instead", code)
+                body = str(message)
+                headers = {**headers, "Content-Type": "text/plain; charset=utf-8"}
+        return apply_security_headers(app.make_response((body, code, headers)))
 
     for code in MESSAGES:
         app.register_error_handler(code, handle)
