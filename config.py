@@ -92,7 +92,7 @@ class Config:
     AUTH_ROLE_PUBLIC = "Public"
     RECAPTCHA_ENABLED = False
     FAB_PASSWORD_COMPLEXITY_ENABLED = True
-    # FAB_PASSWORD_COMPLEXITY_VALIDATOR is set to portal.services.validation in create_app
+    # FAB_PASSWORD_COMPLEXITY_VALIDATOR is set to portal.core.validation in create_app
     # Login limits (portal/login_limits.py) count FAILED password checks on every path
     # (web form, API login, "Change password"): per client IP, per account from unknown
     # devices, and per known device (a device that signed in to the account before).
@@ -110,7 +110,7 @@ class Config:
     # Password reset by email: link lifetime; requests per IP and per email address
     PASSWORD_RESET_TTL_MINUTES = int(os.environ.get("PASSWORD_RESET_TTL_MINUTES", "60"))
     PASSWORD_RESET_RATE_LIMIT = os.environ.get("PASSWORD_RESET_RATE_LIMIT", "5 per 15 minute")
-    # Per account (portal.limits): support messages sent, complaints filed, attempts to close
+    # Per account (portal.core.limits): support messages sent, complaints filed, attempts to close
     # the account (each checks the password), "Download my data" downloads
     SUPPORT_MESSAGE_RATE_LIMIT = os.environ.get("SUPPORT_MESSAGE_RATE_LIMIT", "30 per hour")
     COMPLAINT_RATE_LIMIT = os.environ.get("COMPLAINT_RATE_LIMIT", "10 per hour")

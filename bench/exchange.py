@@ -28,7 +28,7 @@ from sqlalchemy import event, select  # noqa: E402
 
 import config  # noqa: E402
 from portal import create_app  # noqa: E402
-from portal.extensions import db  # noqa: E402
+from portal.core.extensions import db  # noqa: E402
 
 DEMO_PASSWORD = "Demo-pass-1"
 BENCH_PASSWORD = "Bench-pass-1"
@@ -119,7 +119,7 @@ class Builder:
         of the category: matches every broadcast request of that category there."""
         import datetime as dt
 
-        from portal.models.accounts import utcnow
+        from portal.core.clock import utcnow
         from portal.models.practitioners import PractitionerProfile, ProfileStatus
 
         category = self.categories[category_code]

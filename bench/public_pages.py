@@ -19,7 +19,7 @@ from sqlalchemy import event, select  # noqa: E402
 
 import config  # noqa: E402
 from portal import create_app  # noqa: E402
-from portal.extensions import db  # noqa: E402
+from portal.core.extensions import db  # noqa: E402
 
 
 def main() -> None:

@@ -35,7 +35,7 @@ from sqlalchemy import event, func, insert, select  # noqa: E402
 
 import config  # noqa: E402
 from portal import create_app  # noqa: E402
-from portal.extensions import db  # noqa: E402
+from portal.core.extensions import db  # noqa: E402
 
 SEED = 2026
 DEFAULT_SIZES = (10_000, 100_000)

@@ -9,7 +9,7 @@ from flask_appbuilder import AppBuilder
 from flask_login import user_logged_in
 from sqlalchemy import inspect
 
-from portal.extensions import csrf, db, mail, migrate
+from portal.core.extensions import csrf, db, mail, migrate
 
 log = logging.getLogger(__name__)
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
@@ -25,7 +25,7 @@ def create_app(config: object | str = "config.Config") -> Flask:
     app.config.setdefault("UPLOAD_FOLDER", os.path.join(app.instance_path, "uploads", ""))
     app.config.setdefault("IMG_UPLOAD_FOLDER", os.path.join(app.instance_path, "uploads", "img", ""))
 
-    from portal.services.validation import password_complexity
+    from portal.core.validation import password_complexity
 
     app.config["FAB_PASSWORD_COMPLEXITY_VALIDATOR"] = password_complexity
 
@@ -53,7 +53,7 @@ def create_app(config: object | str = "config.Config") -> Flask:
         appbuilder = AppBuilder()
         appbuilder.init_app(app, db.session)
         _setup_locale(app, appbuilder)
-        from portal import hardening, input_guard
+        from portal.core import hardening, input_guard
 
         hardening.init_app(app)
         input_guard.init_app(app)
@@ -67,7 +67,7 @@ def create_app(config: object | str = "config.Config") -> Flask:
     from portal import cli
 
     cli.register(app)
-    from portal.views.errors import register_error_handlers
+    from portal.core.http import register_error_handlers
 
     register_error_handlers(app)
     return app
@@ -125,7 +125,7 @@ def _at_head() -> bool:
 
 
 def _setup_locale(app: Flask, appbuilder: AppBuilder) -> None:
-    from portal.i18n import select_locale
+    from portal.core.i18n import select_locale
     from portal.views.public import switch_language
 
     app.extensions["babel"].locale_selector = select_locale
@@ -138,10 +138,10 @@ def _setup_locale(app: Flask, appbuilder: AppBuilder) -> None:
         if getattr(user, "locale", None):
             session["locale"] = user.locale
 
-    from portal.i18n import current_locale
+    from portal.core.i18n import current_locale
     from flask_babel import format_date, format_datetime
 
-    from portal.labels import label
+    from portal.core.labels import label
 
     app.jinja_env.globals["current_locale"] = current_locale
     app.jinja_env.globals["format_date"] = format_date

@@ -15,13 +15,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_user
 from sqlalchemy import inspect
 
-from portal import login_limits
+from portal.core import login_limits
 from portal.forms import put_error
 from portal.forms.accounts import RegisterForm
-from portal.i18n import current_locale
-from portal.models.accounts import PortalUser, utcnow
+from portal.core.i18n import current_locale
+from portal.models.accounts import PortalUser
+from portal.core.clock import utcnow
 from portal.services import accounts, agreement, api_tokens, password_reset, sessions
-from portal.services.errors import ServiceError
+from portal.core.errors import ServiceError
 from portal.views.blocking import PortalAuthDBView
 from portal.views.security_account import ResetMyPasswordView
 from portal.views.admin import UserDBModelView
@@ -167,7 +168,7 @@ class PortalSecurityManager(SecurityManager):
 
     def auth_user_db(self, username, password, device: str | None = None):
         """FAB's password check for every login path (web form, API), within the
-        shared login limits (portal.login_limits: a 429 when used up); every
+        shared login limits (portal.core.login_limits: a 429 when used up); every
         attempt is also stored as a login event (4b). ``device`` is the API
         client's device token (browsers send the cookie)."""
         if not has_request_context():

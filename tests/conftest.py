@@ -56,7 +56,7 @@ def app(database_url, tmp_path_factory):
     ctx = application.app_context()
     ctx.push()
     yield application
-    from portal.extensions import db
+    from portal.core.extensions import db
 
     db.session.remove()
     db.engine.dispose()
@@ -78,7 +78,7 @@ def separate_app(config: type, folder):
     at creation (the rate limiter: the session app's disabled limiter cannot be
     switched on afterwards). Its clients are isolated like ``client``."""
     from portal import create_app
-    from portal.extensions import db
+    from portal.core.extensions import db
 
     class Cfg(config):
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{folder / 'app.db'}"
@@ -102,7 +102,7 @@ def client(app):
 
 @pytest.fixture
 def db_session(app):
-    from portal.extensions import db
+    from portal.core.extensions import db
 
     yield db.session
     db.session.rollback()

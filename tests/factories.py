@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import select
 
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.models.catalog import Category, Region
 from portal.models.practitioners import PractitionerProfile, ProfileStatus
 from portal.models.requests import Offer, OfferStatus, RequestStatus, ServiceRequest
@@ -200,7 +200,7 @@ def fails_without_change(*rows, error=None, field=None, count_of=()):
 
     import pytest
 
-    from portal.services.errors import ServiceError
+    from portal.core.errors import ServiceError
 
     @contextlib.contextmanager
     def _guard():
@@ -255,7 +255,7 @@ def application_input(category_code="advocate", region_codes=("KZ-75",), spec_co
 
 def pass_quiz(profile, score=9, total=10):
     """A finished, passed quiz attempt row (what services.quiz stores) and the status step it triggers."""
-    from portal.models.accounts import utcnow
+    from portal.core.clock import utcnow
     from portal.models.verification import QuizAttempt
     from portal.services import verification
 
@@ -274,7 +274,7 @@ def make_applicant(sm, stage=ProfileStatus.SUBMITTED, staff=None, category_code=
     reached ``stage``: draft, submitted, quiz_passed, interview_scheduled (with
     the interview recorded as ``interview_outcome`` unless "pending") or
     approved. ``staff`` (a Moderator) is made when a stage needs one."""
-    from portal.models.accounts import utcnow
+    from portal.core.clock import utcnow
     from portal.services import verification
 
     user = make_user(sm, ("Client",), first_name=first_name, last_name=last_name, locale=locale)

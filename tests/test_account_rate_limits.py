@@ -1,4 +1,4 @@
-"""Per-account rate limits on signed-in actions (portal.limits), on an app
+"""Per-account rate limits on signed-in actions (portal.core.limits), on an app
 with the limiter switched on: support messages and complaints count only what
 was sent (a form sent back with an error does not count), attempts to close the
 account count every try (password guessing), "Download my data" counts every
@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from config import TestConfig
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.models.accounts import AccountStatus, PortalUser
 from portal.models.complaints import Complaint
 from portal.models.support import SupportMessage

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.models.accounts import AgreementAcceptance, PortalUser
-from portal.services.validation import iin_is_valid, normalize_phone
+from portal.core.validation import iin_is_valid, normalize_phone
 from tests.factories import PASSWORD, unique_email
 
 GOOD = {"full_name": "Айгерім Сапарова", "phone": "8 701 234 56 78", "password": "Strong-pass-7",

@@ -15,12 +15,12 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import event, func, select
 
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.models.accounts import AgreementAcceptance, AgreementVersion
-from portal.models.audit import AuditEntry
+from portal.core.audit import AuditEntry
 from portal.services import agreement
 from portal.services.agreement import Draft
-from portal.services.errors import NotFound
+from portal.core.errors import NotFound
 from tests.conftest import login
 from portal.views.agreement import ACCEPTED_KEY
 from tests.factories import PASSWORD, fails_without_change, make_user, row_count

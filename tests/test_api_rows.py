@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.models.accounts import AccountStatus
 from tests.conftest import IsolatedClient, login
 from tests.factories import (PASSWORD, make_offer, make_practitioner, make_request, make_review,

@@ -10,7 +10,7 @@ from flask_jwt_extended import create_access_token
 from sqlalchemy import select
 
 from config import TestConfig
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.models.security import LoginEvent, UserSession
 from portal.services import blocking, closure, password_reset, sessions
 from tests.conftest import IsolatedClient, login, separate_app

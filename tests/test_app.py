@@ -6,7 +6,7 @@ import os
 from sqlalchemy import func, select
 
 import config
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.models.catalog import Category, Region, Specialization
 
 

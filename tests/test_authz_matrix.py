@@ -392,9 +392,10 @@ def _outcome(response) -> object:
 
 @pytest.fixture
 def matrix_world(world, app):
-    from portal.extensions import db
+    from portal.core.extensions import db
     from portal.models.accounts import AgreementAcceptance
-    from portal.services import accounts, audit
+    from portal.services import accounts
+    from portal.core import audit
 
     acceptance = accounts.accept_agreement(world.client_a, accounts.current_agreement(), "127.0.0.1", "t")
     entry = audit.record("profile", world.profile.id, "submitted", "approved", world.moderator.id, "ok")
@@ -471,7 +472,7 @@ def expected_outcome(endpoint, role, w):
 def _all_tables(app):
     from sqlalchemy import MetaData
 
-    from portal.extensions import db
+    from portal.core.extensions import db
 
     tables = app.extensions.setdefault("_matrix_tables", {})
     if db.engine.url not in tables:
@@ -607,7 +608,7 @@ def _post_sweep(app, client, w, before_each=None) -> tuple[list[str], set[str]]:
 @pytest.fixture
 def post_world(matrix_world):
     """The matrix world with a conversation on request A and a notification of each user."""
-    from portal.extensions import db
+    from portal.core.extensions import db
     from portal.services import messages as messages_service
     from portal.services import notifications
 
@@ -677,7 +678,7 @@ def test_blocked_account_token_from_before_is_refused_by_the_api(app, client, ma
 
 @pytest.mark.parametrize("who", ["visitor", "admin"])
 def test_an_unknown_model_view_action_is_refused_not_a_crash(app, client, login_as, world, who):
-    """FAB's action routes raised a 500 on a POSTed action name the view lacks (portal.hardening)."""
+    """FAB's action routes raised a 500 on a POSTed action name the view lacks (portal.core.hardening)."""
     if who == "admin":
         login_as(world.admin)
     for url, data in [("/admin/requests/action_post", {"action": "muldelete", "rowid": str(world.request_a.id)}),

@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import select
 
 from config import DEV_SECRET_KEY, ProductionConfig
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.models.accounts import PortalUser
-from portal.models.audit import AuditEntry
+from portal.core.audit import AuditEntry
 from flask_appbuilder.security.sqla.models import Role
 from portal.models.catalog import Region
 from portal.models.practitioners import PractitionerProfile, ProfileStatus

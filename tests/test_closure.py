@@ -16,9 +16,10 @@ import pytest
 from flask_appbuilder import Model
 from sqlalchemy import String, Text, func, or_, select
 
-from portal.extensions import db
-from portal.models.accounts import AccountStatus, AgreementAcceptance, BlockReason, PortalUser, utcnow
-from portal.models.audit import AuditEntry
+from portal.core.extensions import db
+from portal.models.accounts import AccountStatus, AgreementAcceptance, BlockReason, PortalUser
+from portal.core.clock import utcnow
+from portal.core.audit import AuditEntry
 from portal.models.complaints import Complaint
 from portal.models.messages import Attachment, Message
 from portal.models.notifications import MailOutbox, Notification, NotificationPreference
@@ -34,7 +35,7 @@ from portal.services import offers as offers_service
 from portal.services import requests as requests_service
 from portal.services import reviews as reviews_service
 from portal.services import verification
-from portal.services.errors import ServiceError
+from portal.core.errors import ServiceError
 from tests.conftest import login
 from tests.factories import (
     PASSWORD, PDF_BYTES, PNG_BYTES, make_offer, make_practitioner, make_profile, make_request, make_user,
@@ -316,7 +317,7 @@ def test_confirmation_is_required_and_a_failure_changes_nothing(app, lived, monk
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("portal.services.redaction.sweep", broken)
+    monkeypatch.setattr("portal.core.redaction.sweep", broken)
     with pytest.raises(RuntimeError):
         closure.close_account(w.user, PASSWORD, True)
     db.session.expire_all()

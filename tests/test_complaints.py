@@ -12,10 +12,10 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from portal.extensions import db
-from portal.labels import label
-from portal.models.accounts import utcnow
-from portal.models.audit import AuditEntry
+from portal.core.extensions import db
+from portal.core.labels import label
+from portal.core.clock import utcnow
+from portal.core.audit import AuditEntry
 from portal.models.complaints import Complaint, ComplaintKind, ComplaintNote, ComplaintStatus
 from portal.models.messages import Message, Thread
 from portal.models.notifications import MailOutbox, Notification
@@ -23,7 +23,7 @@ from portal.models.practitioners import ProfileStatus
 from portal.models.requests import OfferStatus, RequestStatus
 from portal.models.reviews import ReviewStatus
 from portal.services import complaints, notifications
-from portal.services.errors import NotFound, ServiceError
+from portal.core.errors import NotFound, ServiceError
 from tests.factories import (
     fails_without_change, make_offer, make_practitioner, make_request, make_review, make_user,
     notification_count, row_count,

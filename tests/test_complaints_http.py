@@ -11,7 +11,7 @@ import re
 import pytest
 from sqlalchemy import event, select
 
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.models.complaints import Complaint, ComplaintNote
 from portal.models.messages import Message
 from portal.services import complaints, moderation

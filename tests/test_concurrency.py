@@ -12,12 +12,12 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.models.accounts import PortalUser
 from portal.models.requests import Offer, OfferStatus, RequestStatus, ServiceRequest
 from portal.services import offers as offers_service
 from portal.services import requests as requests_service
-from portal.services.errors import ServiceError
+from portal.core.errors import ServiceError
 from tests import factories as f
 
 REGION = "KZ-43"  # Kyzylorda
@@ -223,7 +223,7 @@ def test_concurrent_expiry_and_select_never_both_win(pg, sm, monkeypatch, app):
     """The worker expires a request at the moment its client selects an offer."""
     import datetime as dt
 
-    from portal.models.accounts import utcnow
+    from portal.core.clock import utcnow
 
     client = f.make_user(sm)
     profiles = [f.make_practitioner(sm, region_codes=(REGION,)) for _ in range(2)]

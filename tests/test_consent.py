@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.models.accounts import PortalUser
 
 CONSENT = "cookie_consent"

@@ -2,7 +2,7 @@
 without a valid token, and FAB's GET mutations (delete, actions) refuse too."""
 from __future__ import annotations
 
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.models.catalog import Specialization
 from tests.conftest import build_url
 from tests.factories import PASSWORD

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.models.complaints import Complaint
 from portal.models.notifications import Notification
 from portal.models.requests import OfferStatus, RequestStatus

@@ -262,7 +262,7 @@ def test_database_refusals_are_not_server_errors(app):
     """The safety net: a DataError that got past the checks is a 404/400 after a rollback."""
     from sqlalchemy.exc import DataError
 
-    from portal.input_guard import _database_refused
+    from portal.core.input_guard import _database_refused
 
     with app.test_request_context("/practitioners/"):
         response = app.make_response(_database_refused(DataError("SELECT 1", {}, Exception("integer out of range"))))
@@ -291,7 +291,7 @@ def test_signed_in_and_private_api_responses_are_not_stored(app, world, client):
 
 def test_an_escaping_exception_still_gets_the_headers(app):
     """When even the error handling fails, the WSGI middleware answers a 500 with the headers."""
-    from portal.hardening import SecurityHeadersMiddleware
+    from portal.core.hardening import SecurityHeadersMiddleware
 
     def broken(environ, start_response):
         raise RuntimeError("boom")

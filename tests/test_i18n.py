@@ -9,7 +9,7 @@ import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.models.accounts import PortalUser
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "portal" / "translations"

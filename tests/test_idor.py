@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.models.requests import ServiceRequest
 from portal.models.reviews import Review
 

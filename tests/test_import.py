@@ -12,8 +12,8 @@ from flask_babel import force_locale
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
-from portal.cli_import import import_practitioners_command
-from portal.extensions import db
+from portal.cli.importer import import_practitioners_command
+from portal.core.extensions import db
 from portal.models.accounts import PortalUser
 from portal.models.practitioners import PractitionerProfile, ProfileStatus
 from portal.search import SearchQuery

@@ -17,8 +17,8 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from sqlalchemy import event, select
 
-from portal.extensions import db
-from portal.models.audit import AuditEntry
+from portal.core.extensions import db
+from portal.core.audit import AuditEntry
 from portal.models.practitioners import PractitionerProfile, ProfileStatus
 from portal.models.requests import OfferStatus, RequestStatus
 from portal.models.reviews import Review, ReviewStatus

@@ -19,11 +19,12 @@ from aiosmtpd.controller import Controller
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
-from portal.extensions import db
-from portal.models.accounts import AccountStatus, utcnow
+from portal.core.extensions import db
+from portal.models.accounts import AccountStatus
+from portal.core.clock import utcnow
 from portal.models.notifications import EmailState, MailOutbox, MailStatus, Notification, NotificationPreference
 from portal.services import mailer, notifications
-from portal.services.errors import NotFound
+from portal.core.errors import NotFound
 from tests.factories import make_user
 
 BASE_URL = "https://alemtrust.test"
@@ -357,7 +358,7 @@ def test_worker_mode_leaves_sending_to_the_worker(app, smtp, settings, people):
     assert [r.status for r in outbox_of(user)] == [MailStatus.PENDING] and smtp.to(user.email) == []
     runner = app.test_cli_runner()
     user_id = user.id
-    result = runner.invoke(args=["notify", "worker", "--once"])
+    result = runner.invoke(args=["portal", "worker", "--once"])
     assert result.exit_code == 0, result.output
     user = db.session.get(type(user), user_id)  # the worker ends its session: load the user again
     assert [r.status for r in outbox_of(user)] == [MailStatus.SENT] and len(smtp.to(user.email)) == 1

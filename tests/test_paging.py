@@ -1,4 +1,4 @@
-"""The shared paging helper (portal.services.paging): a page number out of
+"""The shared paging helper (portal.core.paging): a page number out of
 range shows the nearest page that exists, in every list that uses it (login
 history, support inbox, "My complaints", the complaint and moderation queues),
 through the service and on the pages (an old link to page 999 is not an empty
@@ -9,9 +9,10 @@ import html
 
 from sqlalchemy import func, select
 
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.models.security import LoginEvent
-from portal.services import complaints, moderation, paging, practitioners, sessions, support
+from portal.services import complaints, moderation, practitioners, sessions, support
+from portal.core import paging
 from tests.factories import make_user
 from tests.test_complaints import TEXT, scene_of
 

@@ -7,7 +7,7 @@ import re
 
 from sqlalchemy import func, select
 
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.models.messages import Thread
 from tests.factories import make_offer
 from tests.test_csrf import login_as_with_token

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from sqlalchemy import select
 
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.models.practitioners import PractitionerProfile, ProfileStatus
 from portal.models.verification import DocumentKind, ProfileDocument
 from portal.services import verification

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.models.accounts import AccountStatus
 from portal.models.practitioners import ProfileStatus
 from tests.factories import make_profile, make_user

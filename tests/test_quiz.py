@@ -13,12 +13,12 @@ from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from portal.content import quiz_bank
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.models.practitioners import ProfileStatus
 from portal.models.verification import QuizAttempt, QuizOption, QuizQuestion
 from portal.services import quiz, reference
 from portal.services import verification as v
-from portal.services.errors import NotFound, ServiceError
+from portal.core.errors import NotFound, ServiceError
 from tests.factories import (
     committed_state, fails_without_change, make_applicant, make_profile, make_user, row_count,
 )

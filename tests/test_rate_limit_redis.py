@@ -15,7 +15,7 @@ import uuid
 import pytest
 
 from config import BASE_DIR, TestConfig
-from portal.extensions import db
+from portal.core.extensions import db
 from tests.conftest import IsolatedClient
 
 
@@ -120,7 +120,7 @@ def test_the_limiter_uses_redis_when_redis_url_is_set(monkeypatch, limited_app, 
 
     keys = [k.decode() for k in redis.Redis.from_url(redis_url).scan_iter(f"*{limited_app.config['_test_prefix']}*")]
     assert any("10.60.0.1" in k for k in keys), keys  # the per-IP login counter
-    from portal.login_limits import _account_key
+    from portal.core.login_limits import _account_key
 
     # the per-account one, under a hash of the email (no addresses stored in Redis)
     assert any(_account_key("redis-probe@example.kz") in k for k in keys), keys

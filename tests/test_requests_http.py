@@ -8,7 +8,7 @@ import io
 import pytest
 from sqlalchemy import select
 
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.models.messages import Attachment
 from portal.models.practitioners import ProfileStatus
 from portal.models.requests import Offer, OfferStatus, RequestStatus, ServiceRequest

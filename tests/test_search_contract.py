@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.models.practitioners import PractitionerProfile, ProfileStatus
 from portal.search.backend import NO_PRICE, SearchQuery, SearchUnavailable
 from portal.search.documents import public_documents, quality

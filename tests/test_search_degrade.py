@@ -203,7 +203,7 @@ def test_suggestions_and_home_page_survive_a_broken_index(search_app, healthy):
 
 
 def test_a_writer_lock_held_elsewhere_queues_writes_and_searches_keep_answering(search_app, healthy):
-    from portal.extensions import db
+    from portal.core.extensions import db
     from portal.models.practitioners import PractitionerProfile
     from portal.services import search as search_service
     from portal.search.embedded import build_schema

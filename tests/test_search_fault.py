@@ -12,7 +12,8 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
-from portal.extensions import db
+from portal.core import outbox
+from portal.core.extensions import db
 from portal.models.practitioners import ProfileStatus
 from portal.models.search import SearchOutbox
 from portal.search import SearchQuery, SearchUnavailable, sync
@@ -119,7 +120,7 @@ def test_the_portal_works_while_elasticsearch_is_down_and_catches_up(app, client
 
     # --- the server is back (empty: it keeps its data in memory) ----------------
     stoppable.server = search_servers.restart_server(stoppable.server)
-    later = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) + dt.timedelta(seconds=sync.MAX_BACKOFF + 1)
+    later = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) + dt.timedelta(seconds=outbox.MAX_BACKOFF + 1)
     done, failed = sync.drain(app, now=later)
     assert failed == 0 and done >= 4
     assert outbox_count() == 0

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from portal.extensions import db
+from portal.core.extensions import db
 from tests.factories import make_profile, make_user
 
 

@@ -9,7 +9,8 @@ import pytest
 import tantivy
 from sqlalchemy import func, select
 
-from portal.extensions import db
+from portal.core import outbox
+from portal.core.extensions import db
 from portal.models.accounts import AccountStatus
 from portal.models.practitioners import ProfileStatus
 from portal.models.search import SearchOutbox
@@ -119,16 +120,16 @@ def test_worker_mode_leaves_rows_for_the_worker(app, person):
     user, name = person
     app.config["SEARCH_SYNC"] = "worker"
     try:
-        profile = make_profile(user)
+        profile_id = make_profile(user).id  # the worker ends the session (a fresh one per poll)
         assert outbox_count() >= 1
         assert indexed_ids(name) == []
         runner = app.test_cli_runner()
-        result = runner.invoke(args=["search", "worker", "--once"])
+        result = runner.invoke(args=["portal", "worker", "--once"])
         assert result.exit_code == 0, result.output
         assert "applied" in result.output
     finally:
         app.config["SEARCH_SYNC"] = "inline"
-    assert indexed_ids(name) == [profile.id]
+    assert indexed_ids(name) == [profile_id]
     assert outbox_count() == 0
 
 
@@ -162,7 +163,7 @@ def test_backend_failure_keeps_rows_with_backoff_until_it_recovers(app, person, 
     import gc
 
     gc.collect()
-    later = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) + dt.timedelta(seconds=sync.MAX_BACKOFF)
+    later = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) + dt.timedelta(seconds=outbox.MAX_BACKOFF)
     done, failed = sync.drain(app, now=later)
     assert failed == 0 and done >= 1
     assert disk.search(SearchQuery(text=name)).ids == [profile.id]

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.models import PortalUser, PractitionerProfile, Review, ServiceRequest
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,11 +16,12 @@ import pytest
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from portal.cli_notify import UploadCleanup
-from portal.extensions import db
+from portal.cli.worker import UploadCleanup
+from portal.core.extensions import db
 from portal.models.messages import Attachment, Message
 from portal.models.verification import DocumentKind, ProfileDocument
 from portal.services import attachments, verification
+from portal.core import files
 from tests.factories import make_request, make_user
 from tests.test_messages_http import open_thread, post, scene  # noqa: F401  (the fixture)
 from tests.test_practice_http import JPEG, PDF, _answers, _documents, _post, _profile_of
@@ -55,7 +56,7 @@ def _referenced_attachment(app, age_seconds: float) -> str:
 
 def test_only_old_files_without_a_row_are_deleted(app):
     old_orphan = _write(attachments.folder(), 2 * HOUR)
-    old_document_orphan = _write(verification.documents_folder(), 2 * HOUR)
+    old_document_orphan = _write(files.upload_folder(files.DOCUMENTS), 2 * HOUR)
     fresh_orphan = _write(attachments.folder(), 5 * 60)  # its commit may still be under way
     referenced = _referenced_attachment(app, 3 * HOUR)
     foreign = _write(attachments.folder(), 3 * HOUR, name="notes.txt")  # not a name the portal writes
@@ -115,7 +116,7 @@ def test_the_notification_worker_cleans_up_once_an_hour(app, monkeypatch):
     monkeypatch.undo()
 
     orphan = _write(attachments.folder(), 2 * HOUR)
-    result = app.test_cli_runner().invoke(args=["notify", "worker", "--once"])
+    result = app.test_cli_runner().invoke(args=["portal", "worker", "--once"])
     assert result.exit_code == 0, result.output
     assert "orphan upload files deleted 1" in result.output
     assert not os.path.exists(orphan)
@@ -132,7 +133,7 @@ KILLED_WRITER = textwrap.dedent("""
         AUTO_MIGRATE = False
 
     from portal import create_app
-    from portal.extensions import db
+    from portal.core.extensions import db
     from portal.models.accounts import PortalUser
     from portal.services import attachments
 
@@ -187,7 +188,7 @@ def test_a_process_killed_before_the_commit_leaves_a_file_the_cleanup_removes(ap
     ("x" * 300 + ".html", "application/pdf", "x" * 251 + ".pdf"),
 ])
 def test_display_name_takes_the_extension_of_the_detected_type(name, kind, expected):
-    assert attachments.display_name(name, kind) == expected
+    assert files.display_name(name, kind) == expected
 
 
 def test_a_pdf_named_html_is_stored_and_served_as_a_pdf(app, scene, login_as):  # noqa: F811

@@ -158,7 +158,7 @@ def app(tmp_path_factory):
     ctx = application.app_context()
     ctx.push()
     yield application
-    from portal.extensions import db
+    from portal.core.extensions import db
 
     db.session.remove()
     db.engine.dispose()
@@ -184,14 +184,14 @@ def xw(app):
 
 
 def _mail_ids() -> int:
-    from portal.extensions import db
+    from portal.core.extensions import db
     from portal.models.notifications import MailOutbox
 
     return db.session.scalar(select(func.max(MailOutbox.id))) or 0
 
 
 def _mails_since(last_id: int):
-    from portal.extensions import db
+    from portal.core.extensions import db
     from portal.models.notifications import MailOutbox
 
     db.session.expire_all()
@@ -208,7 +208,7 @@ def test_user_text_is_escaped_on_every_page_that_shows_it(xw, field):
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
     @given(text=hostile(field.max_len, field.strip, field.min_len))
     def check(text):
-        from portal.extensions import db
+        from portal.core.extensions import db
 
         marker = new_marker()
         value = f"{marker}{{{{7*7}}}}{text}"
@@ -266,12 +266,12 @@ def test_the_check_catches_unescaped_text():
 
 def test_service_messages_are_plain_text_on_a_page(app):
     """A service error naming user input (an uploaded file's name) is escaped where a template
-    shows it; as text it is the translated message (portal.services.errors.Message)."""
+    shows it; as text it is the translated message (portal.core.errors.Message)."""
     from flask import render_template_string
     from flask_babel import force_locale
     from flask_babel import lazy_gettext as _l
 
-    from portal.services.errors import ServiceError
+    from portal.core.errors import ServiceError
 
     err = ServiceError(_l("The file %(name)s is empty.", name="<script>alert(1)</script>.pdf"), "files")
     with app.test_request_context(), force_locale("en"):

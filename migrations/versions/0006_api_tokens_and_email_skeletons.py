@@ -32,7 +32,7 @@ def upgrade():
 def _backfill_email_skeletons():
     """Data step: the look-alike key (Unicode TR39 skeleton) of every existing
     email, in batches by id. The key function is the portal's own (no Flask in it)."""
-    from portal.services.confusables import email_skeleton
+    from portal.core.confusables import email_skeleton
 
     bind = op.get_bind()
     users = sa.table('ab_user', sa.column('id', sa.Integer), sa.column('email', sa.String),

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from portal.services.validation import StrongPassword, ValidPhone
+from portal.core.validation import StrongPassword, ValidPhone
 
 
 def _language_choices():

@@ -12,7 +12,7 @@ from wtforms import (
     HiddenField, MultipleFileField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField,
 )
 
-from portal.labels import label
+from portal.core.labels import label
 from portal.models.requests import PriceKind
 
 

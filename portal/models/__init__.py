@@ -3,7 +3,7 @@ every table on FAB's declarative ``Model.metadata`` (the one Alembic uses)."""
 from flask_appbuilder import Model
 
 from portal.models.accounts import AgreementAcceptance, AgreementVersion, PortalUser
-from portal.models.audit import AuditEntry
+from portal.core.audit import AuditEntry
 from portal.models.catalog import Category, Region, Specialization
 from portal.models.complaints import Complaint, ComplaintNote
 from portal.models.messages import Attachment, Message, Thread

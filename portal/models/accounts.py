@@ -11,11 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from flask_babel import lazy_gettext as _l
 
-from portal.i18n import LocalizedMixin
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+from portal.core.clock import utcnow
+from portal.core.i18n import LocalizedMixin
 
 
 class AccountStatus:

@@ -5,7 +5,7 @@ from flask_appbuilder import Model
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.i18n import LocalizedMixin
+from portal.core.i18n import LocalizedMixin
 
 
 class Region(LocalizedMixin, Model):

@@ -9,7 +9,7 @@ from flask_appbuilder import Model
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.models.accounts import utcnow
+from portal.core.clock import utcnow
 
 
 class ComplaintKind:

@@ -6,12 +6,13 @@ from typing import Optional
 
 from flask_appbuilder import Model
 from sqlalchemy import (
+    Select, select,
     Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, String, Table, Text,
 )
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
-from portal.i18n import LocalizedMixin
-from portal.models.accounts import utcnow
+from portal.core.i18n import LocalizedMixin
+from portal.core.clock import utcnow
 
 profile_regions = Table(
     "profile_region",
@@ -105,3 +106,15 @@ class PractitionerProfile(LocalizedMixin, Model):
     @property
     def is_public(self) -> bool:
         return self.status in ProfileStatus.PUBLIC and self.user is not None and self.user.is_active
+
+
+def public_profiles() -> Select:
+    """The profiles anyone may see and find: approved or warned, of an active account."""
+    from portal.models.accounts import AccountStatus, PortalUser
+
+    return (
+        select(PractitionerProfile)
+        .join(PortalUser, PractitionerProfile.user_id == PortalUser.id)
+        .where(PractitionerProfile.status.in_(ProfileStatus.PUBLIC),
+               PortalUser.status == AccountStatus.ACTIVE, PortalUser.active.is_(True))
+    )

@@ -10,7 +10,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.models.accounts import utcnow
+from portal.core.clock import utcnow
 
 request_specializations = Table(
     "request_specialization",

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
-from portal.models.accounts import utcnow
+from portal.core.clock import utcnow
 
 NEGATIVE_RATING_MAX = 2  # agreement 6.6: rating 2 or less is negative
 

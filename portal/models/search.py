@@ -10,7 +10,7 @@ from flask_appbuilder import Model
 from sqlalchemy import DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.models.accounts import utcnow
+from portal.core.clock import utcnow
 
 
 class OutboxKind:

@@ -5,7 +5,7 @@ from typing import Iterable, Iterator
 
 from sqlalchemy.orm import Session, selectinload
 
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.models.accounts import PortalUser
 from portal.models.practitioners import PractitionerProfile
 from portal.search.backend import NO_PRICE
@@ -77,7 +77,7 @@ def _eager(stmt):
 
 
 def _by_chunks(session: Session, ids: list[int], batch: int, expunge: bool) -> Iterator[dict]:
-    from portal.services.practitioners import public_profiles
+    from portal.models.practitioners import public_profiles
 
     stmt = public_profiles().order_by(PractitionerProfile.id)
     for start in range(0, len(ids), batch):
@@ -101,7 +101,7 @@ def public_documents(ids: Iterable[int] | None = None, batch: int = 1000,
 
 
 def public_ids(session: Session | None = None) -> set[int]:
-    from portal.services.practitioners import public_profiles
+    from portal.models.practitioners import public_profiles
 
     return set((session or db.session).scalars(public_profiles().with_only_columns(PractitionerProfile.id)))
 

@@ -19,20 +19,16 @@ from flask import current_app
 from sqlalchemy import delete, insert, inspect, select
 from sqlalchemy.orm import Session
 
-from portal.models.accounts import PortalUser, utcnow
+from portal.models.accounts import PortalUser
+from portal.core.clock import utcnow
 from portal.models.catalog import Category, Region, Specialization
 from portal.models.practitioners import PractitionerProfile, profile_regions, profile_specializations
 from portal.models.search import OutboxKind, SearchOutbox
-from portal.outbox import InlineDrain
+from portal.core.outbox import InlineDrain, backoff
 
 log = logging.getLogger(__name__)
-MAX_BACKOFF = 300
 _REFERENCE = {Category: OutboxKind.CATEGORY, Specialization: OutboxKind.SPECIALIZATION,
               Region: OutboxKind.REGION}
-
-
-def backoff(attempts: int) -> dt.timedelta:
-    return dt.timedelta(seconds=min(MAX_BACKOFF, 2 ** max(1, attempts)))
 
 
 # What a search document takes from the user row.
@@ -105,7 +101,7 @@ def _expand(session: Session, rows: list[SearchOutbox]) -> set[int]:
 
 def process_outbox(app=None, limit: int = 500, now: dt.datetime | None = None) -> tuple[int, int]:
     """Apply due outbox rows to the backend. Returns (rows applied, rows failed)."""
-    from portal.extensions import db
+    from portal.core.extensions import db
     from portal.search import backend as get_backend
     from portal.search.documents import public_documents
 

@@ -2,7 +2,7 @@
 the first admin. The agreement itself lives in portal.services.agreement.
 
 Emails are unique by their look-alike key (``PortalUser.email_skeleton``, the
-Unicode TR39 skeleton of portal.services.confusables): ``аdmin@...`` with a
+Unicode TR39 skeleton of portal.core.confusables): ``аdmin@...`` with a
 Cyrillic "а" or fullwidth ``ａｄｍｉｎ@...`` counts as ``admin@...``. The key is
 kept up to date by an attribute event, so every place that sets a user's email
 (FAB's ``add_user``, the importer, the demo seed, closing an account, FAB's
@@ -17,13 +17,13 @@ from flask_appbuilder.security.registerviews import get_first_last_name
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, or_, select
 
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.models.accounts import PortalUser
-from portal.services.confusables import email_skeleton
+from portal.core.confusables import email_skeleton
 from portal.services.agreement import accept_agreement, current_agreement
 from portal.services.agreement import acceptances_of  # noqa: F401  (kept for callers of accounts.acceptances_of)
-from portal.services.errors import ServiceError
-from portal.services.validation import normalize_phone, password_problem
+from portal.core.errors import ServiceError
+from portal.core.validation import normalize_phone, password_problem
 
 log = logging.getLogger(__name__)
 

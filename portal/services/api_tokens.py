@@ -19,8 +19,9 @@ import datetime as dt
 import hashlib
 
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
-from portal.extensions import db
-from portal.models.accounts import PortalUser, utcnow
+from portal.core.extensions import db
+from portal.models.accounts import PortalUser
+from portal.core.clock import utcnow
 from portal.models.security import UserSession
 from portal.services import sessions
 

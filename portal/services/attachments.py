@@ -26,51 +26,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.models.accounts import PortalUser
 from portal.models.messages import Attachment
-from portal.services import audit
-from portal.services.errors import NotFound, ServiceError
-
-# Leading bytes of each accepted type.
-SIGNATURES = {
-    "application/pdf": (b"%PDF-",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-}
-
-
-# The extension a stored name gets for each type (the first), and the ones it may keep.
-EXTENSIONS = {
-    "application/pdf": (".pdf",),
-    "image/jpeg": (".jpg", ".jpeg"),
-    "image/png": (".png",),
-}
-NAME_MAX = 255
-
-
-def sniff(head: bytes) -> str | None:
-    return next((kind for kind, sigs in SIGNATURES.items() if head.startswith(sigs)), None)
-
-
-def display_name(filename: str | None, content_type: str | None, fallback: str = "file") -> str:
-    """The file name without any folder, with the extension of ``content_type``
-    (the type found in the bytes): "x.html" holding a PDF becomes "x.pdf", the
-    base name is kept. At most NAME_MAX characters."""
-    name = os.path.basename((filename or "").replace("\\", "/")).strip()
-    base, ext = os.path.splitext(name)
-    allowed = EXTENSIONS.get(content_type or "")
-    if allowed is None:  # not a type the portal accepts: leave the name alone
-        ext = ext if base else ""
-        base = base or fallback
-    elif ext.lower() not in allowed or not base:
-        base, ext = (base or fallback), allowed[0]
-    return base[:NAME_MAX - len(ext)] + ext
-
-
-def served_type(content_type: str | None) -> str:
-    """The Content-Type a stored file is sent with: its detected type, else a neutral one."""
-    return content_type if content_type in SIGNATURES else "application/octet-stream"
+from portal.core.errors import ServiceError
+from portal.core.files import ATTACHMENTS, DOCUMENTS, display_name, sniff, upload_folder
 
 
 def _files(files) -> list:
@@ -105,9 +65,7 @@ def check(files, field: str = "attachments", already: int = 0) -> None:
 
 
 def folder() -> str:
-    path = os.path.join(current_app.instance_path, "uploads", "attachments")
-    os.makedirs(path, exist_ok=True)
-    return path
+    return upload_folder(ATTACHMENTS)
 
 
 def store(owner: PortalUser, files, request_id: int | None = None,
@@ -135,29 +93,6 @@ def path_of(attachment: Attachment) -> str:
     return os.path.join(folder(), attachment.storage_key)
 
 
-def get_for(user: PortalUser, attachment_id: int) -> Attachment:
-    """The attachment if ``user`` may read the request or thread it belongs to."""
-    from portal.services import messages, requests
-
-    att = db.session.get(Attachment, attachment_id)
-    if att is None:
-        raise NotFound(_l("This file does not exist or is not available to you."))
-    try:
-        if att.message_id is not None:
-            thread = messages.get_thread(user, att.message.thread_id, audit=False)
-            staff_only = messages.role_in(user, thread) == "staff"
-        elif att.request_id is not None:
-            staff_only = requests.viewer_role(user, requests.get_visible(user, att.request_id)) == "staff"
-        else:
-            raise NotFound(_l("This file does not exist or is not available to you."))
-    except NotFound:
-        raise NotFound(_l("This file does not exist or is not available to you.")) from None
-    if staff_only:  # staff reading a party's file: on the record
-        audit.record("attachment", att.id, None, None, user.id, action="staff_download")
-        db.session.commit()
-    return att
-
-
 # --- files no row refers to ----------------------------------------------------------------
 
 STORAGE_KEY = re.compile(r"^[0-9a-f]{32}$")  # uuid4().hex: what store() names files
@@ -167,9 +102,8 @@ LOOKUP_CHUNK = 500
 def _stored_folders() -> list[tuple[str, object]]:
     """(folder, the storage_key column of its rows) for every upload folder."""
     from portal.models.verification import ProfileDocument
-    from portal.services import verification
 
-    return [(folder(), Attachment.storage_key), (verification.documents_folder(), ProfileDocument.storage_key)]
+    return [(folder(), Attachment.storage_key), (upload_folder(DOCUMENTS), ProfileDocument.storage_key)]
 
 
 def orphan_files(now: float | None = None, grace_minutes: int | None = None) -> list[str]:

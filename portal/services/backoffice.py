@@ -13,7 +13,7 @@ import datetime as dt
 from sqlalchemy import inspect
 
 from portal.models.accounts import PortalUser
-from portal.services import audit
+from portal.core import audit
 from portal.services.access import is_staff
 
 ACTION = "staff_edit"

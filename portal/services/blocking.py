@@ -21,16 +21,17 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash
 
-from portal import links
-from portal.extensions import db
-from portal.i18n import current_locale, is_supported
-from portal.labels import label
+from portal.core import links
+from portal.core.extensions import db
+from portal.core.i18n import current_locale, is_supported
+from portal.core.labels import label
 from portal.models.accounts import AccountStatus, BlockReason, PortalUser
-from portal.services import audit, complaints, confusables, mailer, notifications, password_reset, sessions
+from portal.core import audit, confusables
+from portal.services import complaints, mailer, notifications, password_reset, sessions
 from portal.services.access import is_staff
-from portal.services.errors import NotFound, ServiceError
-from portal.services.paging import Page, paged
-from portal.services.validation import normalize_phone
+from portal.core.errors import NotFound, ServiceError
+from portal.core.paging import Page, paged
+from portal.core.validation import normalize_phone
 
 NOTE_MAX = 2000
 ENTITY = "user"
@@ -146,7 +147,7 @@ def blocked_login(username: str | None, password: str | None) -> PortalUser | No
 def _email_key(email: str | None) -> tuple[str, str] | None:
     """(local part without a +tag, domain), folded like ``PortalUser.email_skeleton``:
     case, fullwidth forms and look-alike letters (Cyrillic "а" for "a": the TR39
-    skeleton of portal.services.confusables) do not count."""
+    skeleton of portal.core.confusables) do not count."""
     text = confusables.fold((email or "").strip())
     if "@" not in text:
         return None

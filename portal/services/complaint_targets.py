@@ -11,8 +11,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal import links
-from portal.extensions import db
+from portal.core import links
+from portal.core.extensions import db
 from portal.models.accounts import PortalUser
 from portal.models.complaints import ComplaintKind, ComplaintTarget
 from portal.models.messages import Message, Thread
@@ -21,7 +21,7 @@ from portal.models.requests import Offer, OfferStatus, ServiceRequest
 from portal.models.reviews import Review, ReviewStatus
 from portal.services import messages as messages_service
 from portal.services import requests as requests_service
-from portal.services.errors import NotFound, ServiceError
+from portal.core.errors import NotFound, ServiceError
 
 COMPLAINT_REASONS = ("fraud", "fake_profile", "offensive", "spam", "illegal_content", "harmful_links", "other")
 INACCURACY_REASONS = ("wrong_name", "wrong_licence", "wrong_contact", "wrong_other")
@@ -44,7 +44,7 @@ _EAGER = {
 
 
 def reasons(kind: str, target_type: str) -> tuple[str, ...]:
-    """The reason codes a reporter chooses from (labels in portal.labels)."""
+    """The reason codes a reporter chooses from (labels in portal.core.labels)."""
     if kind == ComplaintKind.INACCURACY:
         return INACCURACY_REASONS
     if target_type == ComplaintTarget.PROFILE:

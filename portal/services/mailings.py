@@ -4,7 +4,7 @@ advertising messages, each only to users who consented to that audience
 language: the subject and text in that language when given, the frame (greeting,
 why they get it, where to switch it off) always translated.
 
-Used by ``flask notify broadcast`` (portal/cli_notify.py)."""
+Used by ``flask notify broadcast`` (portal/cli/notify.py)."""
 from __future__ import annotations
 
 from flask import current_app

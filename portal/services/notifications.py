@@ -22,13 +22,14 @@ from flask_babel import force_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
-from portal.extensions import db
-from portal.i18n import FALLBACK_ORDER, current_locale, is_supported
-from portal.models.accounts import AccountStatus, PortalUser, utcnow
+from portal.core.extensions import db
+from portal.core.i18n import FALLBACK_ORDER, current_locale, is_supported
+from portal.models.accounts import AccountStatus, PortalUser
+from portal.core.clock import utcnow
 from portal.models.catalog import Category, Region
 from portal.models.notifications import EmailState, Notification, NotificationPreference
 from portal.services import mailer
-from portal.services.errors import NotFound
+from portal.core.errors import NotFound
 from portal.services.practitioners import Page
 
 SETTINGS_PATH = "/notifications/settings"
@@ -358,7 +359,7 @@ def _consent_code(info: bool, ads: bool) -> str:
 
 def set_consent(user: PortalUser, informational: bool, advertising: bool, now: dt.datetime | None = None) -> bool:
     """Save the user's two mailing consents; a change is dated and audited. Returns whether it changed."""
-    from portal.services import audit
+    from portal.core import audit
 
     before = (bool(user.consent_info), bool(user.consent_ads))
     after = (bool(informational), bool(advertising))

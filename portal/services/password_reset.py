@@ -31,14 +31,16 @@ from flask_appbuilder.security.sqla.models import Role
 from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from portal import links
-from portal.extensions import db
-from portal.models.accounts import PortalUser, utcnow
+from portal.core import links
+from portal.core.extensions import db
+from portal.models.accounts import PortalUser
+from portal.core.clock import utcnow
 from portal.models.security import PasswordResetToken
-from portal.services import audit, mailer, notifications, sessions, tx
+from portal.core import audit, tx
+from portal.services import mailer, notifications, sessions
 from portal.services.access import STAFF_ROLES
-from portal.services.errors import ServiceError
-from portal.services.validation import password_problem
+from portal.core.errors import ServiceError
+from portal.core.validation import password_problem
 
 ENTITY = "user"
 INVALID_LINK = _l("This password reset link is invalid, expired or already used. Ask for a new one.")

@@ -9,22 +9,13 @@ from __future__ import annotations
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from portal.extensions import db
-from portal.models.accounts import AccountStatus, PortalUser
+from portal.core.extensions import db
+from portal.models.accounts import PortalUser
 from portal.models.catalog import Category, Region, Specialization
-from portal.models.practitioners import PractitionerProfile, ProfileStatus
+from portal.models.practitioners import PractitionerProfile, public_profiles
 from portal.models.reviews import Review, ReviewStatus
-from portal.services.errors import NotFound
-from portal.services.paging import Page  # older modules import Page from here
-
-
-def public_profiles() -> Select:
-    return (
-        select(PractitionerProfile)
-        .join(PortalUser, PractitionerProfile.user_id == PortalUser.id)
-        .where(PractitionerProfile.status.in_(ProfileStatus.PUBLIC),
-               PortalUser.status == AccountStatus.ACTIVE, PortalUser.active.is_(True))
-    )
+from portal.core.errors import NotFound
+from portal.core.paging import Page  # older modules import Page from here
 
 
 def _eager(stmt: Select) -> Select:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.models.accounts import AgreementVersion
 from portal.models.catalog import Category, Region, Specialization
 from portal.models.verification import QuizOption, QuizQuestion

@@ -18,15 +18,17 @@ from flask import current_app
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from portal import links
-from portal.extensions import db
-from portal.models.accounts import PortalUser, utcnow
+from portal.core import links
+from portal.core.extensions import db
+from portal.models.accounts import PortalUser
+from portal.core.clock import utcnow
 from portal.models.catalog import Category, Region, Specialization
 from portal.models.practitioners import PractitionerProfile, profile_regions, profile_specializations
 from portal.models.requests import Offer, OfferStatus, RequestStatus, ServiceRequest
-from portal.services import attachments, notifications, tx
+from portal.services import attachments, notifications
+from portal.core import tx
 from portal.services.access import active_profile, is_staff
-from portal.services.errors import NotFound, ServiceError
+from portal.core.errors import NotFound, ServiceError
 from portal.services.practitioners import Page
 from flask_babel import lazy_gettext as _l
 
@@ -174,7 +176,7 @@ def feed(user: PortalUser, region_id: int | None = None, specialization_id: int 
 
 def matching_profiles(req: ServiceRequest) -> list[PractitionerProfile]:
     """Verified practitioners a published request goes to."""
-    from portal.services.practitioners import public_profiles
+    from portal.models.practitioners import public_profiles
 
     stmt = public_profiles().where(PractitionerProfile.category_id == req.category_id,
                                    PractitionerProfile.user_id != req.client_id)

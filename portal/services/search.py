@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.models.accounts import PortalUser
 from portal.models.catalog import Category, Region, Specialization
 from portal.models.practitioners import SERVICE_LANGUAGES, PractitionerProfile
@@ -21,7 +21,8 @@ from portal.search import SearchQuery, SearchUnavailable, backend
 from portal.search import sync
 from portal.search.documents import public_documents, public_ids
 from portal.search.normalize import skeleton, words
-from portal.services.practitioners import Page, public_profiles
+from portal.services.practitioners import Page
+from portal.models.practitioners import public_profiles
 
 log = logging.getLogger(__name__)
 

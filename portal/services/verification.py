@@ -29,19 +29,22 @@ from flask_babel import LazyString, force_locale, format_datetime, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from portal import links
-from portal.extensions import db
-from portal.labels import label
-from portal.models.accounts import PortalUser, utcnow
+from portal.core import links
+from portal.core.extensions import db
+from portal.core.labels import label
+from portal.models.accounts import PortalUser
+from portal.core.clock import utcnow
 from portal.models.catalog import Category, Region, Specialization
 from portal.models.practitioners import SERVICE_LANGUAGES, PractitionerProfile
 from portal.models.practitioners import ProfileStatus as S
 from portal.models.verification import (
     DocumentKind, Interview, InterviewMode, InterviewOutcome, PracticeNotice, ProfileDocument, QuizAttempt,
 )
-from portal.services import attachments, audit, notifications, tx
+from portal.services import attachments, notifications
+from portal.core import audit, tx
 from portal.services.access import is_staff
-from portal.services.errors import NotFound, ServiceError
+from portal.core.files import DOCUMENTS, display_name, sniff, upload_folder
+from portal.core.errors import NotFound, ServiceError
 
 ENTITY = "practitioner_profile"
 TEXT_MAX = 5000
@@ -309,16 +312,7 @@ def _apply(profile: PractitionerProfile, v: dict) -> None:
 # --- documents ---------------------------------------------------------------------------
 
 def _folder() -> str:
-    # private: under the instance folder, never the web root
-    path = os.path.join(current_app.instance_path, "uploads", "profiles")
-    os.makedirs(path, exist_ok=True)
-    return path
-
-
-def documents_folder() -> str:
-    """Where documents and photos are stored (files named by ``storage_key``;
-    services.attachments.cleanup_orphans looks here too)."""
-    return _folder()
+    return upload_folder(DOCUMENTS)
 
 
 def document_path(document: ProfileDocument) -> str:
@@ -341,7 +335,7 @@ def _check_files(profile: PractitionerProfile | None, files: dict | None) -> dic
             attachments.check(items, field=kind)
             head = items[0].stream.read(16)
             items[0].stream.seek(0)
-            if attachments.sniff(head) not in ("image/jpeg", "image/png"):
+            if sniff(head) not in ("image/jpeg", "image/png"):
                 raise ServiceError(_l("The photo must be a JPEG or PNG image."), kind)
         else:
             already = sum(1 for d in profile.documents if d.kind == kind) if profile is not None else 0
@@ -368,9 +362,9 @@ def _store_files(profile: PractitionerProfile, checked: dict[str, list]) -> list
             with open(path, "wb") as out:
                 out.write(data)
             db.session.info.setdefault("new_files", []).append(path)
-            content_type = attachments.sniff(data[:16])
+            content_type = sniff(data[:16])
             # shown and downloaded with the extension of the type in its bytes ("x.html" -> "x.pdf")
-            doc = ProfileDocument(kind=kind, original_name=attachments.display_name(f.filename, content_type, key),
+            doc = ProfileDocument(kind=kind, original_name=display_name(f.filename, content_type, key),
                                   content_type=content_type, size=len(data), storage_key=key)
             profile.documents.append(doc)
     return obsolete

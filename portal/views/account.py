@@ -12,7 +12,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 
-from portal.labels import label
+from portal.core.labels import label
 from portal.models.requests import Offer, ServiceRequest
 from portal.models.reviews import Review
 from portal.services import agreement

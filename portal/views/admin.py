@@ -22,19 +22,19 @@ from markupsafe import Markup
 from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
-from portal import links
+from portal.core import links
 
 from portal.forms.accounts import LanguageSelectField
-from portal.labels import label
+from portal.core.labels import label
 from portal.models.accounts import AgreementAcceptance, PortalUser
-from portal.models.audit import AuditEntry
+from portal.core.audit import AuditEntry
 from portal.models.catalog import Category, Region, Specialization
 from portal.models.messages import Thread
 from portal.models.practitioners import PractitionerProfile
 from portal.models.requests import Offer, ServiceRequest
 from portal.models.reviews import Review
 from portal.services import backoffice
-from portal.services.validation import ValidIIN, ValidPhone
+from portal.core.validation import ValidIIN, ValidPhone
 from portal.services.verification import TEXT_MAX
 from portal.views.agreement_admin import AgreementAdminView  # publishing goes through the service
 

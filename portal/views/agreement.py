@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.services import agreement
-from portal.services.errors import NotFound, ServiceError
+from portal.core.errors import NotFound, ServiceError
 from portal.views.consent import here, safe_next
 
 ACCEPT_PATH = "/agreement/accept"

@@ -13,8 +13,9 @@ from flask_babel import lazy_gettext as _l
 
 from portal.forms import put_error
 from portal.forms.agreement import LANGUAGES, AgreementForm
-from portal.services import agreement, audit
-from portal.services.errors import NotFound, ServiceError
+from portal.services import agreement
+from portal.core import audit
+from portal.core.errors import NotFound, ServiceError
 
 T = "portal/agreement/"
 AUDIT_LABELS = {"publish": _l("Published"), "edit": _l("Corrected"), "withdraw": _l("Withdrawn")}

@@ -15,11 +15,11 @@ from wtforms import Form, SelectField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from portal.forms import put_error
-from portal.extensions import db
-from portal.labels import label
+from portal.core.extensions import db
+from portal.core.labels import label
 from portal.models.accounts import AccountStatus, BlockReason, PortalUser
 from portal.services import blocking, complaints
-from portal.services.errors import NotFound, ServiceError
+from portal.core.errors import NotFound, ServiceError
 
 T = "portal/moderation/"
 

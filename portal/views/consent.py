@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, redirect, request, session
 from flask_appbuilder import BaseView, expose
 
-from portal.i18n import is_supported
+from portal.core.i18n import is_supported
 
 CONSENT_COOKIE = "cookie_consent"
 CONSENT_MAX_AGE = 365 * 24 * 3600

@@ -11,13 +11,14 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal import links
-from portal.views.files import send_private
+from portal.core import links
+from portal.core.files import send_private
 from portal.forms.messages import MessageForm, StaffReasonForm
 from portal.models.messages import Thread
+from portal.services import attachment_access
 from portal.services import attachments as attachments_service
 from portal.services import messages as messages_service
-from portal.services.errors import NotFound, ServiceError
+from portal.core.errors import NotFound, ServiceError
 from portal.services.practitioners import Page
 
 PER_PAGE = 20
@@ -149,7 +150,7 @@ class AttachmentsView(BaseView):
     @has_access
     def download(self, attachment_id: int):
         try:
-            att = attachments_service.get_for(g.user, attachment_id)
+            att = attachment_access.get_for(g.user, attachment_id)
         except NotFound:
             abort(404)
         return send_private(attachments_service.path_of(att), att.content_type, att.original_name)

@@ -16,19 +16,19 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, Form, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from portal.views.files import send_private
+from portal.core.files import send_private
 from portal.forms import put_error
-from portal import links
-from portal.extensions import db
-from portal.labels import label
-from portal.models.accounts import utcnow
+from portal.core import links
+from portal.core.extensions import db
+from portal.core.labels import label
+from portal.core.clock import utcnow
 from portal.models.reviews import ReviewStatus
 from portal.models.verification import Interview, InterviewMode, InterviewOutcome
 from portal.services import complaints as complaints_service
 from portal.services import moderation
 from portal.services import practitioners as practitioners_service
 from portal.services import verification
-from portal.services.errors import NotFound, ServiceError
+from portal.core.errors import NotFound, ServiceError
 from portal.views.messages import filesize
 
 T = "portal/moderation/"
@@ -38,7 +38,7 @@ NOTES_MAX = 2000
 
 DANGER_ACTIONS = ("reject", "suspend", "revoke")
 
-# Codes of the moderation pages that portal.labels does not know (audit actions).
+# Codes of the moderation pages that portal.core.labels does not know (audit actions).
 LABELS = {
     "status": _l("Status change"), "interview": _l("Interview"), "flag": _l("Flagged"),
     "unflag": _l("Flag cleared"), "hide": _l("Review hidden"), "restore": _l("Review restored"),

@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.services import notifications
-from portal.services.errors import NotFound
+from portal.core.errors import NotFound
 
 log = logging.getLogger(__name__)
 PER_PAGE = 20

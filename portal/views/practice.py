@@ -14,13 +14,13 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
-from portal.views.files import send_private
+from portal.core.files import send_private
 from portal.forms import put_error
-from portal.extensions import db
+from portal.core.extensions import db
 from portal.forms.practice import FILE_FIELDS, ApplicationForm
 from portal.models.practitioners import ProfileStatus as S
 from portal.services import practitioners, verification
-from portal.services.errors import NotFound, ServiceError
+from portal.core.errors import NotFound, ServiceError
 from portal.views.messages import filesize
 
 T = "portal/practice/"

@@ -15,11 +15,11 @@ from sqlalchemy import select
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import Optional
 
-from portal import links
-from portal.extensions import db
+from portal.core import links
+from portal.core.extensions import db
 from portal.models.verification import QuizOption, QuizQuestion
 from portal.services import quiz
-from portal.services.errors import NotFound, ServiceError
+from portal.core.errors import NotFound, ServiceError
 from portal.views.admin import LABELS, StaffView
 
 T = "portal/quiz/"

@@ -28,9 +28,9 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from portal.forms import put_error
 from portal.forms.accounts import ChangePasswordForm
-from portal import login_limits
+from portal.core import login_limits
 from portal.services import password_reset, sessions
-from portal.services.errors import NotFound, ServiceError
+from portal.core.errors import NotFound, ServiceError
 from portal.services.sessions import SESSION_KEY
 from portal.views.consent import here
 

@@ -1,5 +1,5 @@
 """The API's sign-in, refresh and sign-out (``/api/v1/security/...``), in place
-of FAB's: the same login limits as the web form (portal.login_limits), tokens
+of FAB's: the same login limits as the web form (portal.core.login_limits), tokens
 tied to a session row and the user's token version, rotated refresh tokens
 (portal.services.api_tokens). Thin: the rules are in the services."""
 from __future__ import annotations
@@ -12,9 +12,9 @@ from flask_babel import lazy_gettext as _l
 from flask_jwt_extended import get_jwt, jwt_required
 from werkzeug.exceptions import TooManyRequests
 
-from portal import login_limits
+from portal.core import login_limits
 from portal.services import api_tokens, blocking
-from portal.views.errors import MESSAGES
+from portal.core.errors import MESSAGES
 
 
 def _text(data: dict, key: str, limit: int = 256) -> str | None:

@@ -9,8 +9,9 @@ from urllib.parse import quote
 
 from sqlalchemy import select
 
-from portal.extensions import db
-from portal.models.accounts import PortalUser, utcnow
+from portal.core.extensions import db
+from portal.models.accounts import PortalUser
+from portal.core.clock import utcnow
 from portal.models.requests import Offer
 from portal.models.reviews import Review
 from tests import factories

@@ -6,8 +6,8 @@ import datetime as dt
 from types import SimpleNamespace
 
 
-from portal.extensions import db
-from portal.models.accounts import utcnow
+from portal.core.extensions import db
+from portal.core.clock import utcnow
 from portal.models.practitioners import ProfileStatus
 from tests import factories
 from tests.xss_fields.common import browser, Field, FILE, NAME, pdf, post_ok, security_manager

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import select
 
-from portal.extensions import db
+from portal.core.extensions import db
 from tests import factories
 from tests.xss_fields.common import completed_request, Field, NAME, new_thread, post_ok, security_manager
 
@@ -48,7 +48,7 @@ def reading_reason(w, value):
 
 
 def audit_pages(w, o, marker):
-    from portal.models.audit import AuditEntry
+    from portal.core.audit import AuditEntry
 
     entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).one()
     return [("admin", "/admin/audit/list/"), ("admin", f"/admin/audit/show/{entry.id}")]

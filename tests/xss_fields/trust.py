@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import select
 
-from portal.extensions import db
+from portal.core.extensions import db
 from tests import factories
 from tests.xss_fields.common import browser, Field, new_thread, post_ok, security_manager
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from portal.extensions import db
+from portal.core.extensions import db
 
 
 def commit() -> None:

@@ -11,22 +11,14 @@ import logging
 
 from flask import g, jsonify, render_template, request
 from flask_login import current_user
-from flask_babel import lazy_gettext as _l
+from portal.core.errors import MESSAGES
 
 log = logging.getLogger(__name__)
 
-MESSAGES = {
-    400: _l("The request could not be understood."),
-    403: _l("You do not have access to this page."),
-    404: _l("Page not found."),
-    413: _l("The file is too large."),
-    429: _l("Too many attempts. Please wait a little and try again."),
-    500: _l("Something went wrong on our side. Please try again later."),
-}
 
 
 def _rollback() -> None:
-    from portal.extensions import db
+    from portal.core.extensions import db
 
     try:
         db.session.rollback()
@@ -35,7 +27,7 @@ def _rollback() -> None:
 
 
 def register_error_handlers(app) -> None:
-    from portal.hardening import apply_security_headers
+    from portal.core.hardening import apply_security_headers
 
     def page(code, message):
         if not hasattr(g, "user"):  # errors raised before FAB's before_request (CSRF)

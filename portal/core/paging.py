@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Select, func, select
 
-from portal.extensions import db
+from portal.core.extensions import db
 
 
 @dataclass

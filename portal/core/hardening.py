@@ -166,7 +166,7 @@ class SecurityHeadersMiddleware:
 
     def _error_body(self, environ) -> bytes:
         try:
-            from portal.views.errors import MESSAGES
+            from portal.core.errors import MESSAGES
 
             with self.app.request_context(environ):
                 return str(MESSAGES[500]).encode("utf-8")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
 
@@ -28,3 +30,14 @@ class ServiceError(Exception):
 
 class NotFound(ServiceError):
     """The row does not exist or the current user may not see it (no IDOR leak)."""
+
+
+# What an error page (or a JSON error under /api/) says for each HTTP status.
+MESSAGES = {
+    400: _l("The request could not be understood."),
+    403: _l("You do not have access to this page."),
+    404: _l("Page not found."),
+    413: _l("The file is too large."),
+    429: _l("Too many attempts. Please wait a little and try again."),
+    500: _l("Something went wrong on our side. Please try again later."),
+}

@@ -1,10 +1,8 @@
-"""``flask notify ...``: the notification worker (email digests and the mail
-outbox; hourly, the cleanup of orphan upload files), its status, and mailings
-to consenting users (``broadcast``, agreement 3.3)."""
+"""``flask notify ...``: the mail outbox's status, and mailings to consenting
+users (``broadcast``, agreement 3.3). Mail is sent by ``flask portal worker``."""
 from __future__ import annotations
 
 import logging
-import time
 
 import click
 from flask import current_app
@@ -14,77 +12,12 @@ log = logging.getLogger(__name__)
 notify_cli = AppGroup("notify", help="Notifications: email digests, the mail outbox, mailings.")
 
 
-def run_once(app) -> tuple[int, int, int, int]:
-    """Expire requests past their date (their clients are notified), queue due
-    digests, then send every due mail. Returns (expired, digests, sent, failed)."""
-    from portal.services import mailer, notifications, requests
-
-    expired = requests.expire_due()
-    digests = notifications.send_digests()
-    sent, failed = mailer.drain(app)
-    return expired, digests, sent, failed
-
-
-UPLOAD_CLEANUP_EVERY = 3600.0  # seconds between two cleanups of orphan upload files
-
-
-class UploadCleanup:
-    """Runs services.attachments.cleanup_orphans at most once per ``every``
-    seconds (the first call runs it): a directory listing, and a query only
-    when some file is past the grace period."""
-
-    def __init__(self, every: float = UPLOAD_CLEANUP_EVERY, clock=time.monotonic):
-        self.every, self.clock, self.last = every, clock, None
-
-    def __call__(self) -> int | None:
-        """Files deleted, or None when it was not due."""
-        now = self.clock()
-        if self.last is not None and now - self.last < self.every:
-            return None
-        self.last = now
-        from portal.services import attachments
-
-        return attachments.cleanup_orphans()
-
-
-@notify_cli.command("worker")
-@click.option("--once", is_flag=True, help="Send what is due and exit.")
-@click.option("--interval", default=5.0, show_default=True, help="Seconds between polls.")
-def worker_command(once: bool, interval: float):
-    """Expire old requests, send email digests and the mail outbox, retrying
-    with back-off while the mail server is down; once an hour, delete orphan
-    upload files (see `flask portal cleanup-uploads`)."""
-    from portal.extensions import db
-
-    app = current_app._get_current_object()
-    cleanup = UploadCleanup()
-    transport = f"SMTP {app.config['MAIL_SERVER']}" if app.config.get("MAIL_SERVER") else "instance/mail/"
-    click.echo(f"Notification worker started (mail via {transport}; poll every {interval:g} s).")
-    while True:
-        try:
-            expired, digests, sent, failed = run_once(app)
-            if expired or digests or sent or failed:
-                click.echo(f"requests expired {expired}, digests {digests}, sent {sent}, failed {failed}")
-            removed = cleanup()
-            if removed:
-                click.echo(f"orphan upload files deleted {removed}")
-        except Exception:
-            if once:
-                raise
-            log.exception("notify worker: iteration failed; retrying")
-        finally:
-            db.session.remove()  # a fresh session (and snapshot) for the next poll
-        if once:
-            return
-        time.sleep(interval)
-
-
 @notify_cli.command("status")
 def status_command():
     """Mail outbox counts and notifications waiting for a digest."""
     from sqlalchemy import func, select
 
-    from portal.extensions import db
+    from portal.core.extensions import db
     from portal.models.notifications import EmailState, Notification
     from portal.services import mailer
 
@@ -113,7 +46,7 @@ def status_command():
 def broadcast_command(audience: str, subject: str, subjects_for, body_file: str, batch: int, start_after: int):
     """Queue one email per consenting, active user in their language (agreement 3.3)."""
 
-    from portal.extensions import db
+    from portal.core.extensions import db
     from portal.models.accounts import PortalUser
     from portal.services import mailings, notifications
 

@@ -1,5 +1,5 @@
-"""``flask portal ...`` commands: initialise reference data, load demo data,
-create the admin account, delete orphan upload files."""
+"""``flask portal ...``: reference data, demo data, the admin account, orphan
+upload files, the translation catalogues and registry imports (portal.cli.importer)."""
 from __future__ import annotations
 
 import click
@@ -24,7 +24,7 @@ def demo_command():
     """Load demo content into an empty database."""
     from portal import demo
     from portal.models.practitioners import PractitionerProfile
-    from portal.extensions import db
+    from portal.core.extensions import db
 
     if db.session.query(PractitionerProfile).count():
         raise click.ClickException("The database already has practitioner profiles; demo data not loaded.")
@@ -37,8 +37,8 @@ def demo_command():
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 def create_admin_command(email: str, password: str):
     """Create an additional Admin account."""
-    from portal.extensions import db
-    from portal.services.validation import password_problem
+    from portal.core.extensions import db
+    from portal.core.validation import password_problem
 
     problem = password_problem(password)
     if problem:
@@ -74,96 +74,12 @@ def cleanup_uploads_command(grace_minutes: int | None):
                f"{len(paths) - deleted} were already gone.")
 
 
-def register(app) -> None:
-    from portal.cli_import import register as register_import
-
-    register_import(portal_cli)
-    app.cli.add_command(portal_cli)
-    app.cli.add_command(search_cli)
-    from portal.cli_notify import notify_cli
-    app.cli.add_command(notify_cli)
-    app.cli.add_command(requests_cli)
-
-
-requests_cli = AppGroup("requests", help="Service requests maintenance.")
-
-
-@requests_cli.command("expire")
-def expire_command():
-    """Move open requests past their expiry date (REQUEST_TTL_DAYS after
-    publication) to expired, declining their offers and telling the clients."""
-    from portal.services import requests
-
-    count = requests.expire_due()
-    click.echo(f"Expired {count} requests.")
-
-
-search_cli = AppGroup("search", help="Search index maintenance.")
-
-
-@search_cli.command("reindex")
-def reindex_command():
-    """Rebuild the search index from the database (searches keep working: the
-    new index replaces the old one atomically)."""
-    import time
-
-    from portal.search.documents import public_ids
-    from portal.services import search
-
-    total = len(public_ids())
-    started = time.perf_counter()
-    with click.progressbar(length=total, label="Indexing public profiles", show_pos=True,
-                           show_percent=True, show_eta=True) as bar:
-        count = search.reindex(progress=bar.update)
-    elapsed = time.perf_counter() - started
-    click.echo(f"Indexed {count} profiles in {elapsed:.1f} s "
-               f"({count / elapsed if elapsed else 0:.0f} docs/s) into the {search.backend().name} backend.")
-
-
-@search_cli.command("status")
-def status_command():
-    """Documents in the index vs public profiles in the database, and the outbox backlog."""
-    from portal.services import search
-
-    st = search.status()
-    click.echo(f"Backend:               {st.backend}")
-    click.echo(f"Documents in index:    {st.indexed}")
-    click.echo(f"Public profiles in DB: {st.public}")
-    click.echo(f"Missing from index:    {st.missing}")
-    click.echo(f"Stale in index:        {st.stale}")
-    click.echo(f"Outbox backlog:        {st.backlog} ({st.failing} failed at least once)")
-    if st.error:
-        click.echo(f"Backend error:         {st.error}")
-    if st.error or st.missing or st.stale or st.backlog:
-        raise SystemExit(1)
-
-
-@search_cli.command("worker")
-@click.option("--once", is_flag=True, help="Apply what is due and exit.")
-@click.option("--interval", default=1.0, show_default=True, help="Seconds between polls.")
-def worker_command(once: bool, interval: float):
-    """Apply the search outbox to the backend, retrying with back-off while it is down."""
-    import time
-
-    from portal.search import sync
-
-    app = current_app._get_current_object()
-    click.echo(f"Search worker started (poll every {interval:g} s).")
-    while True:
-        done, failed = sync.drain(app)
-        if done or failed:
-            click.echo(f"applied {done}, failed {failed}")
-        if once:
-            return
-        time.sleep(interval)
-
-
 @portal_cli.command("translations")
 @click.option("--compile-only", is_flag=True, help="Only compile the .po catalogues to .mo.")
 def translations_command(compile_only: bool):
     """Extract the portal's and Flask-AppBuilder's strings, update the kk/ru/en
     catalogues in portal/translations, and compile them."""
-    from portal import i18n_tools
+    from portal.core import i18n_tools
 
     if not compile_only:
         counts = i18n_tools.update_catalogues()

@@ -1,4 +1,5 @@
-"""Draining an outbox right after the commit that wrote to it.
+"""What every outbox (search index, mail) shares: the retry back-off, and
+draining an outbox right after the commit that wrote to it.
 
 The search index and the mail outbox both keep their work in a table written
 in the same transaction as the change. In development (``SEARCH_SYNC`` /
@@ -6,6 +7,7 @@ in the same transaction as the change. In development (``SEARCH_SYNC`` /
 commits; in production a worker does it. ``InlineDrain`` is that hook, once."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Callable
 
@@ -14,6 +16,12 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
+MAX_BACKOFF = 300
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """How long a failed row waits: 2, 4, 8 … units after each attempt, at most MAX_BACKOFF."""
+    return dt.timedelta(seconds=min(MAX_BACKOFF, 2 ** max(1, attempts)))
 
 
 class InlineDrain:

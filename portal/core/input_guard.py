@@ -393,7 +393,7 @@ def guard_request():
 def _database_refused(error):
     """Safety net: a value the database refused (out of range, invalid input) is the
     client's doing, not a server error."""
-    from portal.extensions import db
+    from portal.core.extensions import db
 
     try:
         db.session.rollback()

@@ -1,7 +1,7 @@
 """``flask portal import-practitioners FILE``: load a practitioner registry
 (JSON Lines or CSV, see docs/import.md) through portal.services.importer.
 
-Wired into the ``portal`` group in portal/cli.py with
+Wired into the ``portal`` group in portal/cli/__init__.py with
 ``portal_cli.add_command(import_practitioners_command)`` (or ``register(portal_cli)``)."""
 from __future__ import annotations
 

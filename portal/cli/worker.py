@@ -1,0 +1,85 @@
+"""``flask portal worker``: one process for every background job, in one loop:
+apply the search outbox to the index (retrying with back-off while the
+backend is down), expire old requests, queue email digests, send the mail
+outbox (retrying while the mail server is down) and, once an hour, delete
+orphan upload files. Several workers may run at once on PostgreSQL: outbox
+rows are taken with SKIP LOCKED."""
+from __future__ import annotations
+
+import logging
+import time
+
+import click
+from flask import current_app
+
+from portal.cli.portal import portal_cli
+
+log = logging.getLogger(__name__)
+
+
+def run_once(app) -> tuple[int, int, int, int]:
+    """Expire requests past their date (their clients are notified), queue due
+    digests, then send every due mail. Returns (expired, digests, sent, failed)."""
+    from portal.services import mailer, notifications, requests
+
+    expired = requests.expire_due()
+    digests = notifications.send_digests()
+    sent, failed = mailer.drain(app)
+    return expired, digests, sent, failed
+
+
+UPLOAD_CLEANUP_EVERY = 3600.0  # seconds between two cleanups of orphan upload files
+
+
+class UploadCleanup:
+    """Runs services.attachments.cleanup_orphans at most once per ``every``
+    seconds (the first call runs it): a directory listing, and a query only
+    when some file is past the grace period."""
+
+    def __init__(self, every: float = UPLOAD_CLEANUP_EVERY, clock=time.monotonic):
+        self.every, self.clock, self.last = every, clock, None
+
+    def __call__(self) -> int | None:
+        """Files deleted, or None when it was not due."""
+        now = self.clock()
+        if self.last is not None and now - self.last < self.every:
+            return None
+        self.last = now
+        from portal.services import attachments
+
+        return attachments.cleanup_orphans()
+
+
+@portal_cli.command("worker")
+@click.option("--once", is_flag=True, help="Do what is due and exit.")
+@click.option("--interval", default=2.0, show_default=True, help="Seconds between polls.")
+def worker_command(once: bool, interval: float):
+    """Run every background job: the search outbox, request expiry, digests, the
+    mail outbox and the hourly cleanup of orphan upload files."""
+    from portal.core.extensions import db
+    from portal.search import sync
+
+    app = current_app._get_current_object()
+    cleanup = UploadCleanup()
+    transport = f"SMTP {app.config['MAIL_SERVER']}" if app.config.get("MAIL_SERVER") else "instance/mail/"
+    click.echo(f"Worker started (mail via {transport}; poll every {interval:g} s).")
+    while True:
+        try:
+            indexed, index_failed = sync.drain(app)
+            if indexed or index_failed:
+                click.echo(f"search index: applied {indexed}, failed {index_failed}")
+            expired, digests, sent, failed = run_once(app)
+            if expired or digests or sent or failed:
+                click.echo(f"requests expired {expired}, digests {digests}, mail sent {sent}, failed {failed}")
+            removed = cleanup()
+            if removed:
+                click.echo(f"orphan upload files deleted {removed}")
+        except Exception:
+            if once:
+                raise
+            log.exception("worker: iteration failed; retrying")
+        finally:
+            db.session.remove()  # a fresh session (and snapshot) for the next poll
+        if once:
+            return
+        time.sleep(interval)
