@@ -60,6 +60,7 @@ def create_app(config: object | str = "config.Config") -> Flask:
         from portal.views import register_views
 
         register_views(appbuilder)
+        _order_request_hooks(app)
         if ready:
             appbuilder.sm.sync_roles()
             _initial_data(app, appbuilder, fresh_database)
@@ -96,6 +97,23 @@ def check_secret_key(key) -> None:
     raise RuntimeError(f"{problem}: the production configuration refuses to start. Generate a key with\n"
                        f"    {GENERATE_SECRET_KEY}\n"
                        "and set it in the SECRET_KEY environment variable (the same on every worker).")
+
+
+def _order_request_hooks(app: Flask) -> None:
+    """Every request hook of the portal, in the order they must run (core.hooks)."""
+    from portal.core import hardening, hooks, input_guard
+    from portal.views.agreement import agreement_gate
+    from portal.views.blocking import end_blocked_session
+    from portal.views.security_account import check_session
+
+    hooks.install(app,
+                  # hostile input refused before anything reads it; then a session ended elsewhere
+                  # is signed out before any other check sees its user
+                  first=[input_guard.guard_request, check_session],
+                  # (Flask-WTF's CSRF check and FAB's g.user run here, in their own order)
+                  # then the rules that need g.user: FAB actions the view lacks, the agreement in
+                  # force, a blocked user's session
+                  last=[hardening.refuse_unknown_action, agreement_gate, end_blocked_session])
 
 
 def _instance_path(config: object | str) -> str:
@@ -138,9 +156,9 @@ def _setup_locale(app: Flask, appbuilder: AppBuilder) -> None:
         if getattr(user, "locale", None):
             session["locale"] = user.locale
 
-    from portal.core.i18n import current_locale
     from flask_babel import format_date, format_datetime
 
+    from portal.core.i18n import current_locale
     from portal.core.labels import label
 
     app.jinja_env.globals["current_locale"] = current_locale

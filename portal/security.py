@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import after_this_request, flash, jsonify, has_request_context, redirect, request, session, url_for
+from flask import after_this_request, flash, has_request_context, jsonify, redirect, request, session, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.security.manager import BaseSecurityManager
 from flask_appbuilder.security.registerviews import BaseRegisterUser
@@ -16,17 +16,17 @@ from flask_login import login_user
 from sqlalchemy import inspect
 
 from portal.core import login_limits
+from portal.core.clock import utcnow
+from portal.core.errors import ServiceError
+from portal.core.i18n import current_locale
 from portal.forms import put_error
 from portal.forms.accounts import RegisterForm
-from portal.core.i18n import current_locale
 from portal.models.accounts import PortalUser
-from portal.core.clock import utcnow
 from portal.services import accounts, agreement, api_tokens, password_reset, sessions
-from portal.core.errors import ServiceError
-from portal.views.blocking import PortalAuthDBView
-from portal.views.security_account import ResetMyPasswordView
 from portal.views.admin import UserDBModelView
+from portal.views.blocking import PortalAuthDBView
 from portal.views.registration_limits import REGISTRATION_LIMITS
+from portal.views.security_account import ResetMyPasswordView
 from portal.views.security_api import SecurityApi
 
 log = logging.getLogger(__name__)

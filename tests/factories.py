@@ -105,7 +105,7 @@ def make_world(sm) -> SimpleNamespace:
     return w
 
 
-# --- Issue 4 service tests (requests, offers, reviews): appended helpers -------------------------
+# --- requests, offers, reviews ----------------------------------------------------------------
 
 def specialization(category_code: str, code: str):
     from portal.models.catalog import Specialization
@@ -222,7 +222,7 @@ def fails_without_change(*rows, error=None, field=None, count_of=()):
     return _guard()
 
 
-# --- Issue 5 verification tests: appended helpers ---------------------------------------------
+# --- verification --------------------------------------------------------------------------
 
 PDF_BYTES = b"%PDF-1.4\n% test licence\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -1,4 +1,4 @@
-"""Agreement versions (issue 6, item 1; agreement section 3): publishing rules
+"""Agreement versions (agreement section 3): publishing rules
 (portal.services.agreement), the re-acceptance gate (3.1a) on GET, POST and
 the JSON API, the "I accept" page with its ``next``, the public history, the
 visitors' notice (3.1b-c) and the admin pages (admin-only publishing with a
@@ -15,14 +15,14 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import event, func, select
 
+from portal.core.audit import AuditEntry
+from portal.core.errors import NotFound
 from portal.core.extensions import db
 from portal.models.accounts import AgreementAcceptance, AgreementVersion
-from portal.core.audit import AuditEntry
 from portal.services import agreement
 from portal.services.agreement import Draft
-from portal.core.errors import NotFound
-from tests.conftest import login
 from portal.views.agreement import ACCEPTED_KEY
+from tests.conftest import login
 from tests.factories import PASSWORD, fails_without_change, make_user, row_count
 
 TODAY = dt.date.today()

@@ -12,8 +12,7 @@ import pytest
 from portal.core.extensions import db
 from portal.models.accounts import AccountStatus
 from tests.conftest import IsolatedClient, login
-from tests.factories import (PASSWORD, make_offer, make_practitioner, make_request, make_review,
-                             make_user)
+from tests.factories import PASSWORD, make_offer, make_practitioner, make_request, make_review, make_user
 
 SECRETS = {
     "client_b": ("BSECRETNAME", "REQ-B-SECRET", "REV-B-SECRET"),

@@ -392,10 +392,10 @@ def _outcome(response) -> object:
 
 @pytest.fixture
 def matrix_world(world, app):
+    from portal.core import audit
     from portal.core.extensions import db
     from portal.models.accounts import AgreementAcceptance
     from portal.services import accounts
-    from portal.core import audit
 
     acceptance = accounts.accept_agreement(world.client_a, accounts.current_agreement(), "127.0.0.1", "t")
     entry = audit.record("profile", world.profile.id, "submitted", "approved", world.moderator.id, "ok")
@@ -687,7 +687,7 @@ def test_an_unknown_model_view_action_is_refused_not_a_crash(app, client, login_
         response = client.post(url, data=data)
         assert response.status_code == 302, url
         assert response.headers["Location"].endswith("/list/")
-    from tests.factories import row_count
     from portal.models.requests import ServiceRequest
+    from tests.factories import row_count
 
     assert row_count(ServiceRequest, id=world.request_a.id) == 1

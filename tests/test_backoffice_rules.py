@@ -10,13 +10,13 @@ import subprocess
 import sys
 
 import pytest
+from flask_appbuilder.security.sqla.models import Role
 from sqlalchemy import select
 
 from config import DEV_SECRET_KEY, ProductionConfig
+from portal.core.audit import AuditEntry
 from portal.core.extensions import db
 from portal.models.accounts import PortalUser
-from portal.core.audit import AuditEntry
-from flask_appbuilder.security.sqla.models import Role
 from portal.models.catalog import Region
 from portal.models.practitioners import PractitionerProfile, ProfileStatus
 from portal.services.backoffice import ACTION, VALUE_MAX

@@ -10,14 +10,14 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import event, select
 
+from portal.core.audit import AuditEntry
+from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
 from portal.core.labels import label
 from portal.models.accounts import AccountStatus, BlockReason
-from portal.core.audit import AuditEntry
 from portal.models.notifications import MailOutbox
 from portal.search import SearchQuery, backend
 from portal.services import blocking
-from portal.core.errors import NotFound, ServiceError
 from tests.conftest import login
 from tests.factories import PASSWORD, fails_without_change, make_profile, make_user
 

@@ -1,4 +1,4 @@
-"""Headless-browser check of agreement versions (issue 6, item 1; agreement
+"""Headless-browser check of agreement versions (agreement
 3.1a), in kk and in ru, on the real server (the ``server`` fixture of
 tests/test_browser.py, its own demo database):
 

@@ -1,4 +1,4 @@
-"""Headless-browser check of the cookie notice (issue 6, item 8), in kk and ru.
+"""Headless-browser check of the cookie notice, in kk and ru.
 
 On the real server (the ``server`` fixture of tests/test_browser.py): a first
 visit shows the banner at the bottom (a labelled region, not a modal), it is
@@ -18,7 +18,16 @@ from pathlib import Path
 import pytest
 
 from tests import test_browser as base_test
-from tests.test_browser import ARTIFACTS, BLOCKING_IMPACTS, LANGS, PHONE, path_of, shot, switch_language, visit
+from tests.test_browser import (
+    ARTIFACTS,
+    BLOCKING_IMPACTS,
+    LANGS,
+    PHONE,
+    path_of,
+    shot,
+    switch_language,
+    visit,
+)
 
 # The fixtures of the basic browser test, reused by name: its module-scoped
 # ``server`` starts a separate server (and demo database) for this module.

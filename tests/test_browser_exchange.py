@@ -1,4 +1,4 @@
-"""Headless-browser journey of the portal's core exchange (issue 4), in kk and ru.
+"""Headless-browser journey of the portal's core exchange, in kk and ru.
 
 Clicked through like users on the real server (the ``server`` fixture of
 tests/test_browser.py: ``python run.py`` on a fresh SQLite instance with demo
@@ -28,7 +28,15 @@ import pytest
 
 from tests import test_browser as base_test
 from tests.test_browser import (
-    ARTIFACTS, BLOCKING_IMPACTS, DESKTOP, LANGS, PHONE, path_of, shot, switch_language, visit,
+    ARTIFACTS,
+    BLOCKING_IMPACTS,
+    DESKTOP,
+    LANGS,
+    PHONE,
+    path_of,
+    shot,
+    switch_language,
+    visit,
 )
 
 # The fixtures of the basic browser test, reused by name: its module-scoped

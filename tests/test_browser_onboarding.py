@@ -1,4 +1,4 @@
-"""Headless-browser journey of becoming a verified practitioner (issue 5), in kk and ru.
+"""Headless-browser journey of becoming a verified practitioner, in kk and ru.
 
 Clicked through like users on the real server (the ``server`` fixture of
 tests/test_browser.py: ``python run.py`` on a fresh SQLite instance with demo
@@ -40,7 +40,12 @@ import pytest
 from tests import test_browser as base_test
 from tests.test_browser import ARTIFACTS, LANGS, PASSWORD, PHONE_NUMBER, path_of, shot, switch_language, visit
 from tests.test_browser_exchange import (
-    assert_success_flash, click_and_load, go, open_nav_link, phone_overflow, run_axe,
+    assert_success_flash,
+    click_and_load,
+    go,
+    open_nav_link,
+    phone_overflow,
+    run_axe,
 )
 
 # The fixtures of the basic browser test, reused by name: its module-scoped

@@ -1,4 +1,4 @@
-"""Headless-browser check of support (issue 6, item 5; agreement 5.6, 12.1), in kk and ru.
+"""Headless-browser check of support (agreement 5.6, 12.1), in kk and ru.
 
 On the real server (the ``server`` fixture of tests/test_browser.py, demo
 data): the demo client opens "Support" from the navbar and writes; the admin
@@ -21,7 +21,17 @@ from pathlib import Path
 import pytest
 
 from tests import test_browser as base_test
-from tests.test_browser import ARTIFACTS, BLOCKING_IMPACTS, DESKTOP, LANGS, PHONE, path_of, shot, switch_language, visit
+from tests.test_browser import (
+    ARTIFACTS,
+    BLOCKING_IMPACTS,
+    DESKTOP,
+    LANGS,
+    PHONE,
+    path_of,
+    shot,
+    switch_language,
+    visit,
+)
 
 # The fixtures of the basic browser test, reused by name: its module-scoped
 # ``server`` starts a separate server (and demo database) for this module.

@@ -16,10 +16,11 @@ import pytest
 from flask_appbuilder import Model
 from sqlalchemy import String, Text, func, or_, select
 
+from portal.core.audit import AuditEntry
+from portal.core.clock import utcnow
+from portal.core.errors import ServiceError
 from portal.core.extensions import db
 from portal.models.accounts import AccountStatus, AgreementAcceptance, BlockReason, PortalUser
-from portal.core.clock import utcnow
-from portal.core.audit import AuditEntry
 from portal.models.complaints import Complaint
 from portal.models.messages import Attachment, Message
 from portal.models.notifications import MailOutbox, Notification, NotificationPreference
@@ -30,16 +31,24 @@ from portal.models.security import LoginEvent, PasswordResetToken, UserSession
 from portal.models.support import SupportConversation, SupportMessage
 from portal.models.verification import DocumentKind, ProfileDocument
 from portal.search import SearchQuery, backend
-from portal.services import agreement, attachments, blocking, closure, messages, notifications
+from portal.services import agreement, attachments, blocking, closure, messages, notifications, verification
 from portal.services import offers as offers_service
 from portal.services import requests as requests_service
 from portal.services import reviews as reviews_service
-from portal.services import verification
-from portal.core.errors import ServiceError
 from tests.conftest import login
 from tests.factories import (
-    PASSWORD, PDF_BYTES, PNG_BYTES, make_offer, make_practitioner, make_profile, make_request, make_user,
-    offer_input, request_input, row_count, upload,
+    PASSWORD,
+    PDF_BYTES,
+    PNG_BYTES,
+    make_offer,
+    make_practitioner,
+    make_profile,
+    make_request,
+    make_user,
+    offer_input,
+    request_input,
+    row_count,
+    upload,
 )
 
 

@@ -12,10 +12,11 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from portal.core.audit import AuditEntry
+from portal.core.clock import utcnow
+from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
 from portal.core.labels import label
-from portal.core.clock import utcnow
-from portal.core.audit import AuditEntry
 from portal.models.complaints import Complaint, ComplaintKind, ComplaintNote, ComplaintStatus
 from portal.models.messages import Message, Thread
 from portal.models.notifications import MailOutbox, Notification
@@ -23,10 +24,15 @@ from portal.models.practitioners import ProfileStatus
 from portal.models.requests import OfferStatus, RequestStatus
 from portal.models.reviews import ReviewStatus
 from portal.services import complaints, notifications
-from portal.core.errors import NotFound, ServiceError
 from tests.factories import (
-    fails_without_change, make_offer, make_practitioner, make_request, make_review, make_user,
-    notification_count, row_count,
+    fails_without_change,
+    make_offer,
+    make_practitioner,
+    make_request,
+    make_review,
+    make_user,
+    notification_count,
+    row_count,
 )
 
 TEXT = "This looks like a fake: the licence number does not exist."

@@ -12,12 +12,12 @@ import threading
 import pytest
 from sqlalchemy import select
 
+from portal.core.errors import ServiceError
 from portal.core.extensions import db
 from portal.models.accounts import PortalUser
 from portal.models.requests import Offer, OfferStatus, RequestStatus, ServiceRequest
 from portal.services import offers as offers_service
 from portal.services import requests as requests_service
-from portal.core.errors import ServiceError
 from tests import factories as f
 
 REGION = "KZ-43"  # Kyzylorda

@@ -1,4 +1,4 @@
-"""Cookie notice and consent (issue 6, item 8; agreement section 8): only
+"""Cookie notice and consent (agreement section 8): only
 strictly necessary cookies until the visitor allows more, the choice is
 remembered in ``cookie_consent``, works without JavaScript, never redirects
 off-site."""

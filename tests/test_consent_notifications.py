@@ -10,9 +10,9 @@ import uuid
 import pytest
 from sqlalchemy import select, text
 
+from portal.core.audit import AuditEntry
 from portal.core.extensions import db
 from portal.models.accounts import AccountStatus, BlockReason, PortalUser
-from portal.core.audit import AuditEntry
 from portal.models.notifications import MailOutbox
 from portal.services import blocking, closure, notifications
 from tests.factories import PASSWORD, make_user

@@ -21,7 +21,13 @@ from portal.services import offers as offers_service
 from portal.services import requests as requests_service
 from portal.services import reviews as reviews_service
 from tests.factories import (
-    PNG_BYTES, make_offer, make_profile, make_request, make_user, offer_input, request_input,
+    PNG_BYTES,
+    make_offer,
+    make_profile,
+    make_request,
+    make_user,
+    offer_input,
+    request_input,
     upload,
 )
 

@@ -9,11 +9,11 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
+from portal.core.confusables import email_skeleton, prototypes, skeleton, tr39_skeleton
+from portal.core.errors import ServiceError
 from portal.core.extensions import db
 from portal.models.accounts import PortalUser
 from portal.services import accounts, blocking
-from portal.core.confusables import email_skeleton, prototypes, skeleton, tr39_skeleton
-from portal.core.errors import ServiceError
 from tests.factories import make_user
 
 GOOD = {"full_name": "Айгерім Сапарова", "phone": "8 701 234 56 78", "password": "Strong-pass-7",

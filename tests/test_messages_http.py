@@ -15,8 +15,8 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from portal.core.extensions import db
 from portal.core.audit import AuditEntry
+from portal.core.extensions import db
 from portal.models.messages import Attachment, Message, Thread
 from portal.services import messages as messages_service
 from portal.services import requests as requests_service

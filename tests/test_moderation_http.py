@@ -17,17 +17,22 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from sqlalchemy import event, select
 
-from portal.core.extensions import db
 from portal.core.audit import AuditEntry
+from portal.core.extensions import db
 from portal.models.practitioners import PractitionerProfile, ProfileStatus
 from portal.models.requests import OfferStatus, RequestStatus
 from portal.models.reviews import Review, ReviewStatus
 from portal.models.verification import Interview, InterviewOutcome, ProfileDocument, QuizAttempt
-from portal.services import moderation
+from portal.services import moderation, verification
 from portal.services import reviews as reviews_service
-from portal.services import verification
 from tests.factories import (
-    category, make_offer, make_profile, make_request, make_review, make_user, notification_count,
+    category,
+    make_offer,
+    make_profile,
+    make_request,
+    make_review,
+    make_user,
+    notification_count,
 )
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
@@ -102,7 +107,7 @@ def test_dashboard_shows_waiting_applications_flags_reviews_and_audit(app, staff
     for text in ("Moderation", "Applications", "Flagged profiles", "Complaints",
                  "Reviews awaiting moderation", "Latest audit entries"):
         assert tr(app, text) in body
-    # the open complaint counts link to the complaint queue (issue 6)
+    # the open complaint counts link to the complaint queue
     assert 'href="/moderation/complaints/"' in body and 'href="/moderation/complaints/?status=new"' in body
     for stage in moderation.STAGES:
         assert f'href="/moderation/applications?stage={stage}"' in body

@@ -19,12 +19,18 @@ from aiosmtpd.controller import Controller
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
+from portal.core.clock import utcnow
+from portal.core.errors import NotFound
 from portal.core.extensions import db
 from portal.models.accounts import AccountStatus
-from portal.core.clock import utcnow
-from portal.models.notifications import EmailState, MailOutbox, MailStatus, Notification, NotificationPreference
+from portal.models.notifications import (
+    EmailState,
+    MailOutbox,
+    MailStatus,
+    Notification,
+    NotificationPreference,
+)
 from portal.services import mailer, notifications
-from portal.core.errors import NotFound
 from tests.factories import make_user
 
 BASE_URL = "https://alemtrust.test"

@@ -9,10 +9,10 @@ import html
 
 from sqlalchemy import func, select
 
+from portal.core import paging
 from portal.core.extensions import db
 from portal.models.security import LoginEvent
 from portal.services import complaints, moderation, practitioners, sessions, support
-from portal.core import paging
 from tests.factories import make_user
 from tests.test_complaints import TEXT, scene_of
 

@@ -13,14 +13,19 @@ from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from portal.content import quiz_bank
+from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
 from portal.models.practitioners import ProfileStatus
 from portal.models.verification import QuizAttempt, QuizOption, QuizQuestion
 from portal.services import quiz, reference
 from portal.services import verification as v
-from portal.core.errors import NotFound, ServiceError
 from tests.factories import (
-    committed_state, fails_without_change, make_applicant, make_profile, make_user, row_count,
+    committed_state,
+    fails_without_change,
+    make_applicant,
+    make_profile,
+    make_user,
+    row_count,
 )
 
 S = ProfileStatus

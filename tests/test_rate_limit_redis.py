@@ -1,4 +1,4 @@
-"""Rate limits in Redis when REDIS_URL is set (issue 6, hardening): the login
+"""Rate limits in Redis when REDIS_URL is set: the login
 limits per IP and per account, and the password-reset request limit per IP
 and per email address, counted in Redis by a second app configured the way
 production is. Uses the local Redis server, or starts a private one."""

@@ -14,14 +14,14 @@ import pytest
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from portal.core.extensions import db
 from portal.core.clock import utcnow
+from portal.core.errors import NotFound, ServiceError
+from portal.core.extensions import db
 from portal.models.notifications import Notification
 from portal.models.requests import Offer, OfferStatus, RequestStatus, ServiceRequest
 from portal.services import offers as offers_service
 from portal.services import requests as requests_service
 from portal.services.access import active_profile
-from portal.core.errors import NotFound, ServiceError
 from tests import factories as f
 
 REGION = "KZ-35"  # Karaganda: away from the other tests' default (Almaty)

@@ -9,14 +9,14 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from portal.core.extensions import db
-from portal.core.clock import utcnow
 from portal.core.audit import AuditEntry
+from portal.core.clock import utcnow
+from portal.core.errors import NotFound, ServiceError
+from portal.core.extensions import db
 from portal.models.reviews import Review, ReviewStatus
 from portal.services import offers as offers_service
 from portal.services import requests as requests_service
 from portal.services import reviews as reviews_service
-from portal.core.errors import NotFound, ServiceError
 from tests import factories as f
 
 REGION = "KZ-39"  # Kostanay

@@ -205,8 +205,8 @@ def test_suggestions_and_home_page_survive_a_broken_index(search_app, healthy):
 def test_a_writer_lock_held_elsewhere_queues_writes_and_searches_keep_answering(search_app, healthy):
     from portal.core.extensions import db
     from portal.models.practitioners import PractitionerProfile
-    from portal.services import search as search_service
     from portal.search.embedded import build_schema
+    from portal.services import search as search_service
     from tests.test_search_fault import outbox_count
 
     other = tantivy.Index(build_schema(), path=_current(healthy))

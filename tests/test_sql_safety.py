@@ -1,4 +1,4 @@
-"""SQL only through the ORM with bound parameters (issue 6, hardening).
+"""SQL only through the ORM with bound parameters.
 
 Two checks:
 

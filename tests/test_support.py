@@ -19,12 +19,12 @@ from sqlalchemy import event, select
 from sqlalchemy import inspect as sa_inspect
 
 from config import TestConfig
-from portal.core.extensions import db
 from portal.core.audit import AuditEntry
+from portal.core.errors import NotFound
+from portal.core.extensions import db
 from portal.models.notifications import Notification
 from portal.models.support import SupportConversation, SupportKind, SupportMessage
 from portal.services import notifications, support
-from portal.core.errors import NotFound
 from tests import test_notifications as mail_tests
 from tests.conftest import separate_app
 from tests.factories import fails_without_change, make_user, notification_count, row_count, unique_email

@@ -17,11 +17,11 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from portal.cli.worker import UploadCleanup
+from portal.core import files
 from portal.core.extensions import db
 from portal.models.messages import Attachment, Message
 from portal.models.verification import DocumentKind, ProfileDocument
 from portal.services import attachments, verification
-from portal.core import files
 from tests.factories import make_request, make_user
 from tests.test_messages_http import open_thread, post, scene  # noqa: F401  (the fixture)
 from tests.test_practice_http import JPEG, PDF, _answers, _documents, _post, _profile_of

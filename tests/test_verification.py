@@ -12,18 +12,30 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from portal.core.extensions import db
-from portal.core.clock import utcnow
 from portal.core.audit import AuditEntry
+from portal.core.clock import utcnow
+from portal.core.errors import NotFound
+from portal.core.extensions import db
 from portal.models.notifications import Notification
 from portal.models.practitioners import PractitionerProfile, ProfileStatus
 from portal.models.verification import Interview, PracticeNotice, ProfileDocument, QuizAttempt
 from portal.search import SearchQuery, backend
 from portal.services import verification as v
-from portal.core.errors import NotFound
 from tests.factories import (
-    JPEG_BYTES, PDF_BYTES, PNG_BYTES, application_input, category, fails_without_change, make_applicant,
-    make_profile, make_user, notification_count, pass_quiz, region, row_count, upload,
+    JPEG_BYTES,
+    PDF_BYTES,
+    PNG_BYTES,
+    application_input,
+    category,
+    fails_without_change,
+    make_applicant,
+    make_profile,
+    make_user,
+    notification_count,
+    pass_quiz,
+    region,
+    row_count,
+    upload,
 )
 
 S = ProfileStatus

@@ -5,9 +5,8 @@ Revises: 0002
 Create Date: 2026-11-24 20:31:32.899111
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0003'

@@ -5,9 +5,8 @@ Revises: 0004
 Create Date: 2026-11-24 23:17:51.113380
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0005'

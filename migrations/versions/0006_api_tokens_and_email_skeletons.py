@@ -5,8 +5,8 @@ Revises: 0005
 Create Date: 2026-12-04 16:45:00
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 BACKFILL_BATCH = 1000
 

@@ -23,8 +23,8 @@ def init_command():
 def demo_command():
     """Load demo content into an empty database."""
     from portal import demo
-    from portal.models.practitioners import PractitionerProfile
     from portal.core.extensions import db
+    from portal.models.practitioners import PractitionerProfile
 
     if db.session.query(PractitionerProfile).count():
         raise click.ClickException("The database already has practitioner profiles; demo data not loaded.")

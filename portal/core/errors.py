@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
 

@@ -174,7 +174,7 @@ class SecurityHeadersMiddleware:
             return b"Something went wrong on our side. Please try again later."
 
 
-def _refuse_unknown_action():
+def refuse_unknown_action():
     """Before FAB's action views: an action name the view does not have is refused, not a 500."""
     endpoint = request.endpoint or ""
     if request.method != "POST" or not endpoint.endswith((".action", ".action_post")):
@@ -202,4 +202,3 @@ def init_app(app: Flask) -> None:
     app.wsgi_app = SecurityHeadersMiddleware(app.wsgi_app, app)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.after_request(_security_headers)
-    app.before_request(_refuse_unknown_action)

@@ -11,6 +11,7 @@ import logging
 
 from flask import g, jsonify, render_template, request
 from flask_login import current_user
+
 from portal.core.errors import MESSAGES
 
 log = logging.getLogger(__name__)

@@ -406,21 +406,9 @@ def _database_refused(error):
     return current_app.handle_user_exception(RefusedInput(BAD_NUMBERS, "database refused a value"))
 
 
-def _keep_first(sender, **extra) -> None:
-    """Hooks registered later with ``insert(0, ...)`` must not run before the guard."""
-    funcs = sender.before_request_funcs.get(None, [])
-    if not funcs or funcs[0] is not guard_request:
-        if guard_request in funcs:
-            funcs.remove(guard_request)
-        funcs.insert(0, guard_request)
-
-
 def init_app(app: Flask) -> None:
-    from flask import request_started
+    """The DataError safety net; ``guard_request`` is put first among the request
+    hooks by portal.create_app (core.hooks)."""
     from sqlalchemy.exc import DataError
 
-    app.before_request_funcs.setdefault(None, []).insert(0, guard_request)
-    # other modules insert hooks at position 0 after this call: put the guard back in front
-    # before the first hook runs (request_started is sent before preprocess_request)
-    request_started.connect(_keep_first, app, weak=False)
     app.register_error_handler(DataError, _database_refused)

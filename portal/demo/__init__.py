@@ -8,16 +8,52 @@ import random
 
 from sqlalchemy import select
 
-from portal.core.extensions import db
 from portal.core.clock import utcnow
+from portal.core.extensions import db
+from portal.demo.data import (  # noqa: F401  (DEMO_PASSWORD, EMAIL_DOMAIN: read by tests and README)
+    CHAMBER_OVERRIDES,
+    CHAMBERS,
+    CITY_GENITIVE,
+    CITY_SLOTS,
+    CLIENT_REGIONS,
+    CLOSERS,
+    COMMENTS,
+    DEMO_PASSWORD,
+    EMAIL_DOMAIN,
+    EXPERT_DEGREES,
+    FOCUS_KK,
+    FOCUS_RU,
+    KK_FEMALE,
+    KK_MALE,
+    KK_SURNAMES,
+    LANGUAGES_KK,
+    LANGUAGES_RU,
+    LAW_DEGREE,
+    LICENSOR,
+    MOBILE_PREFIXES,
+    OFFER_MESSAGES,
+    OPENERS_KK,
+    OPENERS_RU,
+    PLAN,
+    PRICE_RANGE,
+    RATINGS,
+    REPLIES,
+    REQUEST_STATUSES,
+    REQUESTS,
+    ROLE_KK,
+    ROLE_RU,
+    RU_FEMALE,
+    RU_MALE,
+    RU_SURNAMES,
+    SEED,
+    TRANSLIT,
+    UNIVERSITIES,
+)
 from portal.models.catalog import Category, Region
 from portal.models.practitioners import PractitionerProfile, ProfileStatus
 from portal.models.requests import Offer, OfferStatus, PriceKind, RequestStatus, ServiceRequest
 from portal.models.reviews import NEGATIVE_RATING_MAX, Review, ReviewStatus
 from portal.services.agreement import accept_agreement, current_agreement
-from portal.demo.data import (  # noqa: F401  (DEMO_PASSWORD, EMAIL_DOMAIN: read by tests and README)
-    SEED, DEMO_PASSWORD, EMAIL_DOMAIN, KK_MALE, KK_FEMALE, KK_SURNAMES, RU_MALE, RU_FEMALE, RU_SURNAMES, TRANSLIT, PLAN, CITY_SLOTS, CLIENT_REGIONS, MOBILE_PREFIXES, LANGUAGES_KK, LANGUAGES_RU, LICENSOR, CHAMBERS, CHAMBER_OVERRIDES, CITY_GENITIVE, PRICE_RANGE, UNIVERSITIES, LAW_DEGREE, EXPERT_DEGREES, ROLE_RU, ROLE_KK, OPENERS_RU, OPENERS_KK, FOCUS_RU, FOCUS_KK, CLOSERS, REQUESTS, REQUEST_STATUSES, OFFER_MESSAGES, RATINGS, COMMENTS, REPLIES,
-)
 
 
 def _ascii(text: str) -> str:

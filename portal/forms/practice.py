@@ -9,7 +9,13 @@ import dataclasses
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    BooleanField, FileField, MultipleFileField, SelectField, SelectMultipleField, StringField, TextAreaField,
+    BooleanField,
+    FileField,
+    MultipleFileField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
 )
 
 from portal.forms.requests import OptionalDateField, WholeNumberField, _Form, _id_or_invalid, _int_or_none

@@ -9,7 +9,13 @@ import datetime as dt
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    HiddenField, MultipleFileField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField,
+    HiddenField,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
 )
 
 from portal.core.labels import label

@@ -2,8 +2,8 @@
 every table on FAB's declarative ``Model.metadata`` (the one Alembic uses)."""
 from flask_appbuilder import Model
 
-from portal.models.accounts import AgreementAcceptance, AgreementVersion, PortalUser
 from portal.core.audit import AuditEntry
+from portal.models.accounts import AgreementAcceptance, AgreementVersion, PortalUser
 from portal.models.catalog import Category, Region, Specialization
 from portal.models.complaints import Complaint, ComplaintNote
 from portal.models.messages import Attachment, Message, Thread
@@ -15,7 +15,12 @@ from portal.models.search import SearchOutbox
 from portal.models.security import LoginEvent, PasswordResetToken, UserSession
 from portal.models.support import SupportConversation, SupportMessage
 from portal.models.verification import (
-    Interview, PracticeNotice, ProfileDocument, QuizAttempt, QuizOption, QuizQuestion,
+    Interview,
+    PracticeNotice,
+    ProfileDocument,
+    QuizAttempt,
+    QuizOption,
+    QuizQuestion,
 )
 
 metadata = Model.metadata

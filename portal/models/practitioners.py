@@ -6,13 +6,23 @@ from typing import Optional
 
 from flask_appbuilder import Model
 from sqlalchemy import (
-    Select, select,
-    Boolean, Column, Date, DateTime, Float, ForeignKey, Integer, String, Table, Text,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    Select,
+    String,
+    Table,
+    Text,
+    select,
 )
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
-from portal.core.i18n import LocalizedMixin
 from portal.core.clock import utcnow
+from portal.core.i18n import LocalizedMixin
 
 profile_regions = Table(
     "profile_region",

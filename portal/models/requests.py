@@ -6,7 +6,15 @@ from typing import Optional
 
 from flask_appbuilder import Model
 from sqlalchemy import (
-    Column, Date, DateTime, ForeignKey, Integer, String, Table, Text, UniqueConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 

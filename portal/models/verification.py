@@ -10,8 +10,8 @@ from flask_appbuilder import Model
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.core.i18n import LocalizedMixin
 from portal.core.clock import utcnow
+from portal.core.i18n import LocalizedMixin
 
 
 class DocumentKind:

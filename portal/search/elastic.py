@@ -26,8 +26,16 @@ from elastic_transport import TransportError
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, helpers
 
 from portal.search.backend import (
-    FACETS, FUZZY_WEIGHT, TEXT_FIELDS, Hit, SearchBackend, SearchQuery, SearchResult,
-    SearchUnavailable, facet_buckets, facet_field,
+    FACETS,
+    FUZZY_WEIGHT,
+    TEXT_FIELDS,
+    Hit,
+    SearchBackend,
+    SearchQuery,
+    SearchResult,
+    SearchUnavailable,
+    facet_buckets,
+    facet_field,
 )
 from portal.search.normalize import ParsedQuery, skeleton, words
 

@@ -30,8 +30,16 @@ import tantivy
 from tantivy import FieldType, Occur, Order, Query
 
 from portal.search.backend import (
-    FACETS, FUZZY_WEIGHT, TEXT_FIELDS, Hit, SearchBackend, SearchQuery, SearchResult,
-    SearchUnavailable, facet_buckets, facet_field,
+    FACETS,
+    FUZZY_WEIGHT,
+    TEXT_FIELDS,
+    Hit,
+    SearchBackend,
+    SearchQuery,
+    SearchResult,
+    SearchUnavailable,
+    facet_buckets,
+    facet_field,
 )
 from portal.search.normalize import ParsedQuery, skeleton, words
 

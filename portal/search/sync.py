@@ -19,12 +19,12 @@ from flask import current_app
 from sqlalchemy import delete, insert, inspect, select
 from sqlalchemy.orm import Session
 
-from portal.models.accounts import PortalUser
 from portal.core.clock import utcnow
+from portal.core.outbox import InlineDrain, backoff
+from portal.models.accounts import PortalUser
 from portal.models.catalog import Category, Region, Specialization
 from portal.models.practitioners import PractitionerProfile, profile_regions, profile_specializations
 from portal.models.search import OutboxKind, SearchOutbox
-from portal.core.outbox import InlineDrain, backoff
 
 log = logging.getLogger(__name__)
 _REFERENCE = {Category: OutboxKind.CATEGORY, Specialization: OutboxKind.SPECIALIZATION,

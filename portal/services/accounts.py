@@ -17,13 +17,16 @@ from flask_appbuilder.security.registerviews import get_first_last_name
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, or_, select
 
-from portal.core.extensions import db
-from portal.models.accounts import PortalUser
 from portal.core.confusables import email_skeleton
-from portal.services.agreement import accept_agreement, current_agreement
-from portal.services.agreement import acceptances_of  # noqa: F401  (kept for callers of accounts.acceptances_of)
 from portal.core.errors import ServiceError
+from portal.core.extensions import db
 from portal.core.validation import normalize_phone, password_problem
+from portal.models.accounts import PortalUser
+from portal.services.agreement import (
+    accept_agreement,
+    acceptances_of,  # noqa: F401  (kept for callers of accounts.acceptances_of)
+    current_agreement,
+)
 
 log = logging.getLogger(__name__)
 

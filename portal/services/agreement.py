@@ -22,10 +22,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from portal.core.extensions import db
-from portal.models.accounts import AgreementAcceptance, AgreementVersion, PortalUser
 from portal.core import audit, tx
 from portal.core.errors import NotFound, ServiceError
+from portal.core.extensions import db
+from portal.models.accounts import AgreementAcceptance, AgreementVersion, PortalUser
 
 ENTITY = "agreement_version"
 ADMIN_ROLE = "Admin"

@@ -19,9 +19,10 @@ import datetime as dt
 import hashlib
 
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
+
+from portal.core.clock import utcnow
 from portal.core.extensions import db
 from portal.models.accounts import PortalUser
-from portal.core.clock import utcnow
 from portal.models.security import UserSession
 from portal.services import sessions
 
@@ -84,7 +85,7 @@ def is_revoked(payload: dict, now: dt.datetime | None = None) -> bool:
     session's current refresh token. A replayed old refresh token ends the session."""
     sid, version = payload.get("sid"), payload.get("tv")
     if not isinstance(sid, int) or not isinstance(version, int) or not 0 < sid < 2**31:
-        return True  # not one of ours (e.g. minted by FAB's own login before this change)
+        return True  # not one of ours (a token with only a subject, as FAB's own login mints)
     row = db.session.get(UserSession, sid)
     if row is None or row.kind != KIND or row.ended_at is not None or str(row.user_id) != str(payload.get("sub")):
         return True

@@ -26,11 +26,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from portal.core.errors import ServiceError
 from portal.core.extensions import db
+from portal.core.files import ATTACHMENTS, DOCUMENTS, display_name, sniff, upload_folder
 from portal.models.accounts import PortalUser
 from portal.models.messages import Attachment
-from portal.core.errors import ServiceError
-from portal.core.files import ATTACHMENTS, DOCUMENTS, display_name, sniff, upload_folder
 
 
 def _files(files) -> list:

@@ -12,8 +12,8 @@ import datetime as dt
 
 from sqlalchemy import inspect
 
-from portal.models.accounts import PortalUser
 from portal.core import audit
+from portal.models.accounts import PortalUser
 from portal.services.access import is_staff
 
 ACTION = "staff_edit"

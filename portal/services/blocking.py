@@ -21,17 +21,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash
 
-from portal.core import links
+from portal.core import audit, confusables, links
+from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
 from portal.core.i18n import current_locale, is_supported
 from portal.core.labels import label
-from portal.models.accounts import AccountStatus, BlockReason, PortalUser
-from portal.core import audit, confusables
-from portal.services import complaints, mailer, notifications, password_reset, sessions
-from portal.services.access import is_staff
-from portal.core.errors import NotFound, ServiceError
 from portal.core.paging import Page, paged
 from portal.core.validation import normalize_phone
+from portal.models.accounts import AccountStatus, BlockReason, PortalUser
+from portal.services import complaints, mailer, notifications, password_reset, sessions
+from portal.services.access import is_staff
 
 NOTE_MAX = 2000
 ENTITY = "user"

@@ -50,10 +50,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select, update
 from werkzeug.security import check_password_hash
 
-from portal.core import links
+from portal.core import audit, links, redaction, tx
+from portal.core.clock import utcnow
+from portal.core.errors import ServiceError
 from portal.core.extensions import db
 from portal.models.accounts import AccountStatus, AgreementAcceptance, PortalUser
-from portal.core.clock import utcnow
 from portal.models.complaints import Complaint
 from portal.models.messages import Attachment, Message, Thread
 from portal.models.notifications import MailOutbox, Notification, NotificationPreference
@@ -62,11 +63,9 @@ from portal.models.reviews import Review
 from portal.models.security import LoginEvent, PasswordResetToken, UserSession
 from portal.models.support import SupportConversation, SupportKind, SupportMessage
 from portal.services import attachments, notifications, verification
-from portal.core import audit, redaction, tx
 from portal.services import offers as offers_service
 from portal.services import requests as requests_service
 from portal.services.access import is_staff
-from portal.core.errors import ServiceError
 
 ENTITY = "user"
 PLACEHOLDER_DOMAIN = "closed.invalid"  # RFC 2606: never delivered

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.core import links
+from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
 from portal.models.accounts import PortalUser
 from portal.models.complaints import ComplaintKind, ComplaintTarget
@@ -21,7 +22,6 @@ from portal.models.requests import Offer, OfferStatus, ServiceRequest
 from portal.models.reviews import Review, ReviewStatus
 from portal.services import messages as messages_service
 from portal.services import requests as requests_service
-from portal.core.errors import NotFound, ServiceError
 
 COMPLAINT_REASONS = ("fraud", "fake_profile", "offensive", "spam", "illegal_content", "harmful_links", "other")
 INACCURACY_REASONS = ("wrong_name", "wrong_licence", "wrong_contact", "wrong_other")

@@ -26,19 +26,24 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from portal.core import links
-from portal.core.extensions import db
-from portal.models.accounts import PortalUser
+from portal.core import audit, links, tx
 from portal.core.clock import utcnow
+from portal.core.errors import NotFound, ServiceError
+from portal.core.extensions import db
+from portal.core.paging import Page, paged
+from portal.models.accounts import PortalUser
 from portal.models.complaints import Complaint, ComplaintKind, ComplaintNote, ComplaintStatus, ComplaintTarget
-from portal.core import audit, tx
 from portal.services import notifications
 from portal.services.access import is_staff
 from portal.services.complaint_targets import (  # noqa: F401 (re-exported for the views)
-    COMPLAINT_REASONS, INACCURACY_REASONS, Target, as_reporter_sees, describe, reasons, target_for,
+    COMPLAINT_REASONS,
+    INACCURACY_REASONS,
+    Target,
+    as_reporter_sees,
+    describe,
+    reasons,
+    target_for,
 )
-from portal.core.errors import NotFound, ServiceError
-from portal.core.paging import Page, paged
 
 ENTITY = "complaint"
 TEXT_MIN, TEXT_MAX = 10, 3000

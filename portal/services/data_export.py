@@ -15,9 +15,9 @@ import json
 
 from sqlalchemy import or_, select
 
+from portal.core.clock import utcnow
 from portal.core.extensions import db
 from portal.models.accounts import AgreementAcceptance, PortalUser
-from portal.core.clock import utcnow
 from portal.models.complaints import Complaint
 from portal.models.messages import Thread
 from portal.models.notifications import Notification, NotificationPreference

@@ -37,14 +37,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from portal.core.extensions import db
-from portal.models.accounts import PortalUser
 from portal.core.clock import utcnow
+from portal.core.confusables import email_skeleton
+from portal.core.extensions import db
+from portal.core.validation import normalize_phone
+from portal.models.accounts import PortalUser
 from portal.models.catalog import Category, Region, Specialization
 from portal.models.practitioners import SERVICE_LANGUAGES, PractitionerProfile, ProfileStatus
 from portal.services.accounts import CLIENT_ROLE
-from portal.core.confusables import email_skeleton
-from portal.core.validation import normalize_phone
 
 PRACTITIONER_ROLE = "Practitioner"
 BATCH_SIZE = 500

@@ -25,11 +25,10 @@ from flask_mail import Connection, Message
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.core.extensions import db, mail
-from portal.core.outbox import InlineDrain
 from portal.core.clock import utcnow
+from portal.core.extensions import db, mail
+from portal.core.outbox import InlineDrain, backoff
 from portal.models.notifications import MailOutbox, MailStatus
-from portal.core.outbox import backoff
 
 log = logging.getLogger(__name__)
 RETRY_UNIT = 60  # the search outbox waits seconds, mail waits minutes

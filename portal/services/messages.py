@@ -12,18 +12,17 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from portal.core import links
+from portal.core import audit, links, tx
+from portal.core.clock import utcnow
+from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
 from portal.models.accounts import PortalUser
-from portal.core.clock import utcnow
 from portal.models.messages import Message, Thread
 from portal.models.practitioners import PractitionerProfile
 from portal.models.requests import OfferStatus, RequestStatus, ServiceRequest
 from portal.services import attachments, notifications
-from portal.core import audit, tx
 from portal.services import requests as requests_service
 from portal.services.access import is_staff
-from portal.core.errors import NotFound, ServiceError
 from portal.services.practitioners import Page
 
 BODY_MAX = 5000

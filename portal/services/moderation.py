@@ -22,21 +22,24 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
-from portal.core import links
-from portal.core.extensions import db
-from portal.models.accounts import PortalUser
-from portal.core.clock import utcnow
+from portal.core import audit, links, tx
 from portal.core.audit import AuditEntry
+from portal.core.clock import utcnow
+from portal.core.errors import NotFound, ServiceError
+from portal.core.extensions import db
+from portal.core.paging import Page, paged
+from portal.models.accounts import PortalUser
 from portal.models.practitioners import PractitionerProfile, ProfileStatus
 from portal.models.reviews import Review, ReviewStatus
 from portal.models.verification import (
-    Interview, InterviewOutcome, PracticeNotice, ProfileDocument, QuizAttempt,
+    Interview,
+    InterviewOutcome,
+    PracticeNotice,
+    ProfileDocument,
+    QuizAttempt,
 )
-from portal.core import audit, tx
 from portal.services import notifications
 from portal.services import reviews as reviews_service
-from portal.core.errors import NotFound, ServiceError
-from portal.core.paging import Page, paged
 
 # Applications waiting for staff, in the order of the process.
 STAGES = (ProfileStatus.SUBMITTED, ProfileStatus.QUIZ_PASSED, ProfileStatus.INTERVIEW_SCHEDULED)

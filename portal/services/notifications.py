@@ -22,14 +22,14 @@ from flask_babel import force_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
+from portal.core.clock import utcnow
+from portal.core.errors import NotFound
 from portal.core.extensions import db
 from portal.core.i18n import FALLBACK_ORDER, current_locale, is_supported
 from portal.models.accounts import AccountStatus, PortalUser
-from portal.core.clock import utcnow
 from portal.models.catalog import Category, Region
 from portal.models.notifications import EmailState, Notification, NotificationPreference
 from portal.services import mailer
-from portal.core.errors import NotFound
 from portal.services.practitioners import Page
 
 SETTINGS_PATH = "/notifications/settings"

@@ -15,17 +15,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
-from portal.core import links
+from portal.core import links, tx
+from portal.core.clock import utcnow
+from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
 from portal.models.accounts import PortalUser
-from portal.core.clock import utcnow
 from portal.models.practitioners import PractitionerProfile
 from portal.models.requests import Offer, OfferStatus, PriceKind, RequestStatus
 from portal.services import notifications
-from portal.core import tx
 from portal.services import requests as requests_service
 from portal.services.access import active_profile
-from portal.core.errors import NotFound, ServiceError
 from portal.services.practitioners import Page
 
 PRICE_MAX = 1_000_000_000

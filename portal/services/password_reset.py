@@ -25,22 +25,21 @@ import hashlib
 import secrets
 
 from flask import current_app
+from flask_appbuilder.security.sqla.models import Role
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from flask_appbuilder.security.sqla.models import Role
 from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from portal.core import links
-from portal.core.extensions import db
-from portal.models.accounts import PortalUser
+from portal.core import audit, links, tx
 from portal.core.clock import utcnow
+from portal.core.errors import ServiceError
+from portal.core.extensions import db
+from portal.core.validation import password_problem
+from portal.models.accounts import PortalUser
 from portal.models.security import PasswordResetToken
-from portal.core import audit, tx
 from portal.services import mailer, notifications, sessions
 from portal.services.access import STAFF_ROLES
-from portal.core.errors import ServiceError
-from portal.core.validation import password_problem
 
 ENTITY = "user"
 INVALID_LINK = _l("This password reset link is invalid, expired or already used. Ask for a new one.")

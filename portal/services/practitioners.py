@@ -9,13 +9,13 @@ from __future__ import annotations
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from portal.core.errors import NotFound
 from portal.core.extensions import db
+from portal.core.paging import Page  # older modules import Page from here
 from portal.models.accounts import PortalUser
 from portal.models.catalog import Category, Region, Specialization
 from portal.models.practitioners import PractitionerProfile, public_profiles
 from portal.models.reviews import Review, ReviewStatus
-from portal.core.errors import NotFound
-from portal.core.paging import Page  # older modules import Page from here
 
 
 def _eager(stmt: Select) -> Select:

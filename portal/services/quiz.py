@@ -36,12 +36,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
+from portal.core.clock import utcnow
+from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
 from portal.models.accounts import PortalUser
-from portal.core.clock import utcnow
 from portal.models.practitioners import PractitionerProfile, ProfileStatus
 from portal.models.verification import QuizAttempt, QuizOption, QuizQuestion
-from portal.core.errors import NotFound, ServiceError
 
 log = logging.getLogger(__name__)
 

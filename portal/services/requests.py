@@ -15,22 +15,21 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from portal.core import links
+from portal.core import links, tx
+from portal.core.clock import utcnow
+from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
 from portal.models.accounts import PortalUser
-from portal.core.clock import utcnow
 from portal.models.catalog import Category, Region, Specialization
 from portal.models.practitioners import PractitionerProfile, profile_regions, profile_specializations
 from portal.models.requests import Offer, OfferStatus, RequestStatus, ServiceRequest
 from portal.services import attachments, notifications
-from portal.core import tx
 from portal.services.access import active_profile, is_staff
-from portal.core.errors import NotFound, ServiceError
 from portal.services.practitioners import Page
-from flask_babel import lazy_gettext as _l
 
 TITLE_MIN, TITLE_MAX = 5, 200
 DESCRIPTION_MIN, DESCRIPTION_MAX = 20, 5000

@@ -12,17 +12,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from portal.core import links
+from portal.core import audit, links, tx
+from portal.core.clock import utcnow
+from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
 from portal.models.accounts import PortalUser
-from portal.core.clock import utcnow
 from portal.models.practitioners import PractitionerProfile
 from portal.models.requests import RequestStatus
 from portal.models.reviews import NEGATIVE_RATING_MAX, Review, ReviewStatus
-from portal.core import audit, tx
 from portal.services import notifications
 from portal.services import requests as requests_service
-from portal.core.errors import NotFound, ServiceError
 from portal.services.practitioners import Page, profile_reviews
 
 COMMENT_MAX = 3000

@@ -16,13 +16,11 @@ from sqlalchemy.orm import selectinload
 from portal.core.extensions import db
 from portal.models.accounts import PortalUser
 from portal.models.catalog import Category, Region, Specialization
-from portal.models.practitioners import SERVICE_LANGUAGES, PractitionerProfile
-from portal.search import SearchQuery, SearchUnavailable, backend
-from portal.search import sync
+from portal.models.practitioners import SERVICE_LANGUAGES, PractitionerProfile, public_profiles
+from portal.search import SearchQuery, SearchUnavailable, backend, sync
 from portal.search.documents import public_documents, public_ids
 from portal.search.normalize import skeleton, words
 from portal.services.practitioners import Page
-from portal.models.practitioners import public_profiles
 
 log = logging.getLogger(__name__)
 

@@ -26,12 +26,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import distinct, func, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from portal.core.extensions import db
-from portal.models.accounts import PortalUser
 from portal.core.clock import utcnow
-from portal.models.security import LoginEvent, UserSession
 from portal.core.errors import NotFound, ServiceError
+from portal.core.extensions import db
 from portal.core.paging import Page, paged
+from portal.models.accounts import PortalUser
+from portal.models.security import LoginEvent, UserSession
 
 SESSION_KEY = "portal_sid"           # key of the token in the Flask session
 TOUCH_EVERY = dt.timedelta(minutes=1)

@@ -27,18 +27,17 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from portal.core import links
+from portal.core import audit, links, tx
+from portal.core.clock import utcnow
+from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
 from portal.core.i18n import is_supported
-from portal.models.accounts import PortalUser
-from portal.core.clock import utcnow
-from portal.models.support import SupportConversation, SupportKind, SupportMessage
-from portal.core import audit, tx
-from portal.services import mailer, notifications
-from portal.services.access import is_staff
-from portal.core.errors import NotFound, ServiceError
 from portal.core.paging import Page, paged
 from portal.core.validation import normalize_email
+from portal.models.accounts import PortalUser
+from portal.models.support import SupportConversation, SupportKind, SupportMessage
+from portal.services import mailer, notifications
+from portal.services.access import is_staff
 
 ENTITY = "support_conversation"
 OPEN, CLOSED = "open", "closed"

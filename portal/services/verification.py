@@ -29,22 +29,27 @@ from flask_babel import LazyString, force_locale, format_datetime, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from portal.core import links
+from portal.core import audit, links, tx
+from portal.core.clock import utcnow
+from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
+from portal.core.files import DOCUMENTS, display_name, sniff, upload_folder
 from portal.core.labels import label
 from portal.models.accounts import PortalUser
-from portal.core.clock import utcnow
 from portal.models.catalog import Category, Region, Specialization
 from portal.models.practitioners import SERVICE_LANGUAGES, PractitionerProfile
 from portal.models.practitioners import ProfileStatus as S
 from portal.models.verification import (
-    DocumentKind, Interview, InterviewMode, InterviewOutcome, PracticeNotice, ProfileDocument, QuizAttempt,
+    DocumentKind,
+    Interview,
+    InterviewMode,
+    InterviewOutcome,
+    PracticeNotice,
+    ProfileDocument,
+    QuizAttempt,
 )
 from portal.services import attachments, notifications
-from portal.core import audit, tx
 from portal.services.access import is_staff
-from portal.core.files import DOCUMENTS, display_name, sniff, upload_folder
-from portal.core.errors import NotFound, ServiceError
 
 ENTITY = "practitioner_profile"
 TEXT_MAX = 5000

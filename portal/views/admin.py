@@ -16,25 +16,24 @@ from flask_appbuilder import ModelView
 from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.views import UserDBModelView as FabUserDBModelView
-from flask_babel import lazy_gettext as _l
 from flask_babel import format_date, format_datetime, gettext
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
 from portal.core import links
-
-from portal.forms.accounts import LanguageSelectField
-from portal.core.labels import label
-from portal.models.accounts import AgreementAcceptance, PortalUser
 from portal.core.audit import AuditEntry
+from portal.core.labels import label
+from portal.core.validation import ValidIIN, ValidPhone
+from portal.forms.accounts import LanguageSelectField
+from portal.models.accounts import AgreementAcceptance, PortalUser
 from portal.models.catalog import Category, Region, Specialization
 from portal.models.messages import Thread
 from portal.models.practitioners import PractitionerProfile
 from portal.models.requests import Offer, ServiceRequest
 from portal.models.reviews import Review
 from portal.services import backoffice
-from portal.core.validation import ValidIIN, ValidPhone
 from portal.services.verification import TEXT_MAX
 from portal.views.agreement_admin import AgreementAdminView  # publishing goes through the service
 

@@ -5,13 +5,13 @@ the current version and the history, the "I accept" page for a new version
 Thin: the rules are in portal.services.agreement."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, jsonify, redirect, request, session, url_for
+from flask import abort, flash, g, jsonify, redirect, request, session, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from portal.services import agreement
 from portal.core.errors import NotFound, ServiceError
+from portal.services import agreement
 from portal.views.consent import here, safe_next
 
 ACCEPT_PATH = "/agreement/accept"
@@ -145,4 +145,3 @@ def agreement_gate():
 def register(appbuilder) -> None:
     appbuilder.add_view_no_menu(AgreementView())
     appbuilder.add_view_no_menu(AgreementAcceptView())
-    current_app.before_request(agreement_gate)  # called inside create_app's app context

@@ -11,11 +11,11 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
+from portal.core import audit
+from portal.core.errors import NotFound, ServiceError
 from portal.forms import put_error
 from portal.forms.agreement import LANGUAGES, AgreementForm
 from portal.services import agreement
-from portal.core import audit
-from portal.core.errors import NotFound, ServiceError
 
 T = "portal/agreement/"
 AUDIT_LABELS = {"publish": _l("Published"), "edit": _l("Corrected"), "withdraw": _l("Withdrawn")}

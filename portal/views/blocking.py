@@ -5,8 +5,7 @@ password only) and when a running session ends at the next request.
 Thin: the rules are in portal.services.blocking."""
 from __future__ import annotations
 
-from flask import (abort, current_app, flash, g, has_request_context, make_response, redirect, request, session,
-                   url_for)
+from flask import abort, flash, g, has_request_context, make_response, redirect, request, session, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.views import AuthDBView as FabAuthDBView
 from flask_babel import lazy_gettext as _l
@@ -14,12 +13,12 @@ from flask_login import current_user, logout_user
 from wtforms import Form, SelectField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from portal.forms import put_error
+from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
 from portal.core.labels import label
+from portal.forms import put_error
 from portal.models.accounts import AccountStatus, BlockReason, PortalUser
 from portal.services import blocking, complaints
-from portal.core.errors import NotFound, ServiceError
 
 T = "portal/moderation/"
 
@@ -180,4 +179,3 @@ def end_blocked_session():
 def register(appbuilder) -> None:
     appbuilder.add_view(AccountsView, "Accounts", href="/moderation/accounts/", category="Back office",
                         label=_l("Accounts"), icon="fa-user-lock")
-    current_app.before_request(end_blocked_session)  # called inside create_app's app context

@@ -12,15 +12,15 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import Form, SelectField, TextAreaField
 
-from portal.forms import put_error
+from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
-from portal.core.limits import per_account
 from portal.core.labels import label
+from portal.core.limits import per_account
+from portal.forms import put_error
 from portal.models.accounts import PortalUser
 from portal.models.complaints import ComplaintKind, ComplaintStatus, ComplaintTarget
 from portal.services import complaints
 from portal.services.access import is_staff
-from portal.core.errors import NotFound, ServiceError
 from portal.views.moderation import mlabel
 
 T = "portal/complaints/"

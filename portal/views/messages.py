@@ -12,13 +12,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal.core import links
+from portal.core.errors import NotFound, ServiceError
 from portal.core.files import send_private
 from portal.forms.messages import MessageForm, StaffReasonForm
 from portal.models.messages import Thread
 from portal.services import attachment_access
 from portal.services import attachments as attachments_service
 from portal.services import messages as messages_service
-from portal.core.errors import NotFound, ServiceError
 from portal.services.practitioners import Page
 
 PER_PAGE = 20

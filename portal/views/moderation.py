@@ -16,19 +16,18 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, Form, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from portal.core.files import send_private
-from portal.forms import put_error
 from portal.core import links
-from portal.core.extensions import db
-from portal.core.labels import label
 from portal.core.clock import utcnow
+from portal.core.errors import NotFound, ServiceError
+from portal.core.extensions import db
+from portal.core.files import send_private
+from portal.core.labels import label
+from portal.forms import put_error
 from portal.models.reviews import ReviewStatus
 from portal.models.verification import Interview, InterviewMode, InterviewOutcome
 from portal.services import complaints as complaints_service
-from portal.services import moderation
+from portal.services import moderation, verification
 from portal.services import practitioners as practitioners_service
-from portal.services import verification
-from portal.core.errors import NotFound, ServiceError
 from portal.views.messages import filesize
 
 T = "portal/moderation/"

@@ -10,8 +10,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from portal.services import notifications
 from portal.core.errors import NotFound
+from portal.services import notifications
 
 log = logging.getLogger(__name__)
 PER_PAGE = 20

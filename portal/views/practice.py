@@ -8,19 +8,18 @@ Thin: every change is portal.services.verification (the status machine); a
 ServiceError goes on its form field or into a flash, NotFound is a 404."""
 from __future__ import annotations
 
-
 from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
+from portal.core.errors import NotFound, ServiceError
+from portal.core.extensions import db
 from portal.core.files import send_private
 from portal.forms import put_error
-from portal.core.extensions import db
 from portal.forms.practice import FILE_FIELDS, ApplicationForm
 from portal.models.practitioners import ProfileStatus as S
 from portal.services import practitioners, verification
-from portal.core.errors import NotFound, ServiceError
 from portal.views.messages import filesize
 
 T = "portal/practice/"

@@ -10,12 +10,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import logout_user
 from wtforms import BooleanField, Form, PasswordField
 
-from portal.forms import put_error
+from portal.core.clock import utcnow
+from portal.core.errors import ServiceError
 from portal.core.extensions import db
 from portal.core.limits import per_account
-from portal.core.clock import utcnow
+from portal.forms import put_error
 from portal.services import closure, data_export
-from portal.core.errors import ServiceError
 
 CLOSE_RATE_LIMIT = "5 per 15 minute"  # attempts (each checks the password); ACCOUNT_CLOSE_RATE_LIMIT overrides
 EXPORT_RATE_LIMIT = "10 per hour"  # downloads (each builds the whole file); DATA_EXPORT_RATE_LIMIT overrides

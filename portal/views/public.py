@@ -9,9 +9,9 @@ from flask import abort, current_app, g, make_response, redirect, request, send_
 from flask_appbuilder import BaseView, IndexView, expose
 from flask_babel import refresh
 
+from portal.core.errors import NotFound
 from portal.core.i18n import is_supported
 from portal.services import accounts, practitioners, search, verification
-from portal.core.errors import NotFound
 from portal.views.consent import preferences_allowed
 
 

@@ -16,10 +16,10 @@ from wtforms import BooleanField, TextAreaField
 from wtforms.validators import Optional
 
 from portal.core import links
+from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
 from portal.models.verification import QuizOption, QuizQuestion
 from portal.services import quiz
-from portal.core.errors import NotFound, ServiceError
 from portal.views.admin import LABELS, StaffView
 
 T = "portal/quiz/"

@@ -9,18 +9,18 @@ from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 
-from portal.forms import put_error
+from portal.core import links
+from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
+from portal.forms import put_error
 from portal.forms.requests import OfferForm, ReplyForm, RequestForm, ReviewForm
 from portal.models.requests import Offer, OfferStatus, RequestStatus
 from portal.models.reviews import Review
-from portal.core import links
 from portal.services import access, notifications, practitioners
 from portal.services import messages as messages_service
 from portal.services import offers as offers_service
 from portal.services import requests as requests_service
 from portal.services import reviews as reviews_service
-from portal.core.errors import NotFound, ServiceError
 
 T = "portal/requests/"
 

@@ -26,11 +26,11 @@ from flask_login import current_user, logout_user, user_logged_in, user_logged_o
 from wtforms import Form, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from portal.core import login_limits
+from portal.core.errors import NotFound, ServiceError
 from portal.forms import put_error
 from portal.forms.accounts import ChangePasswordForm
-from portal.core import login_limits
 from portal.services import password_reset, sessions
-from portal.core.errors import NotFound, ServiceError
 from portal.services.sessions import SESSION_KEY
 from portal.views.consent import here
 
@@ -250,5 +250,3 @@ def register(appbuilder) -> None:
     app = current_app._get_current_object()  # called inside create_app's app context
     user_logged_in.connect(_started, app)
     user_logged_out.connect(_ended, app)
-    # first of the before-request hooks: an ended session is signed out before any other check
-    app.before_request_funcs.setdefault(None, []).insert(0, check_session)

@@ -13,8 +13,8 @@ from flask_jwt_extended import get_jwt, jwt_required
 from werkzeug.exceptions import TooManyRequests
 
 from portal.core import login_limits
-from portal.services import api_tokens, blocking
 from portal.core.errors import MESSAGES
+from portal.services import api_tokens, blocking
 
 
 def _text(data: dict, key: str, limit: int = 256) -> str | None:

@@ -17,13 +17,13 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
+from portal.core.errors import NotFound, ServiceError
 from portal.core.i18n import current_locale
-from portal.core.limits import per_account
 from portal.core.labels import label
+from portal.core.limits import per_account
 from portal.models.support import SupportKind
 from portal.services import support
 from portal.services.access import is_staff
-from portal.core.errors import NotFound, ServiceError
 
 log = logging.getLogger(__name__)
 T = "portal/support/"

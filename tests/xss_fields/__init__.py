@@ -13,7 +13,7 @@ have their own rows."""
 from __future__ import annotations
 
 from tests.xss_fields import exchange, practice, staff, trust
-from tests.xss_fields.common import browser, Field
+from tests.xss_fields.common import Field, browser
 
 # trust last: its final row publishes agreement versions
 FIELDS: list[Field] = exchange.FIELDS + practice.FIELDS + staff.FIELDS + trust.FIELDS

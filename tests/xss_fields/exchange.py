@@ -9,16 +9,24 @@ from urllib.parse import quote
 
 from sqlalchemy import select
 
+from portal.core.clock import utcnow
 from portal.core.extensions import db
 from portal.models.accounts import PortalUser
-from portal.core.clock import utcnow
 from portal.models.requests import Offer
 from portal.models.reviews import Review
 from tests import factories
 from tests.xss_fields.common import (
-    browser, completed_request, Field, FILE, id_from, NAME, new_thread, pdf, post_ok, security_manager,
+    FILE,
+    NAME,
+    Field,
+    browser,
+    completed_request,
+    id_from,
+    new_thread,
+    pdf,
+    post_ok,
+    security_manager,
 )
-
 
 # --- accounts and names -------------------------------------------------------------------------
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from types import SimpleNamespace
 
-
-from portal.core.extensions import db
 from portal.core.clock import utcnow
+from portal.core.extensions import db
 from portal.models.practitioners import ProfileStatus
 from tests import factories
-from tests.xss_fields.common import browser, Field, FILE, NAME, pdf, post_ok, security_manager
-
+from tests.xss_fields.common import FILE, NAME, Field, browser, pdf, post_ok, security_manager
 
 # --- the questionnaire and the public profile -----------------------------------------------------
 

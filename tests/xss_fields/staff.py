@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from portal.core.extensions import db
 from tests import factories
-from tests.xss_fields.common import completed_request, Field, NAME, new_thread, post_ok, security_manager
+from tests.xss_fields.common import NAME, Field, completed_request, new_thread, post_ok, security_manager
 
 
 def review_hidden(w, value):

@@ -8,8 +8,7 @@ from sqlalchemy import select
 
 from portal.core.extensions import db
 from tests import factories
-from tests.xss_fields.common import browser, Field, new_thread, post_ok, security_manager
-
+from tests.xss_fields.common import Field, browser, new_thread, post_ok, security_manager
 
 # --- complaints and reports -----------------------------------------------------------------------
 
