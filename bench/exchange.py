@@ -136,7 +136,7 @@ class Builder:
 
     def request(self, client, category_code: str = "advocate", region_code: str = "KZ-75",
                 spec_ids=(), target=None, publish: bool = True):
-        from portal.services import requests as requests_service
+        from portal.services.exchange import requests as requests_service
 
         i = self.rng.randint(1, 999_999)
         data = requests_service.RequestInput(
@@ -147,7 +147,7 @@ class Builder:
         return requests_service.create(client, data, publish=publish)
 
     def offer(self, profile, request_id: int):
-        from portal.services import offers as offers_service
+        from portal.services.exchange import offers as offers_service
 
         return offers_service.make(profile.user, request_id, offers_service.OfferInput(
             price=self.rng.randint(15, 250) * 1000, price_kind="fixed", term_days=self.rng.randint(3, 60),
@@ -156,7 +156,7 @@ class Builder:
     def chat(self, client, profile, request_id: int, count: int) -> int:
         """A thread on the request between its client and the practitioner with
         ``count`` messages (the practitioner writes first, then they alternate)."""
-        from portal.services import messages as messages_service
+        from portal.services.exchange import messages as messages_service
 
         thread = messages_service.open_thread(profile.user, request_id)
         for k in range(len(thread.messages), count):
@@ -173,9 +173,9 @@ def load_user(email: str):
 
 def build(app, args) -> dict:
     """The data set on top of the demo data; returns the ids/emails the measurements need."""
-    from portal.services import requests as requests_service
-    from portal.services import reviews as reviews_service
-    from portal.services.access import active_profile
+    from portal.services.exchange import requests as requests_service
+    from portal.services.exchange import reviews as reviews_service
+    from portal.models.practitioners import active_profile
 
     rng = random.Random(SEED)
     b = Builder(app, rng)
@@ -276,8 +276,8 @@ def build(app, args) -> dict:
 def feed_small(user, last_page: int) -> tuple[str, int]:
     """A feed URL of practitioner@ that shows fewer rows than a full page: the
     last page, or page 1 filtered by one of their specializations."""
-    from portal.services import requests as requests_service
-    from portal.services.access import active_profile
+    from portal.services.exchange import requests as requests_service
+    from portal.models.practitioners import active_profile
 
     options = [(f"/feed/?page={last_page}", len(requests_service.feed(user, page=last_page).items))]
     for spec in active_profile(user).specializations:
@@ -287,12 +287,12 @@ def feed_small(user, last_page: int) -> tuple[str, int]:
 
 def sizes(app, ids: dict) -> dict:
     """How many rows each measured page shows (from the services the views call)."""
-    from portal.models.messages import Thread
-    from portal.services import messages as messages_service
-    from portal.services import notifications as notifications_service
-    from portal.services import offers as offers_service
-    from portal.services import requests as requests_service
-    from portal.services.practitioners import profile_reviews
+    from portal.models.exchange import Thread
+    from portal.services.exchange import messages as messages_service
+    from portal.services.exchange import offers as offers_service
+    from portal.services.exchange import requests as requests_service
+    from portal.services.notifications import inbox as notifications_service
+    from portal.services.practitioners.profiles import profile_reviews
 
     with app.app_context():
         u = {k: load_user(ids[k]) for k in ("p1", "p2", "client", "small_client", "big_client")}
@@ -366,8 +366,8 @@ def time_services(app, ids: dict, args, counter: SqlCounter) -> tuple[list[tuple
     """create+publish (fan-out of new_request), offers.make and select_offer, each
     call in a fresh session; also the statements repeated in one call of each."""
     from portal.models.accounts import PortalUser
-    from portal.models.requests import Offer, ServiceRequest
-    from portal.services import requests as requests_service
+    from portal.models.exchange import Offer, ServiceRequest
+    from portal.services.exchange import requests as requests_service
 
     rows, repeated = [], {}
     with app.app_context():

@@ -38,7 +38,7 @@ def create_app(config: object | str = "config.Config") -> Flask:
     from portal import search
 
     search.init_app(app)
-    from portal.services import mailer
+    from portal.services.notifications import mailer
     mailer.register(app)
 
     with app.app_context():
@@ -168,9 +168,10 @@ def _setup_locale(app: Flask, appbuilder: AppBuilder) -> None:
 
 
 def _initial_data(app: Flask, appbuilder: AppBuilder, fresh_database: bool) -> None:
-    from portal.services import accounts, reference
+    from portal.services import catalog
+    from portal.services.accounts import registration
 
-    reference.ensure_reference_data()
+    catalog.ensure_reference_data()
     if fresh_database and app.config.get("LOAD_DEMO_DATA"):
         from portal import demo
 
@@ -181,7 +182,7 @@ def _initial_data(app: Flask, appbuilder: AppBuilder, fresh_database: bool) -> N
         from portal.services import search as search_service
 
         search_service.reindex()
-    admin, generated = accounts.ensure_admin(appbuilder.sm, app.config["ADMIN_EMAIL"],
+    admin, generated = registration.ensure_admin(appbuilder.sm, app.config["ADMIN_EMAIL"],
                                              app.config.get("ADMIN_PASSWORD", ""))
     if generated:
         message = (f"\n  Admin account created: {admin.email} / {generated}\n"

@@ -22,7 +22,8 @@ from portal.core.i18n import current_locale
 from portal.forms import put_error
 from portal.forms.accounts import RegisterForm
 from portal.models.accounts import PortalUser
-from portal.services import accounts, agreement, api_tokens, password_reset, sessions
+from portal.services import agreement
+from portal.services.accounts import api_tokens, password_reset, registration, sessions
 from portal.views.admin import UserDBModelView
 from portal.views.blocking import PortalAuthDBView
 from portal.views.registration_limits import REGISTRATION_LIMITS
@@ -100,13 +101,13 @@ class PortalRegisterView(BaseRegisterUser):
         form.locale.data = form.locale.data or current_locale()
 
     def form_post(self, form):
-        data = accounts.Registration(
+        data = registration.Registration(
             email=form.email.data, password=form.password.data, full_name=form.full_name.data,
             phone=form.phone.data, locale=form.locale.data, agreed=bool(form.agree.data),
             ip_address=request.remote_addr or "", user_agent=request.user_agent.string,
         )
         try:
-            user = accounts.register_client(self.appbuilder.sm, data)
+            user = registration.register_client(self.appbuilder.sm, data)
         except ServiceError as err:
             message = put_error(form, err)
             if message is not None:

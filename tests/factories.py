@@ -9,9 +9,8 @@ from sqlalchemy import select
 
 from portal.core.extensions import db
 from portal.models.catalog import Category, Region
+from portal.models.exchange import Offer, OfferStatus, RequestStatus, Review, ServiceRequest
 from portal.models.practitioners import PractitionerProfile, ProfileStatus
-from portal.models.requests import Offer, OfferStatus, RequestStatus, ServiceRequest
-from portal.models.reviews import Review
 
 PASSWORD = "Test-pass-1"
 _seq = itertools.count(1)
@@ -130,8 +129,8 @@ def make_practitioner(sm, category_code="advocate", region_codes=("KZ-75",), spe
 
 
 def request_input(category_code="advocate", region_code="KZ-75", spec_codes=(), **fields):
-    """A valid portal.services.requests.RequestInput; ``fields`` override."""
-    from portal.services.requests import RequestInput
+    """A valid portal.services.exchange.requests.RequestInput; ``fields`` override."""
+    from portal.services.exchange.requests import RequestInput
 
     values = dict(category_id=category(category_code).id, region_id=region(region_code).id,
                   title="Нужна помощь адвоката", description="Подробное описание моей ситуации для юриста.",
@@ -142,7 +141,7 @@ def request_input(category_code="advocate", region_code="KZ-75", spec_codes=(), 
 
 
 def offer_input(price=40000, **fields):
-    from portal.services.offers import OfferInput
+    from portal.services.exchange.offers import OfferInput
 
     values = dict(price=price, price_kind="fixed", term_days=10, message="Готов помочь")
     values.update(fields)
@@ -239,8 +238,8 @@ def upload(data: bytes = PDF_BYTES, name: str = "licence.pdf", content_type: str
 
 
 def application_input(category_code="advocate", region_codes=("KZ-75",), spec_count=1, **fields):
-    """A complete portal.services.verification.ApplicationInput; ``fields`` override."""
-    from portal.services.verification import ApplicationInput
+    """A complete portal.services.practitioners.verification.ApplicationInput; ``fields`` override."""
+    from portal.services.practitioners.verification import ApplicationInput
 
     cat = category(category_code)
     values = dict(category_id=cat.id, licence_number="ЛИЦ-0042", licence_date=dt.date(2015, 3, 1),
@@ -256,8 +255,8 @@ def application_input(category_code="advocate", region_codes=("KZ-75",), spec_co
 def pass_quiz(profile, score=9, total=10):
     """A finished, passed quiz attempt row (what services.quiz stores) and the status step it triggers."""
     from portal.core.clock import utcnow
-    from portal.models.verification import QuizAttempt
-    from portal.services import verification
+    from portal.models.practitioners import QuizAttempt
+    from portal.services.practitioners import verification
 
     attempt = QuizAttempt(profile_id=profile.id, question_ids="[]", answers="{}", score=score, total=total,
                           passed=True, finished_at=utcnow())
@@ -275,7 +274,7 @@ def make_applicant(sm, stage=ProfileStatus.SUBMITTED, staff=None, category_code=
     the interview recorded as ``interview_outcome`` unless "pending") or
     approved. ``staff`` (a Moderator) is made when a stage needs one."""
     from portal.core.clock import utcnow
-    from portal.services import verification
+    from portal.services.practitioners import verification
 
     user = make_user(sm, ("Client",), first_name=first_name, last_name=last_name, locale=locale)
     profile = verification.save_draft(user, application_input(category_code),

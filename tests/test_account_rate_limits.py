@@ -14,8 +14,7 @@ from sqlalchemy import func, select
 from config import TestConfig
 from portal.core.extensions import db
 from portal.models.accounts import AccountStatus, PortalUser
-from portal.models.complaints import Complaint
-from portal.models.support import SupportMessage
+from portal.models.trust import Complaint, SupportMessage
 from tests.conftest import separate_app
 from tests.factories import PASSWORD, make_practitioner, make_user
 

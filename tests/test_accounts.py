@@ -6,7 +6,8 @@ from sqlalchemy import func, select
 
 from portal.core.extensions import db
 from portal.core.validation import iin_is_valid, normalize_phone
-from portal.models.accounts import AgreementAcceptance, PortalUser
+from portal.models.accounts import PortalUser
+from portal.models.agreement import AgreementAcceptance
 from tests.factories import PASSWORD, unique_email
 
 GOOD = {"full_name": "Айгерім Сапарова", "phone": "8 701 234 56 78", "password": "Strong-pass-7",

@@ -18,7 +18,7 @@ from sqlalchemy import event, func, select
 from portal.core.audit import AuditEntry
 from portal.core.errors import NotFound
 from portal.core.extensions import db
-from portal.models.accounts import AgreementAcceptance, AgreementVersion
+from portal.models.agreement import AgreementAcceptance, AgreementVersion
 from portal.services import agreement
 from portal.services.agreement import Draft
 from portal.views.agreement import ACCEPTED_KEY
@@ -281,10 +281,10 @@ def test_the_gate_reads_the_acceptance_once_per_browser_and_user(app, client, pe
 
 def test_the_gate_stops_posts_and_api_calls_before_anything_happens(app, client, people, versions):
     from portal.models.notifications import Notification
-    from portal.services import notifications
+    from portal.services.notifications import inbox
 
     user = people["client"]
-    note = notifications.notify(user, "review_reply", "/requests/", name="x")
+    note = inbox.notify(user, "review_reply", "/requests/", name="x")
     db.session.commit()
     login(client, user.email)
     agreement.publish(people["admin"], draft())

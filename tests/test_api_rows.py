@@ -73,8 +73,7 @@ def rows(app):
 
 
 def _all_ids(app) -> list[int]:
-    from portal.models.requests import Offer, ServiceRequest
-    from portal.models.reviews import Review
+    from portal.models.exchange import Offer, Review, ServiceRequest
 
     ids = set()
     for model in (ServiceRequest, Offer, Review):

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from config import TestConfig
 from portal.core.extensions import db
-from portal.models.security import LoginEvent, UserSession
-from portal.services import blocking, closure, password_reset, sessions
+from portal.models.accounts import LoginEvent, UserSession
+from portal.services.accounts import blocking, closure, password_reset, sessions
 from tests.conftest import IsolatedClient, login, separate_app
 from tests.factories import PASSWORD, make_request, make_user
 

@@ -198,7 +198,7 @@ def signed_in_missing(endpoint, role, w):
 
 
 def practice_view(endpoint, role, w):
-    """Becoming a practitioner: every signed-in user but staff-only accounts.
+    """Becoming a practitioner: every signed-in user but staff-only registration.
     The world's practitioner is verified (apply sends them to edit); the
     others have no profile (edit sends them to apply); MISSING files: 404."""
     method = endpoint.split(".")[1]
@@ -394,10 +394,10 @@ def _outcome(response) -> object:
 def matrix_world(world, app):
     from portal.core import audit
     from portal.core.extensions import db
-    from portal.models.accounts import AgreementAcceptance
-    from portal.services import accounts
+    from portal.models.agreement import AgreementAcceptance
+    from portal.services.accounts import registration
 
-    acceptance = accounts.accept_agreement(world.client_a, accounts.current_agreement(), "127.0.0.1", "t")
+    acceptance = registration.accept_agreement(world.client_a, registration.current_agreement(), "127.0.0.1", "t")
     entry = audit.record("profile", world.profile.id, "submitted", "approved", world.moderator.id, "ok")
     db.session.commit()
     folder = app.config["UPLOAD_FOLDER"]
@@ -407,7 +407,7 @@ def matrix_world(world, app):
     world.app = app
     world.acceptance_id = acceptance.id
     world.audit_id = entry.id
-    from portal.models.verification import QuizOption
+    from portal.models.practitioners import QuizOption
 
     option = db.session.query(QuizOption).first()
     world.question_id, world.option_id = option.question_id, option.id
@@ -528,7 +528,7 @@ class BlockedSession:
 
     def __init__(self, app, client, login_as, w, role):
         from portal.models.accounts import AccountStatus, BlockReason
-        from portal.services import blocking
+        from portal.services.accounts import blocking
 
         self.app, self.client, self.w = app, client, w
         self.user = {"blocked_client": w.client_a, "blocked_practitioner": w.practitioner}[role]
@@ -609,13 +609,13 @@ def _post_sweep(app, client, w, before_each=None) -> tuple[list[str], set[str]]:
 def post_world(matrix_world):
     """The matrix world with a conversation on request A and a notification of each user."""
     from portal.core.extensions import db
-    from portal.services import messages as messages_service
-    from portal.services import notifications
+    from portal.services.exchange import messages as messages_service
+    from portal.services.notifications import inbox
 
     w = matrix_world
     thread = messages_service.open_thread(w.client_a, w.request_a.id, w.profile.id)
     messages_service.post(w.client_a, thread.id, "Hello", [])
-    note = notifications.notify(w.client_a, "review_reply", "/requests/", name="x")
+    note = inbox.notify(w.client_a, "review_reply", "/requests/", name="x")
     db.session.commit()
     w.thread_id, w.notification_id = thread.id, note.id
     return w
@@ -645,7 +645,7 @@ def test_blocked_account_changes_nothing_by_post(app, client, login_as, post_wor
 
     # The control: the same sweep by the same user, unblocked, does change rows, so the
     # "nothing changed" above is the block's doing, not input that no route accepts.
-    from portal.services import blocking
+    from portal.services.accounts import blocking
 
     blocking.unblock(w.moderator, blocked.user.id, "control")
     login_as(blocked.user)
@@ -659,7 +659,7 @@ def test_blocked_account_changes_nothing_by_post(app, client, login_as, post_wor
 def test_blocked_account_token_from_before_is_refused_by_the_api(app, client, matrix_world):
     """A JWT a user obtained while active opens nothing once the account is blocked."""
     from portal.models.accounts import BlockReason
-    from portal.services import blocking
+    from portal.services.accounts import blocking
     from tests.factories import PASSWORD
 
     w = matrix_world
@@ -687,7 +687,7 @@ def test_an_unknown_model_view_action_is_refused_not_a_crash(app, client, login_
         response = client.post(url, data=data)
         assert response.status_code == 302, url
         assert response.headers["Location"].endswith("/list/")
-    from portal.models.requests import ServiceRequest
+    from portal.models.exchange import ServiceRequest
     from tests.factories import row_count
 
     assert row_count(ServiceRequest, id=world.request_a.id) == 1

@@ -1,4 +1,4 @@
-"""Back-office forms never bypass a service (portal.views.admin, portal.services.backoffice):
+"""Back-office forms never bypass a service (portal.views.admin, portal.services.accounts.backoffice):
 what a service rule owns is read-only in FAB's edit forms, moderators do not edit staff
 accounts, every remaining staff edit writes an audit entry; and the production
 configuration refuses to start without a strong SECRET_KEY."""
@@ -19,7 +19,7 @@ from portal.core.extensions import db
 from portal.models.accounts import PortalUser
 from portal.models.catalog import Region
 from portal.models.practitioners import PractitionerProfile, ProfileStatus
-from portal.services.backoffice import ACTION, VALUE_MAX
+from portal.services.accounts.backoffice import ACTION, VALUE_MAX
 from tests.conftest import separate_app
 from tests.factories import category, committed_session, committed_state, make_user, specialization
 

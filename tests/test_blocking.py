@@ -17,7 +17,7 @@ from portal.core.labels import label
 from portal.models.accounts import AccountStatus, BlockReason
 from portal.models.notifications import MailOutbox
 from portal.search import SearchQuery, backend
-from portal.services import blocking
+from portal.services.accounts import blocking
 from tests.conftest import login
 from tests.factories import PASSWORD, fails_without_change, make_profile, make_user
 
@@ -285,7 +285,7 @@ def test_errors_are_translated(staff, person):
 
 
 def test_account_search_finds_by_name_email_or_phone_and_clamps_the_page(app, person):
-    from portal.services.blocking import search_users
+    from portal.services.accounts.blocking import search_users
 
     word = unique_word()
     person.first_name = word

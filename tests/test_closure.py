@@ -20,21 +20,28 @@ from portal.core.audit import AuditEntry
 from portal.core.clock import utcnow
 from portal.core.errors import ServiceError
 from portal.core.extensions import db
-from portal.models.accounts import AccountStatus, AgreementAcceptance, BlockReason, PortalUser
-from portal.models.complaints import Complaint
-from portal.models.messages import Attachment, Message
+from portal.models.accounts import (
+    AccountStatus,
+    BlockReason,
+    LoginEvent,
+    PasswordResetToken,
+    PortalUser,
+    UserSession,
+)
+from portal.models.agreement import AgreementAcceptance
+from portal.models.exchange import Attachment, Message, OfferStatus, RequestStatus, Review
 from portal.models.notifications import MailOutbox, Notification, NotificationPreference
-from portal.models.practitioners import ProfileStatus
-from portal.models.requests import OfferStatus, RequestStatus
-from portal.models.reviews import Review
-from portal.models.security import LoginEvent, PasswordResetToken, UserSession
-from portal.models.support import SupportConversation, SupportMessage
-from portal.models.verification import DocumentKind, ProfileDocument
+from portal.models.practitioners import DocumentKind, ProfileDocument, ProfileStatus
+from portal.models.trust import Complaint, SupportConversation, SupportMessage
 from portal.search import SearchQuery, backend
-from portal.services import agreement, attachments, blocking, closure, messages, notifications, verification
-from portal.services import offers as offers_service
-from portal.services import requests as requests_service
-from portal.services import reviews as reviews_service
+from portal.services import agreement
+from portal.services.accounts import blocking, closure
+from portal.services.exchange import attachments, messages
+from portal.services.exchange import offers as offers_service
+from portal.services.exchange import requests as requests_service
+from portal.services.exchange import reviews as reviews_service
+from portal.services.notifications import inbox
+from portal.services.practitioners import verification
 from tests.conftest import login
 from tests.factories import (
     PASSWORD,
@@ -232,7 +239,7 @@ def test_what_stays_and_what_goes(app, lived):
     from flask_babel import force_locale
 
     with force_locale("en"):
-        assert "Closed account withdrew the offer" in notifications.render(told)
+        assert "Closed account withdrew the offer" in inbox.render(told)
     # one audit entry without personal data
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.entity == "user", AuditEntry.entity_id == uid,
                                                         AuditEntry.action == "close")).one()
@@ -260,11 +267,11 @@ def test_staff_see_the_closed_account_and_its_reports_readably(app, lived, login
     closed reporter or reported account, "Anonymous client" for a closed review author."""
     from flask_babel import force_locale
 
-    from portal.services import complaints
+    from portal.services.trust import complaints
 
     w = lived
     assert w.review.author_name == w.first
-    notifications.set_consent(w.user, True, True)
+    inbox.set_consent(w.user, True, True)
     close_over_http(w)
     db.session.expire_all()
     with force_locale("en"):

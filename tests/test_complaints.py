@@ -17,13 +17,12 @@ from portal.core.clock import utcnow
 from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
 from portal.core.labels import label
-from portal.models.complaints import Complaint, ComplaintKind, ComplaintNote, ComplaintStatus
-from portal.models.messages import Message, Thread
+from portal.models.exchange import Message, OfferStatus, RequestStatus, ReviewStatus, Thread
 from portal.models.notifications import MailOutbox, Notification
 from portal.models.practitioners import ProfileStatus
-from portal.models.requests import OfferStatus, RequestStatus
-from portal.models.reviews import ReviewStatus
-from portal.services import complaints, notifications
+from portal.models.trust import Complaint, ComplaintKind, ComplaintNote, ComplaintStatus
+from portal.services.notifications import inbox
+from portal.services.trust import complaints
 from tests.factories import (
     fails_without_change,
     make_offer,
@@ -338,10 +337,10 @@ def test_the_reporter_is_told_the_outcome_in_their_language(s):
                                   .order_by(MailOutbox.id.desc())).first()
         assert mail.locale == user.locale and mail.recipient == user.email
         with force_locale(user.locale):
-            expected = notifications.render(row)
+            expected = inbox.render(row)
         assert mail.subject == expected and str(c.id) in expected
     with force_locale("kk"):
-        assert "Пікір жасырылды." in notifications.render(db.session.scalars(select(Notification).where(
+        assert "Пікір жасырылды." in inbox.render(db.session.scalars(select(Notification).where(
             Notification.user_id == kk_reporter.id, Notification.kind == "complaint_resolved")).one())
     # the title carries a shortened outcome; the whole text is on "My complaints"
     ru_row = db.session.scalars(select(Notification).where(Notification.user_id == ru_reporter.id,
@@ -350,9 +349,9 @@ def test_the_reporter_is_told_the_outcome_in_their_language(s):
     assert db.session.get(Complaint, c_ru.id).outcome == long_outcome.strip()
     # a translation of the title must keep its placeholders (kk and ru catalogues)
     with force_locale("kk"):
-        kk_title = str(notifications.KINDS["complaint_resolved"].title)
+        kk_title = str(inbox.KINDS["complaint_resolved"].title)
     with force_locale("ru"):
-        ru_title = str(notifications.KINDS["complaint_resolved"].title)
+        ru_title = str(inbox.KINDS["complaint_resolved"].title)
     assert all(p in t for p in ("%(number)s", "%(outcome)s") for t in (kk_title, ru_title))
 
 

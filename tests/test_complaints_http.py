@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy import event, select
 
 from portal.core.extensions import db
-from portal.models.complaints import Complaint, ComplaintNote
-from portal.models.messages import Message
-from portal.services import complaints, moderation
+from portal.models.exchange import Message
+from portal.models.trust import Complaint, ComplaintNote
+from portal.services.practitioners import moderation
+from portal.services.trust import complaints
 from tests.factories import committed_state, make_offer, make_practitioner, make_user, row_count
 from tests.test_complaints import TEXT, scene_of
 

@@ -11,15 +11,17 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.core.extensions import db
-from portal.models.complaints import Complaint
+from portal.models.accounts import LoginEvent, UserSession
+from portal.models.exchange import OfferStatus, RequestStatus
 from portal.models.notifications import Notification
-from portal.models.requests import OfferStatus, RequestStatus
-from portal.models.security import LoginEvent, UserSession
-from portal.models.support import SupportConversation, SupportMessage
-from portal.services import agreement, data_export, messages, notifications
-from portal.services import offers as offers_service
-from portal.services import requests as requests_service
-from portal.services import reviews as reviews_service
+from portal.models.trust import Complaint, SupportConversation, SupportMessage
+from portal.services import agreement
+from portal.services.accounts import data_export
+from portal.services.exchange import messages
+from portal.services.exchange import offers as offers_service
+from portal.services.exchange import requests as requests_service
+from portal.services.exchange import reviews as reviews_service
+from portal.services.notifications import inbox
 from tests.factories import (
     PNG_BYTES,
     make_offer,
@@ -113,7 +115,7 @@ def scene(app):
                              target_user_id=s.me.id, reason="fraud", text="Жалоба чужого"))
     db.session.commit()
     s.staff = staff
-    notifications.set_consent(s.me, True, True)
+    inbox.set_consent(s.me, True, True)
     return s
 
 

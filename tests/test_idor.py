@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from portal.core.extensions import db
-from portal.models.requests import ServiceRequest
-from portal.models.reviews import Review
+from portal.models.exchange import Review, ServiceRequest
 
 
 def test_client_a_cannot_see_client_b_rows_in_web_views(client, login_as, world):

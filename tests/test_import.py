@@ -17,9 +17,9 @@ from portal.core.extensions import db
 from portal.models.accounts import PortalUser
 from portal.models.practitioners import PractitionerProfile, ProfileStatus
 from portal.search import SearchQuery
-from portal.services import importer
 from portal.services import search as search_service
-from portal.services.importer import ImportFileError, import_practitioners, split_full_name
+from portal.services.practitioners import importer
+from portal.services.practitioners.importer import ImportFileError, import_practitioners, split_full_name
 from tests.factories import PASSWORD, make_profile, make_user
 
 COLUMNS = list(importer.COLUMNS)

@@ -13,7 +13,7 @@ from portal.core.confusables import email_skeleton, prototypes, skeleton, tr39_s
 from portal.core.errors import ServiceError
 from portal.core.extensions import db
 from portal.models.accounts import PortalUser
-from portal.services import accounts, blocking
+from portal.services.accounts import blocking, registration
 from tests.factories import make_user
 
 GOOD = {"full_name": "Айгерім Сапарова", "phone": "8 701 234 56 78", "password": "Strong-pass-7",
@@ -103,11 +103,11 @@ def test_registration_of_a_look_alike_of_the_admin_email_is_refused(client, app,
 def test_the_service_refuses_look_alikes_like_a_duplicate(app):
     owner = make_user(app.appbuilder.sm, email=f"paypal-{tag()}@test.alemtrust.kz")
     spoof = owner.email.replace("a", CYRILLIC_A).replace("p", "р")  # Cyrillic а and р
-    assert spoof != owner.email and accounts.email_taken(spoof)
-    data = accounts.Registration(email=spoof, password="Strong-pass-7", full_name="Spoof Er",
+    assert spoof != owner.email and registration.email_taken(spoof)
+    data = registration.Registration(email=spoof, password="Strong-pass-7", full_name="Spoof Er",
                                  phone="+77015550000", locale="ru", agreed=True)
     with pytest.raises(ServiceError) as err:
-        accounts.register_client(app.appbuilder.sm, data)
+        registration.register_client(app.appbuilder.sm, data)
     assert err.value.field == "email"
     assert _count(spoof.strip().lower()) == 0
 
@@ -168,7 +168,7 @@ def test_importer_refuses_a_look_alike_of_an_existing_account(app, tmp_path):
     path = tmp_path / "registry.jsonl"
     lines = [row(tok, 1, email=spoof), row(tok, 2), row(tok, 3, email=f"imp-{tok}-2@test.аlemtrust.kz")]
     path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
-    from portal.services.importer import import_practitioners
+    from portal.services.practitioners.importer import import_practitioners
 
     report = import_practitioners(path)
     got = reasons(report)
@@ -216,7 +216,7 @@ def test_ensure_admin_and_create_admin_refuse_a_look_alike(app, monkeypatch):
     monkeypatch.setattr(sm, "find_role", lambda name: nobody_yet)
     try:
         with pytest.raises(RuntimeError, match="looks like it"):
-            accounts.ensure_admin(sm, spoof, "Strong-pass-7")
+            registration.ensure_admin(sm, spoof, "Strong-pass-7")
     finally:
         monkeypatch.undo()
         db.session.rollback()

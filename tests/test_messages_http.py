@@ -17,9 +17,9 @@ from sqlalchemy import func, select
 
 from portal.core.audit import AuditEntry
 from portal.core.extensions import db
-from portal.models.messages import Attachment, Message, Thread
-from portal.services import messages as messages_service
-from portal.services import requests as requests_service
+from portal.models.exchange import Attachment, Message, Thread
+from portal.services.exchange import messages as messages_service
+from portal.services.exchange import requests as requests_service
 from tests.factories import make_offer, make_profile, make_request, make_user
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"

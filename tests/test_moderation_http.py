@@ -19,12 +19,17 @@ from sqlalchemy import event, select
 
 from portal.core.audit import AuditEntry
 from portal.core.extensions import db
-from portal.models.practitioners import PractitionerProfile, ProfileStatus
-from portal.models.requests import OfferStatus, RequestStatus
-from portal.models.reviews import Review, ReviewStatus
-from portal.models.verification import Interview, InterviewOutcome, ProfileDocument, QuizAttempt
-from portal.services import moderation, verification
-from portal.services import reviews as reviews_service
+from portal.models.exchange import OfferStatus, RequestStatus, Review, ReviewStatus
+from portal.models.practitioners import (
+    Interview,
+    InterviewOutcome,
+    PractitionerProfile,
+    ProfileDocument,
+    ProfileStatus,
+    QuizAttempt,
+)
+from portal.services.practitioners import moderation, verification
+from portal.services.practitioners import profiles as profiles_service
 from tests.factories import (
     category,
     make_offer,
@@ -367,7 +372,7 @@ def reviewed(app):
     make_offer(req_b, s.profile, status=OfferStatus.ACCEPTED)
     s.bad = make_review(req_a, s.profile, rating=1, comment=f"Rude and late {tag}")
     s.good = make_review(req_b, s.profile, rating=5, comment=f"Excellent work {tag}")
-    reviews_service.recompute(s.profile)
+    profiles_service.recompute(s.profile)
     db.session.commit()
     return s
 

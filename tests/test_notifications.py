@@ -30,7 +30,7 @@ from portal.models.notifications import (
     Notification,
     NotificationPreference,
 )
-from portal.services import mailer, notifications
+from portal.services.notifications import inbox, mailer
 from tests.factories import make_user
 
 BASE_URL = "https://alemtrust.test"
@@ -116,7 +116,7 @@ def rows_of(user) -> list[Notification]:
 
 def in_locale(locale: str, kind: str, **params) -> str:
     with force_locale(locale):
-        return notifications.title_for(kind, params)
+        return inbox.title_for(kind, params)
 
 
 # --- notify and the email ---------------------------------------------------------------------
@@ -127,7 +127,7 @@ def test_notify_adds_the_row_and_mails_each_recipient_in_their_language(app, smt
     # catalogue does not translate the title yet.
     title = {"kk": "Мұраны ресімдеу", "ru": "Оформление наследства"}
     for user in people:
-        notifications.notify(user, "new_offer", "/requests/41", title=title, name="Ерлан Ж.", price=40000)
+        inbox.notify(user, "new_offer", "/requests/41", title=title, name="Ерлан Ж.", price=40000)
     db.session.commit()
 
     for user, locale in ((kk_user, "kk"), (ru_user, "ru")):
@@ -155,7 +155,7 @@ def test_notify_adds_the_row_and_mails_each_recipient_in_their_language(app, smt
 
 def test_rollback_loses_both_the_notification_and_the_mail(app, people):
     user = people[0]
-    notifications.notify(user, "new_message", "/threads/1", title="T", name="N")
+    inbox.notify(user, "new_message", "/threads/1", title="T", name="N")
     db.session.rollback()
     assert rows_of(user) == [] and outbox_of(user) == []
 
@@ -164,88 +164,88 @@ def test_inactive_users_get_nothing_and_bad_input_is_refused(app, people):
     user = people[0]
     user.status = AccountStatus.BLOCKED
     db.session.commit()
-    assert notifications.notify(user, "offer_selected", "/requests/1", title="T", client="C") is None
+    assert inbox.notify(user, "offer_selected", "/requests/1", title="T", client="C") is None
     db.session.commit()
     assert rows_of(user) == [] and outbox_of(user) == []
     with pytest.raises(ValueError):
-        notifications.notify(people[1], "no_such_kind", "/requests/1")
+        inbox.notify(people[1], "no_such_kind", "/requests/1")
     for link in ("https://evil.example/", "//evil.example/x", "requests/1"):
         with pytest.raises(ValueError):
-            notifications.notify(people[1], "new_message", link, title="T", name="N")
+            inbox.notify(people[1], "new_message", link, title="T", name="N")
     with pytest.raises(TypeError):
-        notifications.notify(people[1], "new_message", "/threads/1", title=object(), name="N")
+        inbox.notify(people[1], "new_message", "/threads/1", title=object(), name="N")
 
 
 def test_preferences_switch_channels_off_but_not_for_mandatory_kinds(app, smtp, people):
     user = people[1]
-    notifications.set_preferences(user, {
+    inbox.set_preferences(user, {
         "new_offer": (False, True), "new_message": (True, False), "offer_declined": (False, False),
         "offer_selected": (False, False), "unknown": (False, False)})
-    prefs = {kind: (in_app, mail) for kind, _spec, in_app, mail in notifications.preferences(user)}
+    prefs = {kind: (in_app, mail) for kind, _spec, in_app, mail in inbox.preferences(user)}
     assert prefs["new_offer"] == (False, True) and prefs["new_message"] == (True, False)
     assert prefs["offer_declined"] == (False, False) and prefs["offer_selected"] == (True, True)
     assert prefs["review_reply"] == (True, True)
 
-    assert notifications.notify(user, "new_offer", "/requests/1", title="A", name="N", price=1) is None
-    assert notifications.notify(user, "new_message", "/threads/1", title="B", name="N") is not None
-    assert notifications.notify(user, "offer_declined", "/requests/1", title="C") is None
-    assert notifications.notify(user, "offer_selected", "/requests/1", title="D", client="K") is not None
+    assert inbox.notify(user, "new_offer", "/requests/1", title="A", name="N", price=1) is None
+    assert inbox.notify(user, "new_message", "/threads/1", title="B", name="N") is not None
+    assert inbox.notify(user, "offer_declined", "/requests/1", title="C") is None
+    assert inbox.notify(user, "offer_selected", "/requests/1", title="D", client="K") is not None
     db.session.commit()
 
     shown = [(r.kind, r.in_app, r.email_state) for r in rows_of(user)]
     assert shown == [("new_offer", False, EmailState.QUEUED), ("new_message", True, EmailState.NONE),
                      ("offer_selected", True, EmailState.QUEUED)]
-    assert notifications.unread_count(user.id) == 2
+    assert inbox.unread_count(user.id) == 2
     subjects = sorted(m["Subject"] for m in smtp.to(user.email))
     assert subjects == sorted([in_locale("ru", "new_offer", title="A", name="N", price=1),
                                in_locale("ru", "offer_selected", title="D", client="K")])
 
-    notifications.set_preferences(user, {"new_offer": (True, True)})  # back to the default
-    assert dict((k, (a, b)) for k, _s, a, b in notifications.preferences(user))["new_offer"] == (True, True)
+    inbox.set_preferences(user, {"new_offer": (True, True)})  # back to the default
+    assert dict((k, (a, b)) for k, _s, a, b in inbox.preferences(user))["new_offer"] == (True, True)
 
 
 # --- reading ----------------------------------------------------------------------------------
 
 def test_unread_count_paging_and_mark_read_touch_only_own_rows(app, people):
     me, other = people
-    mine = [notifications.notify(me, "new_message", f"/threads/{i}", title=f"T{i}", name="N") for i in range(3)]
-    theirs = notifications.notify(other, "new_message", "/threads/9", title="X", name="N")
+    mine = [inbox.notify(me, "new_message", f"/threads/{i}", title=f"T{i}", name="N") for i in range(3)]
+    theirs = inbox.notify(other, "new_message", "/threads/9", title="X", name="N")
     db.session.commit()
-    assert notifications.unread_count(me.id) == 3 and notifications.unread_count(other.id) == 1
+    assert inbox.unread_count(me.id) == 3 and inbox.unread_count(other.id) == 1
 
-    page = notifications.page_for(me.id, page=1, per_page=2)
+    page = inbox.page_for(me.id, page=1, per_page=2)
     assert page.total == 3 and page.pages == 2
     assert [n.id for n in page.items] == [mine[2].id, mine[1].id]  # newest first
-    assert [n.id for n in notifications.page_for(me.id, 2, 2).items] == [mine[0].id]
+    assert [n.id for n in inbox.page_for(me.id, 2, 2).items] == [mine[0].id]
 
-    assert notifications.mark_read(me.id, [mine[0].id, theirs.id]) == 1  # someone else's id is ignored
-    assert notifications.unread_count(me.id) == 2 and notifications.unread_count(other.id) == 1
-    assert notifications.mark_read(me.id) == 2
-    assert notifications.unread_count(me.id) == 0 and notifications.unread_count(other.id) == 1
+    assert inbox.mark_read(me.id, [mine[0].id, theirs.id]) == 1  # someone else's id is ignored
+    assert inbox.unread_count(me.id) == 2 and inbox.unread_count(other.id) == 1
+    assert inbox.mark_read(me.id) == 2
+    assert inbox.unread_count(me.id) == 0 and inbox.unread_count(other.id) == 1
 
 
 def test_open_marks_read_and_refuses_someone_elses_notification(app, people):
     me, other = people
-    mine = notifications.notify(me, "review_reply", "/practitioners/5", name="N")
-    theirs = notifications.notify(other, "review_reply", "/practitioners/6", name="N")
+    mine = inbox.notify(me, "review_reply", "/practitioners/5", name="N")
+    theirs = inbox.notify(other, "review_reply", "/practitioners/6", name="N")
     db.session.commit()
-    assert notifications.open(me.id, mine.id) == "/practitioners/5"
+    assert inbox.open(me.id, mine.id) == "/practitioners/5"
     assert rows_of(me)[0].read_at is not None
     with pytest.raises(NotFound):
-        notifications.open(me.id, theirs.id)
+        inbox.open(me.id, theirs.id)
     with pytest.raises(NotFound):
-        notifications.open(me.id, 10 ** 9)
+        inbox.open(me.id, 10 ** 9)
     assert rows_of(other)[0].read_at is None
 
 
 def test_render_uses_the_readers_language_for_reference_codes(app, people):
-    row = notifications.notify(people[0], "new_request", "/requests/3", title="Сенімхат", category="notary",
+    row = inbox.notify(people[0], "new_request", "/requests/3", title="Сенімхат", category="notary",
                                region="KZ-75")
     db.session.commit()
     with force_locale("kk"):
-        assert "Жеке нотариус" in notifications.render(row) and "Алматы қаласы" in notifications.render(row)
+        assert "Жеке нотариус" in inbox.render(row) and "Алматы қаласы" in inbox.render(row)
     with force_locale("ru"):
-        assert "Частный нотариус" in notifications.render(row) and "г. Алматы" in notifications.render(row)
+        assert "Частный нотариус" in inbox.render(row) and "г. Алматы" in inbox.render(row)
 
 
 # --- digest -----------------------------------------------------------------------------------
@@ -255,22 +255,22 @@ def test_digest_sends_new_requests_as_one_mail_per_user_after_the_delay(app, smt
     settings(NOTIFY_DIGEST_MINUTES=15)
     for user in people:
         for i in range(3):
-            notifications.notify(user, "new_request", f"/requests/{700 + i}", title=f"Запрос {i}",
+            inbox.notify(user, "new_request", f"/requests/{700 + i}", title=f"Запрос {i}",
                                  category="notary", region="KZ-75")
     db.session.commit()
     assert all(r.email_state == EmailState.PENDING for u in people for r in rows_of(u))
     assert smtp.to(kk_user.email) == [] and outbox_of(kk_user) == []
 
     created = rows_of(kk_user)[0].created_at
-    notifications.send_digests(now=created + dt.timedelta(minutes=5))
+    inbox.send_digests(now=created + dt.timedelta(minutes=5))
     assert smtp.to(kk_user.email) == [] and smtp.to(ru_user.email) == []
 
     settings(NOTIFY_DIGEST_MINUTES=60)
-    notifications.send_digests(now=created + dt.timedelta(minutes=20))
+    inbox.send_digests(now=created + dt.timedelta(minutes=20))
     assert smtp.to(kk_user.email) == []
 
     settings(NOTIFY_DIGEST_MINUTES=15)
-    assert notifications.send_digests(now=created + dt.timedelta(minutes=20)) >= 2
+    assert inbox.send_digests(now=created + dt.timedelta(minutes=20)) >= 2
     for user, locale, category, region in ((kk_user, "kk", "Жеке нотариус", "Алматы қаласы"),
                                            (ru_user, "ru", "Частный нотариус", "г. Алматы")):
         [message] = smtp.to(user.email)
@@ -283,16 +283,16 @@ def test_digest_sends_new_requests_as_one_mail_per_user_after_the_delay(app, smt
         assert all(r.email_state == EmailState.QUEUED for r in rows_of(user))
         assert len(outbox_of(user)) == 1
 
-    notifications.send_digests(now=created + dt.timedelta(hours=2))  # nothing pending any more
+    inbox.send_digests(now=created + dt.timedelta(hours=2))  # nothing pending any more
     assert len(smtp.to(kk_user.email)) == 1
 
 
 def test_digest_skips_kinds_whose_email_was_switched_off_meanwhile(app, smtp, settings, people):
     user = people[1]
-    notifications.notify(user, "new_request", "/requests/801", title="R", category="notary", region="KZ-75")
+    inbox.notify(user, "new_request", "/requests/801", title="R", category="notary", region="KZ-75")
     db.session.commit()
-    notifications.set_preferences(user, {"new_request": (True, False)})
-    notifications.send_digests(now=utcnow() + dt.timedelta(hours=1))
+    inbox.set_preferences(user, {"new_request": (True, False)})
+    inbox.send_digests(now=utcnow() + dt.timedelta(hours=1))
     assert [r.email_state for r in rows_of(user)] == [EmailState.NONE]
     assert smtp.to(user.email) == [] and outbox_of(user) == []
 
@@ -302,7 +302,7 @@ def test_digest_skips_kinds_whose_email_was_switched_off_meanwhile(app, smtp, se
 def test_smtp_outage_keeps_the_mail_and_delivers_it_exactly_once_later(app, smtp, people):
     user = people[1]
     smtp.stop()
-    notifications.notify(user, "request_completed", "/requests/5", title="Done")
+    inbox.notify(user, "request_completed", "/requests/5", title="Done")
     db.session.commit()  # inline sending fails: the commit does not
     [row] = outbox_of(user)
     assert (row.status, row.attempts) == (MailStatus.PENDING, 1)
@@ -325,7 +325,7 @@ def test_smtp_outage_keeps_the_mail_and_delivers_it_exactly_once_later(app, smtp
 def test_backoff_grows_and_the_mail_fails_after_max_attempts(app, settings, people):
     user = people[0]
     settings(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_MAX_ATTEMPTS=3)  # nothing listens
-    notifications.notify(user, "offer_selected", "/requests/6", title="T", client="C")
+    inbox.notify(user, "offer_selected", "/requests/6", title="T", client="C")
     db.session.commit()
     [row] = outbox_of(user)
     first_delay = row.next_attempt_at - utcnow()
@@ -344,7 +344,7 @@ def test_backoff_grows_and_the_mail_fails_after_max_attempts(app, settings, peop
 def test_without_a_mail_server_mails_are_written_to_the_instance_folder(app, settings, people):
     user = people[1]
     settings(MAIL_SERVER="")
-    notifications.notify(user, "request_expired", "/requests/77", title="Истёкший")
+    inbox.notify(user, "request_expired", "/requests/77", title="Истёкший")
     db.session.commit()
     [row] = outbox_of(user)
     assert row.status == MailStatus.SENT
@@ -359,7 +359,7 @@ def test_without_a_mail_server_mails_are_written_to_the_instance_folder(app, set
 def test_worker_mode_leaves_sending_to_the_worker(app, smtp, settings, people):
     user = people[1]
     settings(NOTIFY_SYNC="worker")
-    notifications.notify(user, "review_reply", "/practitioners/1", name="N")
+    inbox.notify(user, "review_reply", "/practitioners/1", name="N")
     db.session.commit()
     assert [r.status for r in outbox_of(user)] == [MailStatus.PENDING] and smtp.to(user.email) == []
     runner = app.test_cli_runner()
@@ -382,9 +382,9 @@ def reader(app):
 
 def test_notifications_page_lists_own_items_and_the_bell_counts_unread(client, login_as, reader):
     me, other = reader
-    notifications.notify(me, "new_message", "/threads/1", title="Mine one", name="N")
-    notifications.notify(me, "request_expired", "/requests/2", title="Mine two <script>x()</script>")
-    notifications.notify(other, "new_message", "/threads/3", title="Not mine", name="N")
+    inbox.notify(me, "new_message", "/threads/1", title="Mine one", name="N")
+    inbox.notify(me, "request_expired", "/requests/2", title="Mine two <script>x()</script>")
+    inbox.notify(other, "new_message", "/threads/3", title="Not mine", name="N")
     db.session.commit()
     login_as(me)
     page = client.get("/notifications/").get_data(as_text=True)
@@ -397,7 +397,7 @@ def test_notifications_page_lists_own_items_and_the_bell_counts_unread(client, l
     client.post("/notifications/read")
     page = client.get("/notifications/").get_data(as_text=True)
     assert "notification-unread" not in page and "notification-count" not in page
-    assert notifications.unread_count(other.id) == 1
+    assert inbox.unread_count(other.id) == 1
 
 
 def test_empty_state(client, login_as, reader):
@@ -408,9 +408,9 @@ def test_empty_state(client, login_as, reader):
 
 def test_open_redirects_to_the_link_and_marks_read(client, login_as, reader):
     me, other = reader
-    mine = notifications.notify(me, "new_message", "/threads/12", title="T", name="N")
-    unsafe = notifications.notify(me, "new_message", "/threads/13", title="T", name="N")
-    theirs = notifications.notify(other, "new_message", "/threads/14", title="T", name="N")
+    mine = inbox.notify(me, "new_message", "/threads/12", title="T", name="N")
+    unsafe = inbox.notify(me, "new_message", "/threads/13", title="T", name="N")
+    theirs = inbox.notify(other, "new_message", "/threads/14", title="T", name="N")
     db.session.commit()
     unsafe.link = "//evil.example/phish"  # a bad row must not make an open redirect
     db.session.commit()
@@ -426,20 +426,20 @@ def test_open_redirects_to_the_link_and_marks_read(client, login_as, reader):
 
 def test_settings_page_saves_choices_and_keeps_mandatory_on(client, login_as, reader):
     me = reader[0]  # a client: practitioners' kinds are not offered, and a POST leaves them alone
-    notifications.set_preferences(me, {"new_review": (False, True)})
+    inbox.set_preferences(me, {"new_review": (False, True)})
     login_as(me)
     page = client.get("/notifications/settings").get_data(as_text=True)
     assert re.search(r'name="in_app_completion_requested"[^>]*checked[^>]*disabled', page)
     assert "Always on" in page
     assert 'name="email_new_offer"' in page and 'name="email_new_request"' not in page
-    form = {f"{channel}_{k}": "1" for k in notifications.KINDS for channel in ("in_app", "email")}
+    form = {f"{channel}_{k}": "1" for k in inbox.KINDS for channel in ("in_app", "email")}
     del form["email_new_offer"], form["in_app_review_reply"], form["email_review_reply"]
     del form["in_app_completion_requested"], form["email_completion_requested"]  # disabled: not posted
     del form["in_app_new_review"], form["email_new_review"]  # not on the page
     response = client.post("/notifications/settings", data=form)
     assert response.status_code == 302
     db.session.expire_all()
-    prefs = {k: (a, b) for k, _s, a, b in notifications.preferences(me)}
+    prefs = {k: (a, b) for k, _s, a, b in inbox.preferences(me)}
     assert prefs["new_offer"] == (True, False)
     assert prefs["review_reply"] == (False, False)
     assert prefs["completion_requested"] == (True, True)

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from portal.core.clock import utcnow
 from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
-from portal.models.requests import Offer, OfferStatus, RequestStatus
-from portal.services import offers as offers_service
-from portal.services import requests as requests_service
+from portal.models.exchange import Offer, OfferStatus, RequestStatus
+from portal.services.exchange import offers as offers_service
+from portal.services.exchange import requests as requests_service
 from tests import factories as f
 
 REGION = "KZ-55"  # Pavlodar

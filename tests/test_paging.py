@@ -11,8 +11,10 @@ from sqlalchemy import func, select
 
 from portal.core import paging
 from portal.core.extensions import db
-from portal.models.security import LoginEvent
-from portal.services import complaints, moderation, practitioners, sessions, support
+from portal.models.accounts import LoginEvent
+from portal.services.accounts import sessions
+from portal.services.practitioners import moderation, profiles
+from portal.services.trust import complaints, support
 from tests.factories import make_user
 from tests.test_complaints import TEXT, scene_of
 
@@ -28,7 +30,7 @@ def test_clamp():
 
 
 def test_page_is_still_importable_from_practitioners():
-    assert practitioners.Page is paging.Page
+    assert profiles.Page is paging.Page
 
 
 def test_paged_counts_and_pages_in_order(app):

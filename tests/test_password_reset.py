@@ -19,10 +19,9 @@ from portal.core.audit import AuditEntry
 from portal.core.clock import utcnow
 from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
-from portal.models.accounts import AccountStatus, BlockReason
+from portal.models.accounts import AccountStatus, BlockReason, LoginEvent, PasswordResetToken
 from portal.models.notifications import MailOutbox, Notification
-from portal.models.security import LoginEvent, PasswordResetToken
-from portal.services import blocking, password_reset, sessions
+from portal.services.accounts import blocking, password_reset, sessions
 from tests.conftest import IsolatedClient, login
 from tests.factories import PASSWORD, fails_without_change, make_user, notification_count, row_count
 

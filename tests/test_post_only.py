@@ -8,7 +8,7 @@ import re
 from sqlalchemy import func, select
 
 from portal.core.extensions import db
-from portal.models.messages import Thread
+from portal.models.exchange import Thread
 from tests.factories import make_offer
 from tests.test_csrf import login_as_with_token
 from tests.test_messages_http import scene  # noqa: F401  (the fixture)

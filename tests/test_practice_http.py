@@ -15,9 +15,8 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from portal.core.extensions import db
-from portal.models.practitioners import PractitionerProfile, ProfileStatus
-from portal.models.verification import DocumentKind, ProfileDocument
-from portal.services import verification
+from portal.models.practitioners import DocumentKind, PractitionerProfile, ProfileDocument, ProfileStatus
+from portal.services.practitioners import verification
 from tests import factories
 from tests.factories import make_profile, make_user
 

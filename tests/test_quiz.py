@@ -1,4 +1,4 @@
-"""The agreement quiz (portal.services.quiz, portal.views.quiz): the question
+"""The agreement quiz (portal.services.practitioners.quiz, portal.views.quiz): the question
 bank and its loading, the draw, scoring and pass mark, attempts, cool-down,
 who may start, the pass moving the profile on, the pages and the back office."""
 from __future__ import annotations
@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 from portal.content import quiz_bank
 from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
-from portal.models.practitioners import ProfileStatus
-from portal.models.verification import QuizAttempt, QuizOption, QuizQuestion
-from portal.services import quiz, reference
-from portal.services import verification as v
+from portal.models.practitioners import ProfileStatus, QuizAttempt, QuizOption, QuizQuestion
+from portal.services import catalog
+from portal.services.practitioners import quiz
+from portal.services.practitioners import verification as v
 from tests.factories import (
     committed_state,
     fails_without_change,
@@ -115,12 +115,12 @@ def test_reference_loading_is_idempotent_and_keeps_admin_edits(app, monkeypatch)
         row.text_ru, row.active, option.text_kk = "Отредактировано админом", False, "Админ түзетті"
         db.session.commit()
         count = db.session.scalar(select(func.count()).select_from(QuizQuestion))
-        assert reference.ensure_reference_data() is False  # nothing missing: nothing written
+        assert catalog.ensure_reference_data() is False  # nothing missing: nothing written
         assert db.session.scalar(select(func.count()).select_from(QuizQuestion)) == count
 
         monkeypatch.setattr(quiz_bank, "QUESTIONS", quiz_bank.QUESTIONS + (extra,))
-        assert reference.ensure_reference_data() is True  # the new code is inserted ...
-        assert reference.ensure_reference_data() is False  # ... once
+        assert catalog.ensure_reference_data() is True  # the new code is inserted ...
+        assert catalog.ensure_reference_data() is False  # ... once
         new = db.session.scalars(select(QuizQuestion).where(QuizQuestion.code == extra.code)).one()
         assert [(o.text_kk, o.is_correct) for o in new.options] == [("Иә", True), ("Жоқ", False),
                                                                     ("Білмеймін", False)]

@@ -17,11 +17,11 @@ from werkzeug.datastructures import FileStorage
 from portal.core.clock import utcnow
 from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
+from portal.models.exchange import Offer, OfferStatus, RequestStatus, ServiceRequest
 from portal.models.notifications import Notification
-from portal.models.requests import Offer, OfferStatus, RequestStatus, ServiceRequest
-from portal.services import offers as offers_service
-from portal.services import requests as requests_service
-from portal.services.access import active_profile
+from portal.models.practitioners import active_profile
+from portal.services.exchange import offers as offers_service
+from portal.services.exchange import requests as requests_service
 from tests import factories as f
 
 REGION = "KZ-35"  # Karaganda: away from the other tests' default (Almaty)

@@ -9,10 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from portal.core.extensions import db
-from portal.models.messages import Attachment
+from portal.models.exchange import Attachment, Offer, OfferStatus, RequestStatus, Review, ServiceRequest
 from portal.models.practitioners import ProfileStatus
-from portal.models.requests import Offer, OfferStatus, RequestStatus, ServiceRequest
-from portal.models.reviews import Review
 from tests import factories
 from tests.factories import make_offer, make_profile, make_request, make_user
 

@@ -13,10 +13,11 @@ from portal.core.audit import AuditEntry
 from portal.core.clock import utcnow
 from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
-from portal.models.reviews import Review, ReviewStatus
-from portal.services import offers as offers_service
-from portal.services import requests as requests_service
-from portal.services import reviews as reviews_service
+from portal.models.exchange import Review, ReviewStatus
+from portal.services.exchange import offers as offers_service
+from portal.services.exchange import requests as requests_service
+from portal.services.exchange import reviews as reviews_service
+from portal.services.practitioners import profiles as profiles_service
 from tests import factories as f
 
 REGION = "KZ-39"  # Kostanay
@@ -183,7 +184,7 @@ def test_profile_figures_are_recomputed(sm):
     # a hidden review no longer counts
     hidden = reload(third)
     hidden.status = ReviewStatus.HIDDEN
-    reviews_service.recompute(hidden.profile)
+    profiles_service.recompute(hidden.profile)
     db.session.commit()
     p = reload(profile)
     assert (p.reviews_count, p.rating_avg) == (2, 4.5)

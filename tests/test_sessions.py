@@ -15,10 +15,9 @@ from sqlalchemy import inspect, select
 from portal.core.clock import utcnow
 from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
-from portal.models.accounts import BlockReason
-from portal.models.security import LoginEvent, PasswordResetToken, UserSession
-from portal.services import blocking, password_reset, sessions
-from portal.services.sessions import SESSION_KEY
+from portal.models.accounts import BlockReason, LoginEvent, PasswordResetToken, UserSession
+from portal.services.accounts import blocking, password_reset, sessions
+from portal.services.accounts.sessions import SESSION_KEY
 from tests.conftest import IsolatedClient, login
 from tests.factories import PASSWORD, committed_state, fails_without_change, make_user, row_count
 

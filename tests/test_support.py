@@ -23,8 +23,9 @@ from portal.core.audit import AuditEntry
 from portal.core.errors import NotFound
 from portal.core.extensions import db
 from portal.models.notifications import Notification
-from portal.models.support import SupportConversation, SupportKind, SupportMessage
-from portal.services import notifications, support
+from portal.models.trust import SupportConversation, SupportKind, SupportMessage
+from portal.services.notifications import inbox as notifications
+from portal.services.trust import support
 from tests import test_notifications as mail_tests
 from tests.conftest import separate_app
 from tests.factories import fails_without_change, make_user, notification_count, row_count, unique_email
@@ -193,7 +194,7 @@ def test_closing_and_reopening_are_audited_and_a_new_message_reopens(app, people
 
 def test_a_reply_to_a_blocked_user_is_refused(app, people):
     from portal.models.accounts import BlockReason
-    from portal.services import blocking
+    from portal.services.accounts import blocking
 
     user = make_user(app.appbuilder.sm, ("Client",))
     support.write(user, "Help me please")

@@ -19,9 +19,10 @@ from werkzeug.datastructures import FileStorage
 from portal.cli.worker import UploadCleanup
 from portal.core import files
 from portal.core.extensions import db
-from portal.models.messages import Attachment, Message
-from portal.models.verification import DocumentKind, ProfileDocument
-from portal.services import attachments, verification
+from portal.models.exchange import Attachment, Message
+from portal.models.practitioners import DocumentKind, ProfileDocument
+from portal.services.exchange import attachments
+from portal.services.practitioners import verification
 from tests.factories import make_request, make_user
 from tests.test_messages_http import open_thread, post, scene  # noqa: F401  (the fixture)
 from tests.test_practice_http import JPEG, PDF, _answers, _documents, _post, _profile_of
@@ -135,7 +136,7 @@ KILLED_WRITER = textwrap.dedent("""
     from portal import create_app
     from portal.core.extensions import db
     from portal.models.accounts import PortalUser
-    from portal.services import attachments
+    from portal.services.exchange import attachments
 
     app = create_app(Cfg)
     with app.app_context():

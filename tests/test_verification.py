@@ -1,4 +1,4 @@
-"""The practitioner status machine (portal.services.verification): the
+"""The practitioner status machine (portal.services.practitioners.verification): the
 application, documents, quiz step, interview, staff decisions, what the
 practitioner is told, public visibility, the search index and the audit trail."""
 from __future__ import annotations
@@ -17,10 +17,16 @@ from portal.core.clock import utcnow
 from portal.core.errors import NotFound
 from portal.core.extensions import db
 from portal.models.notifications import Notification
-from portal.models.practitioners import PractitionerProfile, ProfileStatus
-from portal.models.verification import Interview, PracticeNotice, ProfileDocument, QuizAttempt
+from portal.models.practitioners import (
+    Interview,
+    PracticeNotice,
+    PractitionerProfile,
+    ProfileDocument,
+    ProfileStatus,
+    QuizAttempt,
+)
 from portal.search import SearchQuery, backend
-from portal.services import verification as v
+from portal.services.practitioners import verification as v
 from tests.factories import (
     JPEG_BYTES,
     PDF_BYTES,
@@ -599,7 +605,7 @@ def test_revoke_hides_for_good_but_keeps_the_role(sm, staff, client, before):
     assert profile.status == S.REVOKED and not profile.is_public
     assert indexed(name) == []
     assert client.get(f"/practitioners/{profile.id}").status_code == 404
-    assert profile.user.has_role("Practitioner")  # the status decides, see access.active_profile
+    assert profile.user.has_role("Practitioner")  # the status decides, see models.practitioners.active_profile
     assert kinds_of(profile.user)[-1] == "practice_revoked"
     entry = audit_rows(profile, "status")[-1]
     assert (entry.from_value, entry.to_value, entry.actor_id) == (before, S.REVOKED, staff.id)
@@ -806,14 +812,14 @@ def test_notifications_are_rendered_for_the_practitioner(sm, staff):
     rows = db.session.scalars(select(Notification).where(Notification.user_id == profile.user_id)
                               .order_by(Notification.id)).all()
     assert [r.kind for r in rows] == ["application_submitted", "interview_scheduled", "application_approved"]
-    from portal.services import notifications
+    from portal.services.notifications import inbox
 
     for row in rows:
         assert all(r.link == "/practice/" for r in rows)
         with force_locale("en"):
-            title = notifications.render(row)
+            title = inbox.render(row)
         assert title and "%(" not in title
-    assert notifications.KINDS["application_approved"].mandatory
+    assert inbox.KINDS["application_approved"].mandatory
     count = db.session.scalar(select(func.count()).select_from(Notification).where(
         Notification.user_id == profile.user_id))
     assert count == 3

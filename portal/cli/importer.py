@@ -1,5 +1,5 @@
 """``flask portal import-practitioners FILE``: load a practitioner registry
-(JSON Lines or CSV, see docs/import.md) through portal.services.importer.
+(JSON Lines or CSV, see docs/import.md) through portal.services.practitioners.importer.
 
 Wired into the ``portal`` group in portal/cli/__init__.py with
 ``portal_cli.add_command(import_practitioners_command)`` (or ``register(portal_cli)``)."""
@@ -30,7 +30,7 @@ def import_practitioners_command(file: str, fmt: str | None, batch_size: int, lo
     Re-importing updates the profiles matched by external_id, else by licence
     number within the category, else by the account's email. Exits with 1 if
     any line was skipped."""
-    from portal.services import importer
+    from portal.services.practitioners import importer
 
     with force_locale(locale):
         try:

@@ -19,7 +19,7 @@ def status_command():
 
     from portal.core.extensions import db
     from portal.models.notifications import EmailState, Notification
-    from portal.services import mailer
+    from portal.services.notifications import mailer
 
     counts = mailer.backlog()
     digest = db.session.scalar(select(func.count()).select_from(Notification)
@@ -48,7 +48,7 @@ def broadcast_command(audience: str, subject: str, subjects_for, body_file: str,
 
     from portal.core.extensions import db
     from portal.models.accounts import PortalUser
-    from portal.services import mailings, notifications
+    from portal.services.notifications import inbox, mailings
 
     app = current_app._get_current_object()
     languages = list(app.config.get("LANGUAGES", {"ru": {}}))
@@ -59,7 +59,7 @@ def broadcast_command(audience: str, subject: str, subjects_for, body_file: str,
             raise click.BadParameter(f"unknown language {code!r} (one of {', '.join(languages)})",
                                      param_hint="--subject-for")
         subjects[code] = text
-    recipients = notifications.mailing_recipients(audience).where(PortalUser.id > start_after)
+    recipients = inbox.mailing_recipients(audience).where(PortalUser.id > start_after)
     ids = list(db.session.scalars(recipients.with_only_columns(PortalUser.id)))
     queued, last_id = 0, start_after
     try:

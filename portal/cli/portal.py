@@ -12,9 +12,9 @@ portal_cli = AppGroup("portal", help="AlemTrust maintenance commands.")
 @portal_cli.command("init")
 def init_command():
     """Insert missing reference data (regions, categories, agreement v1) and sync roles."""
-    from portal.services import reference
+    from portal.services import catalog
 
-    changed = reference.ensure_reference_data()
+    changed = catalog.ensure_reference_data()
     current_app.appbuilder.sm.sync_roles()
     click.echo("Reference data inserted." if changed else "Reference data already present.")
 
@@ -43,7 +43,7 @@ def create_admin_command(email: str, password: str):
     problem = password_problem(password)
     if problem:
         raise click.ClickException(str(problem))
-    from portal.services.accounts import email_taken
+    from portal.services.accounts.registration import email_taken
 
     if email_taken(email):  # also a look-alike of an existing email (services.confusables)
         raise click.ClickException("An account with this email, or one that looks like it, already exists.")
@@ -62,7 +62,7 @@ def create_admin_command(email: str, password: str):
 def cleanup_uploads_command(grace_minutes: int | None):
     """Delete upload files that no row refers to (left by a process that died
     between writing a file and committing its row), once past the grace period."""
-    from portal.services import attachments
+    from portal.services.exchange import attachments
 
     grace = grace_minutes if grace_minutes is not None else current_app.config["UPLOAD_ORPHAN_GRACE_MINUTES"]
     paths = attachments.orphan_files(grace_minutes=grace)

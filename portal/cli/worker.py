@@ -20,10 +20,11 @@ log = logging.getLogger(__name__)
 def run_once(app) -> tuple[int, int, int, int]:
     """Expire requests past their date (their clients are notified), queue due
     digests, then send every due mail. Returns (expired, digests, sent, failed)."""
-    from portal.services import mailer, notifications, requests
+    from portal.services.exchange import requests
+    from portal.services.notifications import inbox, mailer
 
     expired = requests.expire_due()
-    digests = notifications.send_digests()
+    digests = inbox.send_digests()
     sent, failed = mailer.drain(app)
     return expired, digests, sent, failed
 
@@ -45,7 +46,7 @@ class UploadCleanup:
         if self.last is not None and now - self.last < self.every:
             return None
         self.last = now
-        from portal.services import attachments
+        from portal.services.exchange import attachments
 
         return attachments.cleanup_orphans()
 

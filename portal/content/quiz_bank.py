@@ -3,7 +3,7 @@
 
 Every question is answerable from the user agreement itself
 (content/agreement_v1_ru.txt); ``clause`` names the clause it is taken from.
-``portal.services.reference.ensure_reference_data`` inserts the questions whose
+``portal.services.catalog.ensure_reference_data`` inserts the questions whose
 ``code`` is not in the database yet and never touches the ones that are: after
 the first load the bank belongs to the admins (Back office → Quiz questions).
 

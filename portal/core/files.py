@@ -6,6 +6,9 @@ from __future__ import annotations
 import os
 
 from flask import abort, current_app, send_file
+from flask_babel import lazy_gettext as _l
+
+from portal.core.errors import ServiceError
 
 # Leading bytes of each accepted type.
 SIGNATURES = {
@@ -46,6 +49,40 @@ def display_name(filename: str | None, content_type: str | None, fallback: str =
 def served_type(content_type: str | None) -> str:
     """The Content-Type a stored file is sent with: its detected type, else a neutral one."""
     return content_type if content_type in SIGNATURES else "application/octet-stream"
+
+
+def uploaded(files) -> list:
+    """The files of a form field that were actually chosen (a browser sends an empty one otherwise)."""
+    return [f for f in files or () if f is not None and getattr(f, "filename", "")]
+
+
+def _size(file) -> int:
+    stream = file.stream
+    stream.seek(0, os.SEEK_END)
+    size = stream.tell()
+    stream.seek(0)
+    return size
+
+
+def check(files, field: str = "attachments", already: int = 0) -> None:
+    """Raise a translated ServiceError if any file breaks a rule: at most
+    ATTACHMENT_MAX_COUNT files (with ``already`` stored), none empty or over
+    ATTACHMENT_MAX_BYTES, each a PDF, JPEG or PNG by its bytes."""
+    files = uploaded(files)
+    limit = current_app.config["ATTACHMENT_MAX_COUNT"]
+    if already + len(files) > limit:
+        raise ServiceError(_l("You can attach at most %(n)d files.", n=limit), field)
+    max_bytes = current_app.config["ATTACHMENT_MAX_BYTES"]
+    for f in files:
+        size = _size(f)
+        if size == 0:
+            raise ServiceError(_l("The file %(name)s is empty.", name=f.filename), field)
+        if size > max_bytes:
+            raise ServiceError(_l("The file %(name)s is larger than %(mb)s MB.", name=f.filename,
+                                  mb=f"{max_bytes / (1024 * 1024):.3g}"), field)
+        if sniff(f.stream.read(16)) is None:
+            raise ServiceError(_l("The file %(name)s is not a PDF, JPEG or PNG file.", name=f.filename), field)
+        f.stream.seek(0)
 
 
 ATTACHMENTS = "attachments"  # files of requests and messages (services.attachments)

@@ -50,9 +50,17 @@ from portal.demo.data import (  # noqa: F401  (DEMO_PASSWORD, EMAIL_DOMAIN: read
     UNIVERSITIES,
 )
 from portal.models.catalog import Category, Region
+from portal.models.exchange import (
+    NEGATIVE_RATING_MAX,
+    Offer,
+    OfferStatus,
+    PriceKind,
+    RequestStatus,
+    Review,
+    ReviewStatus,
+    ServiceRequest,
+)
 from portal.models.practitioners import PractitionerProfile, ProfileStatus
-from portal.models.requests import Offer, OfferStatus, PriceKind, RequestStatus, ServiceRequest
-from portal.models.reviews import NEGATIVE_RATING_MAX, Review, ReviewStatus
 from portal.services.agreement import accept_agreement, current_agreement
 
 

@@ -2,7 +2,7 @@
 requests, offers, ratings and replies (portal.demo builds accounts and rows from them)."""
 from __future__ import annotations
 
-from portal.models.requests import RequestStatus
+from portal.models.exchange import RequestStatus
 
 SEED = 2026
 DEMO_PASSWORD = "Demo-pass-1"

@@ -64,7 +64,7 @@ class RegisterForm(DynamicForm):
 
 class ChangePasswordForm(DynamicForm):
     """"Change password" when signed in: the current password first (checked by
-    portal.services.password_reset.check_current_password), then the new one twice."""
+    portal.services.accounts.password_reset.check_current_password), then the new one twice."""
 
     current_password = PasswordField(
         _l("Current password"),

@@ -1,7 +1,7 @@
 """The practitioner's questionnaire (agreement 6.1): the same form for a new
 application, a draft and the public profile of an approved practitioner.
 It only parses and keeps the input; the rules (formats, what each category
-requires, file types) live in portal.services.verification, whose errors the
+requires, file types) live in portal.services.practitioners.verification, whose errors the
 view puts back on these fields."""
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ class ApplicationForm(_Form):
     licence = MultipleFileField(_l("Licence copy"))
     other = MultipleFileField(_l("Other documents"))
 
-    # the fields that make up portal.services.verification.ApplicationInput
+    # the fields that make up portal.services.practitioners.verification.ApplicationInput
     INPUT_FIELDS = ("category_id", "licence_number", "licence_date", "licensor", "chamber", "membership_id",
                     "region_ids", "specialization_ids", "languages", "experience_years", "education_kk",
                     "education_ru", "about_kk", "about_ru", "price_from", "online_consultation", "city")

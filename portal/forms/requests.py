@@ -19,7 +19,7 @@ from wtforms import (
 )
 
 from portal.core.labels import label
-from portal.models.requests import PriceKind
+from portal.models.exchange import PriceKind
 
 
 class _Form(FlaskForm):

@@ -3,25 +3,22 @@ every table on FAB's declarative ``Model.metadata`` (the one Alembic uses)."""
 from flask_appbuilder import Model
 
 from portal.core.audit import AuditEntry
-from portal.models.accounts import AgreementAcceptance, AgreementVersion, PortalUser
+from portal.models.accounts import LoginEvent, PasswordResetToken, PortalUser, UserSession
+from portal.models.agreement import AgreementAcceptance, AgreementVersion
 from portal.models.catalog import Category, Region, Specialization
-from portal.models.complaints import Complaint, ComplaintNote
-from portal.models.messages import Attachment, Message, Thread
+from portal.models.exchange import Attachment, Message, Offer, Review, ServiceRequest, Thread
 from portal.models.notifications import MailOutbox, Notification, NotificationPreference
-from portal.models.practitioners import PractitionerProfile
-from portal.models.requests import Offer, ServiceRequest
-from portal.models.reviews import Review
-from portal.models.search import SearchOutbox
-from portal.models.security import LoginEvent, PasswordResetToken, UserSession
-from portal.models.support import SupportConversation, SupportMessage
-from portal.models.verification import (
+from portal.models.practitioners import (
     Interview,
     PracticeNotice,
+    PractitionerProfile,
     ProfileDocument,
     QuizAttempt,
     QuizOption,
     QuizQuestion,
 )
+from portal.models.search import SearchOutbox
+from portal.models.trust import Complaint, ComplaintNote, SupportConversation, SupportMessage
 
 metadata = Model.metadata
 

@@ -1,4 +1,4 @@
-"""Accounts: the extended FAB user and the versioned user agreement."""
+"""Accounts: the extended FAB user, its statuses, and account security (agreement 4b): every login attempt, the sessions a user holds (browsers and API sign-ins), password-reset tokens (only their hash is stored)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,20 +9,18 @@ from flask_appbuilder.security.sqla.models import User
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
-    Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
-    UniqueConstraint,
     false,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.clock import utcnow
-from portal.core.i18n import LocalizedMixin
 
 
 class AccountStatus:
@@ -94,33 +92,63 @@ class PortalUser(User):
         return any(role.name == name for role in self.roles)
 
 
-class AgreementVersion(LocalizedMixin, Model):
-    __tablename__ = "agreement_version"
+class LoginEvent(Model):
+    """One login attempt. ``user_id`` is empty when the email matched no account."""
+
+    __tablename__ = "login_event"
+    __table_args__ = (Index("ix_login_event_user_time", "user_id", "created_at"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    version: Mapped[int] = mapped_column(Integer, unique=True, nullable=False)
-    title_kk: Mapped[str] = mapped_column(String(255), nullable=False, default="")
-    title_ru: Mapped[str] = mapped_column(String(255), nullable=False)
-    title_en: Mapped[str] = mapped_column(String(255), nullable=False, default="")
-    text_kk: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    text_ru: Mapped[str] = mapped_column(Text, nullable=False)
-    text_en: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    effective_from: Mapped[dt.date] = mapped_column(Date, nullable=False)
-    created_on: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
-
-    @property
-    def name(self) -> str:
-        return f"{self.version}: {self.tr('title')}"
-
-
-class AgreementAcceptance(Model):
-    __tablename__ = "agreement_acceptance"
-    __table_args__ = (UniqueConstraint("user_id", "version_id"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), nullable=False, index=True)
-    version_id: Mapped[int] = mapped_column(ForeignKey("agreement_version.id"), nullable=False)
-    accepted_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"), nullable=True)
+    success: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     ip_address: Mapped[str] = mapped_column(String(45), nullable=False, default="")
     user_agent: Mapped[str] = mapped_column(String(512), nullable=False, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow, index=True)
 
     user = relationship("PortalUser", foreign_keys=[user_id])
-    version = relationship(AgreementVersion)
+
+
+class UserSession(Model):
+    """A signed-in browser. The Flask session cookie carries ``token``; a
+    session whose row is ended (or missing) is signed out at its next request."""
+
+    __tablename__ = "user_session"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), nullable=False, index=True)
+    token: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    ip_address: Mapped[str] = mapped_column(String(45), nullable=False, default="")
+    user_agent: Mapped[str] = mapped_column(String(512), nullable=False, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    ended_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, nullable=True)
+    ended_reason: Mapped[Optional[str]] = mapped_column(String(20), nullable=True)
+    # "web": a browser (the cookie holds ``token``); "api": an API sign-in, whose
+    # current refresh token is stored only as its SHA-256 (rotated at each refresh).
+    kind: Mapped[str] = mapped_column(String(8), nullable=False, default="web", server_default="web")
+    refresh_hash: Mapped[Optional[str]] = mapped_column(String(64), nullable=True, unique=True)
+
+    user = relationship("PortalUser", foreign_keys=[user_id])
+
+
+class PasswordResetToken(Model):
+    """A single-use, expiring password-reset link; the link holds the token,
+    the table only its SHA-256."""
+
+    __tablename__ = "password_reset_token"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), nullable=False, index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    used_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, nullable=True)
+    ip_address: Mapped[str] = mapped_column(String(45), nullable=False, default="")
+
+    user = relationship("PortalUser", foreign_keys=[user_id])
+
+
+CLIENT_ROLE = "Client"
+STAFF_ROLES = ("Admin", "Moderator")
+
+
+def is_staff(user: PortalUser | None) -> bool:
+    """A moderator or an admin."""
+    return bool(user) and any(user.has_role(r) for r in STAFF_ROLES)

@@ -1,4 +1,4 @@
-"""Practitioner profiles (the agreement's "анкета" of a private practitioner)."""
+"""Practitioners: the public profile (Анкета) and what verifying it takes: documents, the agreement quiz, the identity interview and the notices of decisions."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,6 +12,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     Select,
     String,
@@ -128,3 +129,146 @@ def public_profiles() -> Select:
         .where(PractitionerProfile.status.in_(ProfileStatus.PUBLIC),
                PortalUser.status == AccountStatus.ACTIVE, PortalUser.active.is_(True))
     )
+
+
+class DocumentKind:
+    PHOTO = "photo"      # shown on the public profile once approved
+    LICENCE = "licence"  # private: applicant and staff only
+    OTHER = "other"
+    ALL = (PHOTO, LICENCE, OTHER)
+
+
+class ProfileDocument(Model):
+    """A file of an application; the bytes live in UPLOAD_FOLDER/profiles/<storage_key>."""
+
+    __tablename__ = "profile_document"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    profile_id: Mapped[int] = mapped_column(ForeignKey("practitioner_profile.id", ondelete="CASCADE"),
+                                            nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(String(12), nullable=False, default=DocumentKind.OTHER)
+    original_name: Mapped[str] = mapped_column(String(255), nullable=False)
+    content_type: Mapped[str] = mapped_column(String(64), nullable=False)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    storage_key: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+    profile = relationship("PractitionerProfile", backref="documents")
+
+
+class QuizQuestion(LocalizedMixin, Model):
+    """A question of the agreement quiz; admins edit the bank."""
+
+    __tablename__ = "quiz_question"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True, nullable=False)
+    text_kk: Mapped[str] = mapped_column(Text, nullable=False)
+    text_ru: Mapped[str] = mapped_column(Text, nullable=False)
+    text_en: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    clause: Mapped[str] = mapped_column(String(20), nullable=False, default="")  # e.g. "6.6"
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    sort_order: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+    options = relationship("QuizOption", back_populates="question", order_by="QuizOption.sort_order",
+                           cascade="all, delete-orphan")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class QuizOption(LocalizedMixin, Model):
+    __tablename__ = "quiz_option"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("quiz_question.id", ondelete="CASCADE"),
+                                             nullable=False, index=True)
+    text_kk: Mapped[str] = mapped_column(Text, nullable=False)
+    text_ru: Mapped[str] = mapped_column(Text, nullable=False)
+    text_en: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    is_correct: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    sort_order: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+    question = relationship(QuizQuestion, back_populates="options")
+
+    def __str__(self) -> str:
+        return self.text_ru[:60]
+
+
+class QuizAttempt(Model):
+    """One sitting of the quiz: the questions drawn, the answers and the score."""
+
+    __tablename__ = "quiz_attempt"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    profile_id: Mapped[int] = mapped_column(ForeignKey("practitioner_profile.id", ondelete="CASCADE"),
+                                            nullable=False, index=True)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    finished_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, nullable=True)
+    question_ids: Mapped[str] = mapped_column(Text, nullable=False, default="[]")  # JSON list
+    answers: Mapped[str] = mapped_column(Text, nullable=False, default="{}")       # JSON {question: option}
+    score: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    total: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    passed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+    profile = relationship("PractitionerProfile", backref="quiz_attempts")
+
+
+class InterviewMode:
+    IN_PERSON = "in_person"
+    PHONE = "phone"
+    ALL = (IN_PERSON, PHONE)
+
+
+class InterviewOutcome:
+    PENDING = "pending"
+    PASSED = "passed"
+    FAILED = "failed"
+    NO_SHOW = "no_show"
+    ALL = (PENDING, PASSED, FAILED, NO_SHOW)
+
+
+class Interview(Model):
+    """The identity interview. Passport data is confirmed, never stored in
+    full: only that it was checked, by whom, when, and at most 4 last digits."""
+
+    __tablename__ = "interview"
+    __table_args__ = (Index("ix_interview_profile", "profile_id", "scheduled_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    profile_id: Mapped[int] = mapped_column(ForeignKey("practitioner_profile.id", ondelete="CASCADE"),
+                                            nullable=False)
+    scheduled_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    mode: Mapped[str] = mapped_column(String(12), nullable=False, default=InterviewMode.IN_PERSON)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), nullable=False)
+    outcome: Mapped[str] = mapped_column(String(12), nullable=False, default=InterviewOutcome.PENDING)
+    notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    passport_checked: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    passport_checked_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"), nullable=True)
+    passport_checked_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, nullable=True)
+    passport_last_digits: Mapped[Optional[str]] = mapped_column(String(4), nullable=True)
+    recorded_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+    profile = relationship("PractitionerProfile", backref="interviews")
+    staff = relationship("PortalUser", foreign_keys=[staff_id])
+    passport_checked_by = relationship("PortalUser", foreign_keys=[passport_checked_by_id])
+
+
+class PracticeNotice(Model):
+    """What the practitioner is told about a decision on their practice
+    (warnings, suspension, revocation, reinstatement, approval): shown on
+    "my practice" in their language. The internal reason stays in the audit
+    trail; ``message`` is what staff chose to tell (may be empty, 6.3/6.5)."""
+
+    __tablename__ = "practice_notice"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    profile_id: Mapped[int] = mapped_column(ForeignKey("practitioner_profile.id", ondelete="CASCADE"),
+                                            nullable=False, index=True)
+    action: Mapped[str] = mapped_column(String(20), nullable=False)  # approve, reject, warn, suspend, ...
+    message: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+    profile = relationship("PractitionerProfile", backref="notices")
+
+
+def active_profile(user) -> PractitionerProfile | None:
+    """The user's practitioner profile if it may act (verified, account active)."""
+    profile = getattr(user, "practitioner_profile", None)
+    return profile if profile is not None and profile.is_public else None

@@ -25,7 +25,8 @@ from sqlalchemy.exc import IntegrityError
 from portal.core import audit, tx
 from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
-from portal.models.accounts import AgreementAcceptance, AgreementVersion, PortalUser
+from portal.models.accounts import PortalUser
+from portal.models.agreement import AgreementAcceptance, AgreementVersion
 
 ENTITY = "agreement_version"
 ADMIN_ROLE = "Admin"

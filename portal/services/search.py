@@ -14,13 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.core.extensions import db
+from portal.core.paging import Page
 from portal.models.accounts import PortalUser
 from portal.models.catalog import Category, Region, Specialization
 from portal.models.practitioners import SERVICE_LANGUAGES, PractitionerProfile, public_profiles
 from portal.search import SearchQuery, SearchUnavailable, backend, sync
 from portal.search.documents import public_documents, public_ids
 from portal.search.normalize import skeleton, words
-from portal.services.practitioners import Page
 
 log = logging.getLogger(__name__)
 
@@ -121,11 +121,11 @@ def search_profiles(query: SearchQuery) -> SearchPage:
 def _fallback(query: SearchQuery) -> SearchPage:
     """The database directory (category, region and a substring filter) while
     the search backend is down."""
-    from portal.services import practitioners
+    from portal.services.practitioners import profiles
 
-    category = practitioners.find_category(query.category) if query.category else None
-    region = practitioners.find_region(query.region) if query.region else None
-    page = practitioners.directory(category_id=category.id if category else None,
+    category = profiles.find_category(query.category) if query.category else None
+    region = profiles.find_region(query.region) if query.region else None
+    page = profiles.directory(category_id=category.id if category else None,
                                    region_id=region.id if region else None, text=query.text,
                                    page=query.page, per_page=query.per_page)
     return SearchPage(items=page.items, total=page.total, page=page.page, per_page=page.per_page,
@@ -136,15 +136,15 @@ def categories_with_counts() -> list[tuple[Category, int]]:
     """Categories with their number of public profiles, from the index (one
     facet query instead of a count over every profile); from the database
     while the backend is down."""
-    from portal.services import practitioners
+    from portal.services.practitioners import profiles
 
     try:
         facets = ready_backend().search(SearchQuery(per_page=1)).facets.get("category", [])
     except SearchUnavailable:
         log.exception("search backend failed; counting categories in the database")
-        return practitioners.categories_with_counts()
+        return profiles.categories_with_counts()
     counts = dict(facets)
-    return [(c, counts.get(c.code, 0)) for c in practitioners.categories()]
+    return [(c, counts.get(c.code, 0)) for c in profiles.categories()]
 
 
 @dataclass

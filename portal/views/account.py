@@ -13,8 +13,7 @@ from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 
 from portal.core.labels import label
-from portal.models.requests import Offer, ServiceRequest
-from portal.models.reviews import Review
+from portal.models.exchange import Offer, Review, ServiceRequest
 from portal.services import agreement
 
 

@@ -4,7 +4,7 @@ Moderators list, show and edit; Admins also add and delete (see
 portal.security.ROLES). Agreement versions have their own pages
 (portal.views.agreement_admin), listed here to keep the menu order. IIN is shown masked; passwords never appear.
 
-No form here bypasses a service (portal.services.backoffice): statuses, a
+No form here bypasses a service (portal.services.accounts.backoffice): statuses, a
 practitioner's licence data, category, regions and specializations, and
 requests, offers and reviews are read-only (their services and the moderation
 pages change them); moderators do not edit staff accounts; every field staff
@@ -27,14 +27,13 @@ from portal.core.audit import AuditEntry
 from portal.core.labels import label
 from portal.core.validation import ValidIIN, ValidPhone
 from portal.forms.accounts import LanguageSelectField
-from portal.models.accounts import AgreementAcceptance, PortalUser
+from portal.models.accounts import PortalUser
+from portal.models.agreement import AgreementAcceptance
 from portal.models.catalog import Category, Region, Specialization
-from portal.models.messages import Thread
+from portal.models.exchange import Offer, Review, ServiceRequest, Thread
 from portal.models.practitioners import PractitionerProfile
-from portal.models.requests import Offer, ServiceRequest
-from portal.models.reviews import Review
-from portal.services import backoffice
-from portal.services.verification import TEXT_MAX
+from portal.services.accounts import backoffice
+from portal.services.practitioners.verification import TEXT_MAX
 from portal.views.agreement_admin import AgreementAdminView  # publishing goes through the service
 
 LABELS = {
@@ -100,7 +99,7 @@ class StaffView(ModelView):
 
 class AuditedEdit:
     """For a FAB ModelView: every field changed in the edit form gets an audit
-    entry (who, what, from, to) in the same commit (portal.services.backoffice)."""
+    entry (who, what, from, to) in the same commit (portal.services.accounts.backoffice)."""
 
     audit_entity = ""
     audit_masked: tuple[str, ...] = ()
@@ -145,7 +144,7 @@ class UserAdminView(AuditedEditView):
     list_columns = ["first_name", "last_name", "email", "phone", "roles", "status", "masked_iin", "created_on"]
     show_columns = ["first_name", "last_name", "email", "phone", "locale", "region", "roles", "status",
                     "blocked_reason", "blocked_note", "masked_iin", "created_on", "last_login"]
-    # status and roles: blocking (portal.services.blocking) and FAB's role screens (Admin only)
+    # status and roles: blocking (portal.services.accounts.blocking) and FAB's role screens (Admin only)
     edit_columns = ["first_name", "last_name", "phone", "locale", "region", "iin"]
     search_columns = ["first_name", "last_name", "email", "phone", "status", "roles"]
     order_columns = ["first_name", "last_name", "email", "status", "created_on"]
@@ -165,7 +164,7 @@ class ProfileAdminView(AuditedEditView):
     """Staff correct the texts of a profile (e.g. after a complaint). Licence
     number, date, licensor, chamber, membership number, category, regions and
     specializations are read-only here: the practitioner changes them in the
-    questionnaire (portal.services.verification.update_public_profile), which
+    questionnaire (portal.services.practitioners.verification.update_public_profile), which
     sends a verified profile back to review with an audit entry. The status
     changes only through the moderation decisions."""
 
@@ -244,7 +243,7 @@ class AcceptanceAdminView(StaffView):
 
 class RequestAdminView(StaffView):
     """Read-only: a request is its client's words and moves only through its
-    state machine (portal.services.requests); staff read it here and act on
+    state machine (portal.services.exchange.requests); staff read it here and act on
     complaints (warn, block)."""
 
     route_base = "/admin/requests"
@@ -259,7 +258,7 @@ class RequestAdminView(StaffView):
 
 
 class OfferAdminView(StaffView):
-    """Read-only: an offer is the practitioner's (portal.services.offers)."""
+    """Read-only: an offer is the practitioner's (portal.services.exchange.offers)."""
 
     route_base = "/admin/offers"
     datamodel = SQLAInterface(Offer)
@@ -274,7 +273,7 @@ class OfferAdminView(StaffView):
 
 class ReviewAdminView(StaffView):
     """Read-only: staff hide or restore a review on the moderation pages
-    (portal.services.moderation, audited); nobody rewrites a client's review or
+    (portal.services.practitioners.moderation, audited); nobody rewrites a client's review or
     a practitioner's reply."""
 
     route_base = "/admin/reviews"

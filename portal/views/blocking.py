@@ -2,7 +2,7 @@
 them (agreement 11.4), and how a blocked user is told: at login (correct
 password only) and when a running session ends at the next request.
 
-Thin: the rules are in portal.services.blocking."""
+Thin: the rules are in portal.services.accounts.blocking."""
 from __future__ import annotations
 
 from flask import abort, flash, g, has_request_context, make_response, redirect, request, session, url_for
@@ -18,7 +18,8 @@ from portal.core.extensions import db
 from portal.core.labels import label
 from portal.forms import put_error
 from portal.models.accounts import AccountStatus, BlockReason, PortalUser
-from portal.services import blocking, complaints
+from portal.services.accounts import blocking
+from portal.services.trust import complaints
 
 T = "portal/moderation/"
 

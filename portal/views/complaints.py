@@ -3,7 +3,7 @@
 messages, the reporter's "My complaints", and the staff queue at
 /moderation/complaints/ with notes and decisions behind a confirmation.
 
-Thin: the rules are in portal.services.complaints."""
+Thin: the rules are in portal.services.trust.complaints."""
 from __future__ import annotations
 
 from flask import abort, flash, g, redirect, request, url_for
@@ -17,10 +17,9 @@ from portal.core.extensions import db
 from portal.core.labels import label
 from portal.core.limits import per_account
 from portal.forms import put_error
-from portal.models.accounts import PortalUser
-from portal.models.complaints import ComplaintKind, ComplaintStatus, ComplaintTarget
-from portal.services import complaints
-from portal.services.access import is_staff
+from portal.models.accounts import PortalUser, is_staff
+from portal.models.trust import ComplaintKind, ComplaintStatus, ComplaintTarget
+from portal.services.trust import complaints
 from portal.views.moderation import mlabel
 
 T = "portal/complaints/"

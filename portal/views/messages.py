@@ -14,12 +14,12 @@ from flask_babel import lazy_gettext as _l
 from portal.core import links
 from portal.core.errors import NotFound, ServiceError
 from portal.core.files import send_private
+from portal.core.paging import Page
 from portal.forms.messages import MessageForm, StaffReasonForm
-from portal.models.messages import Thread
-from portal.services import attachment_access
-from portal.services import attachments as attachments_service
-from portal.services import messages as messages_service
-from portal.services.practitioners import Page
+from portal.models.exchange import Thread
+from portal.services.exchange import attachment_access
+from portal.services.exchange import attachments as attachments_service
+from portal.services.exchange import messages as messages_service
 
 PER_PAGE = 20
 

@@ -23,11 +23,11 @@ from portal.core.extensions import db
 from portal.core.files import send_private
 from portal.core.labels import label
 from portal.forms import put_error
-from portal.models.reviews import ReviewStatus
-from portal.models.verification import Interview, InterviewMode, InterviewOutcome
-from portal.services import complaints as complaints_service
-from portal.services import moderation, verification
-from portal.services import practitioners as practitioners_service
+from portal.models.exchange import ReviewStatus
+from portal.models.practitioners import Interview, InterviewMode, InterviewOutcome
+from portal.services.practitioners import moderation, verification
+from portal.services.practitioners import profiles as practitioners_service
+from portal.services.trust import complaints as complaints_service
 from portal.views.messages import filesize
 
 T = "portal/moderation/"

@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.core.errors import NotFound
-from portal.services import notifications
+from portal.services.notifications import inbox
 
 log = logging.getLogger(__name__)
 PER_PAGE = 20
@@ -29,35 +29,35 @@ class NotificationsView(BaseView):
         except ValueError:
             page = 1
         return self.render_template("portal/notifications.html",
-                                    page=notifications.page_for(g.user.id, page, PER_PAGE),
-                                    render=notifications.render)
+                                    page=inbox.page_for(g.user.id, page, PER_PAGE),
+                                    render=inbox.render)
 
     @expose("/open/<int:notification_id>")
     @has_access
     def open(self, notification_id: int):
         try:
-            link = notifications.open(g.user.id, notification_id)
+            link = inbox.open(g.user.id, notification_id)
         except NotFound:
             abort(404)
-        if not notifications.is_safe_link(link):  # only local paths: never an open redirect
+        if not inbox.is_safe_link(link):  # only local paths: never an open redirect
             return redirect(url_for("NotificationsView.index"))
         return redirect(link)
 
     @expose("/read", methods=["POST"])
     @has_access
     def read(self):
-        notifications.mark_read(g.user.id)
+        inbox.mark_read(g.user.id)
         flash(str(_l("All notifications are marked as read.")), "info")
         return redirect(url_for("NotificationsView.index"))
 
     @expose("/settings", methods=["GET", "POST"])
     @has_access
     def settings(self):
-        rows = notifications.preferences(g.user)
+        rows = inbox.preferences(g.user)
         if request.method == "POST":  # only the kinds on the page (an unchecked box is not posted)
             values = {kind: (f"in_app_{kind}" in request.form, f"email_{kind}" in request.form)
                       for kind, _spec, _in_app, _email in rows}
-            notifications.set_preferences(g.user, values)
+            inbox.set_preferences(g.user, values)
             flash(str(_l("Your notification settings are saved.")), "success")
             return redirect(url_for("NotificationsView.settings"))
         return self.render_template("portal/notification_settings.html", rows=rows, user=g.user)
@@ -66,7 +66,7 @@ class NotificationsView(BaseView):
     @has_access
     def consent(self):
         """Informational and advertising mailings (agreement 3.3), on the settings page."""
-        notifications.set_consent(g.user, "consent_info" in request.form, "consent_ads" in request.form)
+        inbox.set_consent(g.user, "consent_info" in request.form, "consent_ads" in request.form)
         flash(str(_l("Your choice of news and advertising emails is saved.")), "success")
         return redirect(url_for("NotificationsView.settings") + "#mailings")
 
@@ -78,7 +78,7 @@ def _unread_count() -> int:
         return 0
     if "_unread_notifications" not in g:
         try:
-            g._unread_notifications = notifications.unread_count(current_user.id)
+            g._unread_notifications = inbox.unread_count(current_user.id)
         except SQLAlchemyError:  # e.g. an error page after a failed transaction: no bell count
             log.warning("notifications: unread count unavailable", exc_info=True)
             g._unread_notifications = 0

@@ -4,7 +4,7 @@ status with what happens next, what is still missing, quiz results, the
 interview time and every notice staff sent; and, once verified, the public
 profile editor.
 
-Thin: every change is portal.services.verification (the status machine); a
+Thin: every change is portal.services.practitioners.verification (the status machine); a
 ServiceError goes on its form field or into a flash, NotFound is a 404."""
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from portal.core.files import send_private
 from portal.forms import put_error
 from portal.forms.practice import FILE_FIELDS, ApplicationForm
 from portal.models.practitioners import ProfileStatus as S
-from portal.services import practitioners, verification
+from portal.services.practitioners import profiles, verification
 from portal.views.messages import filesize
 
 T = "portal/practice/"
@@ -241,14 +241,14 @@ class PracticeView(BaseView):
 
     def _form_page(self, form: ApplicationForm, profile, editing: bool = False, files_lost: bool = False,
                    not_submitted=None, confirm_needed=None):
-        categories = practitioners.categories()
+        categories = profiles.categories()
         selected = next((c for c in categories if c.id == form.category_id.data), None)
         if selected is None and profile is not None:
             selected = profile.category
         chosen_files = any(f and f.filename for name in FILE_FIELDS for f in request.files.getlist(name))
         return self.render_template(
             T + "form.html", form=form, profile=profile, editing=editing, categories=categories,
-            regions=practitioners.regions(), selected=selected,
+            regions=profiles.regions(), selected=selected,
             required=_required_fields(selected.code if selected is not None else None),
             requirements=_requirements_by_category(form, categories),
             selected_regions=set(form.region_ids.data or []),

@@ -1,7 +1,7 @@
 """The user's own personal data (agreement 5.1-5.2, 11.2): "Download my
 data" (a JSON file) and closing the account after a confirmation page.
 
-Thin: the rules are in portal.services.closure and portal.services.data_export."""
+Thin: the rules are in portal.services.accounts.closure and portal.services.accounts.data_export."""
 from __future__ import annotations
 
 from flask import Response, flash, g, redirect, request, session, url_for
@@ -15,7 +15,7 @@ from portal.core.errors import ServiceError
 from portal.core.extensions import db
 from portal.core.limits import per_account
 from portal.forms import put_error
-from portal.services import closure, data_export
+from portal.services.accounts import closure, data_export
 
 CLOSE_RATE_LIMIT = "5 per 15 minute"  # attempts (each checks the password); ACCOUNT_CLOSE_RATE_LIMIT overrides
 EXPORT_RATE_LIMIT = "10 per hour"  # downloads (each builds the whole file); DATA_EXPORT_RATE_LIMIT overrides

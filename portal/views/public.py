@@ -11,7 +11,9 @@ from flask_babel import refresh
 
 from portal.core.errors import NotFound
 from portal.core.i18n import is_supported
-from portal.services import accounts, practitioners, search, verification
+from portal.services import search
+from portal.services.accounts import registration
+from portal.services.practitioners import profiles, verification
 from portal.views.consent import preferences_allowed
 
 
@@ -24,7 +26,7 @@ class HomeView(IndexView):
         return self.render_template(
             self.index_template,
             categories=search.categories_with_counts(),
-            regions=practitioners.regions(),
+            regions=profiles.regions(),
         )
 
 
@@ -58,7 +60,7 @@ class DirectoryView(BaseView):
     @expose("/category/<string:code>")
     def category(self, code: str):
         try:
-            category = practitioners.category_by_code(code)
+            category = profiles.category_by_code(code)
         except NotFound:
             abort(404)
         return self._listing(category=category)
@@ -66,17 +68,17 @@ class DirectoryView(BaseView):
     @expose("/<int:profile_id>")
     def profile(self, profile_id: int):
         try:
-            profile = practitioners.public_profile(profile_id)
+            profile = profiles.public_profile(profile_id)
         except NotFound:
             abort(404)
-        reviews = practitioners.profile_reviews(profile.id, page=request.args.get("page", 1, type=int) or 1)
+        reviews = profiles.profile_reviews(profile.id, page=request.args.get("page", 1, type=int) or 1)
         return self.render_template("portal/profile.html", profile=profile, reviews=reviews)
 
     @expose("/<int:profile_id>/photo")
     def photo(self, profile_id: int):
         """The photo of a public profile (anyone); 404 for any other profile."""
         try:
-            profile = practitioners.public_profile(profile_id)
+            profile = profiles.public_profile(profile_id)
         except NotFound:
             abort(404)
         doc = verification.photo_of(profile)
@@ -100,11 +102,11 @@ class DirectoryView(BaseView):
         query, errors = search.query_from_args(args, current_app.config["PUBLIC_PAGE_SIZE"])
         page = search.search_profiles(query)
         if category is None and query.category:
-            category = practitioners.find_category(query.category)
+            category = profiles.find_category(query.category)
         return self.render_template(
             "portal/directory.html", category=category, page=page, query=query, errors=errors,
-            categories=practitioners.categories(), regions=practitioners.regions(),
-            specializations=practitioners.specializations(query.category),
+            categories=profiles.categories(), regions=profiles.regions(),
+            specializations=profiles.specializations(query.category),
             sorts=search.SORT_LABELS, url_with=_url_with(args),
         )
 
@@ -118,7 +120,7 @@ def switch_language(locale: str):
     session["locale"] = locale
     user = getattr(g, "user", None)
     if user is not None and user.is_authenticated:
-        accounts.set_locale(user, locale)
+        registration.set_locale(user, locale)
     refresh()
     target = request.referrer or "/"
     if not target.startswith(request.host_url):

@@ -2,7 +2,7 @@
 quiz bank in the back office (Admin edits, Moderator reads: FAB shows add,
 edit and delete only to roles holding those permissions, see portal.security).
 
-Thin: the rules live in portal.services.quiz; a ServiceError is flashed with
+Thin: the rules live in portal.services.practitioners.quiz; a ServiceError is flashed with
 its translated message, NotFound is a 404."""
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from wtforms.validators import Optional
 from portal.core import links
 from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
-from portal.models.verification import QuizOption, QuizQuestion
-from portal.services import quiz
+from portal.models.practitioners import QuizOption, QuizQuestion
+from portal.services.practitioners import quiz
 from portal.views.admin import LABELS, StaffView
 
 T = "portal/quiz/"

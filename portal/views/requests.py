@@ -14,13 +14,14 @@ from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
 from portal.forms import put_error
 from portal.forms.requests import OfferForm, ReplyForm, RequestForm, ReviewForm
-from portal.models.requests import Offer, OfferStatus, RequestStatus
-from portal.models.reviews import Review
-from portal.services import access, notifications, practitioners
-from portal.services import messages as messages_service
-from portal.services import offers as offers_service
-from portal.services import requests as requests_service
-from portal.services import reviews as reviews_service
+from portal.models.exchange import Offer, OfferStatus, RequestStatus, Review
+from portal.models.practitioners import active_profile
+from portal.services.exchange import messages as messages_service
+from portal.services.exchange import offers as offers_service
+from portal.services.exchange import requests as requests_service
+from portal.services.exchange import reviews as reviews_service
+from portal.services.notifications import inbox
+from portal.services.practitioners import profiles
 
 T = "portal/requests/"
 
@@ -128,7 +129,7 @@ class RequestsView(BaseView):
         """The practitioner a request goes to (?profile=), for the page. On
         POST the service checks the id again and refuses if it is not public."""
         try:
-            return practitioners.public_profile(profile_id) if profile_id else None
+            return profiles.public_profile(profile_id) if profile_id else None
         except NotFound:
             if request.method == "GET":
                 flash(str(_l("This practitioner is not available for requests.")), "warning")
@@ -157,11 +158,11 @@ class RequestsView(BaseView):
             flash(str(_l("Your request was saved as a draft. Publish it when it is ready.")), "success")
 
     def _form_page(self, form, target=None, req=None, target_id=None):
-        categories = practitioners.categories()
+        categories = profiles.categories()
         if target is not None:
             categories = [target.category]
         return self.render_template(T + "form.html", form=form, target=target, req=req, categories=categories,
-                                    regions=practitioners.regions(), limits=_limits(), target_id=target_id,
+                                    regions=profiles.regions(), limits=_limits(), target_id=target_id,
                                     selected_specs=set(form.specialization_ids.data or []))
 
     # --- one page for every party ------------------------------------------------
@@ -176,7 +177,7 @@ class RequestsView(BaseView):
         req = _call(requests_service.get_visible, user, request_id)
         role = requests_service.viewer_role(user, req)
         if role != "staff":  # notifications about this request are now seen
-            notifications.mark_read(user.id, link=links.request_page(req.id))
+            inbox.mark_read(user.id, link=links.request_page(req.id))
         ctx = {"req": req, "role": role, "attachments": req.attachments}
         if role == "client":
             ctx.update(self._client_context(req, review_form))
@@ -206,7 +207,7 @@ class RequestsView(BaseView):
 
     def _practitioner_context(self, req, offer_form):
         user = g.user
-        profile = access.active_profile(user)
+        profile = active_profile(user)
         offer = offers_service.own_offer(user, req.id)
         offer_editable = offers_service.is_changeable(offer)
         may_offer = offers_service.can_offer(user, req)
@@ -440,7 +441,7 @@ class FeedView(BaseView):
         user = g.user
         region_id, spec_id = request.args.get("region", type=int), request.args.get("specialization", type=int)
         without = request.args.get("without_offer") == "1"
-        profile = access.active_profile(user)
+        profile = active_profile(user)
         try:
             page = requests_service.feed(user, region_id, spec_id, without, page=request.args.get("page", 1, type=int) or 1)
         except ServiceError as err:

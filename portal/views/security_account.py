@@ -12,7 +12,7 @@ the ``user_session`` rows.
   was ended elsewhere, or that has no row at all (a copied old cookie), is
   signed out and told so.
 
-Thin: the rules are in portal.services.sessions and .password_reset."""
+Thin: the rules are in portal.services.accounts.sessions and .password_reset."""
 from __future__ import annotations
 
 from flask import abort, current_app, flash, g, redirect, request, session, url_for
@@ -30,8 +30,8 @@ from portal.core import login_limits
 from portal.core.errors import NotFound, ServiceError
 from portal.forms import put_error
 from portal.forms.accounts import ChangePasswordForm
-from portal.services import password_reset, sessions
-from portal.services.sessions import SESSION_KEY
+from portal.services.accounts import password_reset, sessions
+from portal.services.accounts.sessions import SESSION_KEY
 from portal.views.consent import here
 
 T = "portal/security/"

@@ -1,7 +1,7 @@
 """The API's sign-in, refresh and sign-out (``/api/v1/security/...``), in place
 of FAB's: the same login limits as the web form (portal.core.login_limits), tokens
 tied to a session row and the user's token version, rotated refresh tokens
-(portal.services.api_tokens). Thin: the rules are in the services."""
+(portal.services.accounts.api_tokens). Thin: the rules are in the services."""
 from __future__ import annotations
 
 from flask import request
@@ -14,7 +14,7 @@ from werkzeug.exceptions import TooManyRequests
 
 from portal.core import login_limits
 from portal.core.errors import MESSAGES
-from portal.services import api_tokens, blocking
+from portal.services.accounts import api_tokens, blocking
 
 
 def _text(data: dict, key: str, limit: int = 256) -> str | None:

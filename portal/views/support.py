@@ -4,7 +4,7 @@ per IP), and the staff inbox at /moderation/support/ with a page per
 conversation to reply, close or reopen it. Plain forms, no JavaScript.
 
 Thin: the rules (lengths, email, who may read what, read marks, emails) are
-in portal.services.support."""
+in portal.services.trust.support."""
 from __future__ import annotations
 
 import logging
@@ -21,9 +21,9 @@ from portal.core.errors import NotFound, ServiceError
 from portal.core.i18n import current_locale
 from portal.core.labels import label
 from portal.core.limits import per_account
-from portal.models.support import SupportKind
-from portal.services import support
-from portal.services.access import is_staff
+from portal.models.accounts import is_staff
+from portal.models.trust import SupportKind
+from portal.services.trust import support
 
 log = logging.getLogger(__name__)
 T = "portal/support/"

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from portal.models.requests import OfferStatus, RequestStatus
+from portal.models.exchange import OfferStatus, RequestStatus
 from tests import factories
 
 NAME = 60  # first/last names hold 64 characters
@@ -60,7 +60,7 @@ def security_manager():
 
 
 def new_thread(w):
-    from portal.services import messages
+    from portal.services.exchange import messages
 
     req = factories.make_request(w.client)
     factories.make_offer(req, w.profile)

@@ -12,8 +12,7 @@ from sqlalchemy import select
 from portal.core.clock import utcnow
 from portal.core.extensions import db
 from portal.models.accounts import PortalUser
-from portal.models.requests import Offer
-from portal.models.reviews import Review
+from portal.models.exchange import Offer, Review
 from tests import factories
 from tests.xss_fields.common import (
     FILE,
@@ -70,7 +69,7 @@ def practitioner_name_pages(w, o, marker):
 
 def client_name(w, value):
     """A client renames themselves, asks for help and writes: the practitioner sees the name."""
-    from portal.services import messages
+    from portal.services.exchange import messages
 
     user = factories.make_user(security_manager(), ("Client",), first_name="Клиент")
     me = browser(w.app, user)
@@ -95,9 +94,9 @@ def new_request(w, files=None, **fields):
     if files:
         data["attachments"] = files
     req_id = id_from(post_ok(w.browsers["client"], "/requests/new", data))
-    from portal.services import notifications
+    from portal.services.notifications import inbox
 
-    notifications.send_digests(now=utcnow() + dt.timedelta(days=1))  # the practitioners' digest email
+    inbox.send_digests(now=utcnow() + dt.timedelta(days=1))  # the practitioners' digest email
     return SimpleNamespace(id=req_id)
 
 

@@ -14,7 +14,7 @@ from tests.xss_fields.common import FILE, NAME, Field, browser, pdf, post_ok, se
 # --- the questionnaire and the public profile -----------------------------------------------------
 
 def _questionnaire(profile=None, **fields) -> dict:
-    from portal.services import verification
+    from portal.services.practitioners import verification
 
     values = (verification.input_from(profile).__dict__ if profile is not None
               else factories.application_input().__dict__)
@@ -40,7 +40,7 @@ def apply_with(name):
         me = browser(w.app, user)
         post_ok(me, "/practice/apply", {**_questionnaire(**{name: value}), "action": "draft",
                                         "licence": pdf("licence.pdf")})
-        from portal.services import verification
+        from portal.services.practitioners import verification
 
         return SimpleNamespace(me=me, profile=verification.my_profile(user))
     return write
@@ -79,7 +79,7 @@ def document_name(w, value):
     user = factories.make_user(security_manager(), ("Client",), first_name="Заявитель")
     me = browser(w.app, user)
     post_ok(me, "/practice/apply", {**_questionnaire(), "action": "draft", "licence": pdf(value + ".pdf")})
-    from portal.services import verification
+    from portal.services.practitioners import verification
 
     profile = verification.my_profile(user)
     return SimpleNamespace(me=me, profile=profile, doc=profile.documents[0])
@@ -131,7 +131,7 @@ def interview_scheduled(w, value):
 
 
 def interview_recorded(w, value):
-    from portal.services import verification
+    from portal.services.practitioners import verification
 
     profile = factories.make_applicant(security_manager(), stage=ProfileStatus.INTERVIEW_SCHEDULED, staff=w.moderator,
                                        interview_outcome="pending")

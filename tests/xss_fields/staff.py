@@ -55,7 +55,7 @@ def audit_pages(w, o, marker):
 
 
 def quiz_question(w, value):
-    from portal.models.verification import QuizQuestion
+    from portal.models.practitioners import QuizQuestion
 
     code = "xss-" + factories.unique_email("q").split("@")[0]
     post_ok(w.browsers["admin"], "/admin/quiz-questions/add", {

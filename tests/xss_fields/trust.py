@@ -13,7 +13,7 @@ from tests.xss_fields.common import Field, browser, new_thread, post_ok, securit
 # --- complaints and reports -----------------------------------------------------------------------
 
 def _complaint_of(reporter, target_type, target_id):
-    from portal.models.complaints import Complaint
+    from portal.models.trust import Complaint
 
     return db.session.scalars(select(Complaint).where(
         Complaint.reporter_id == reporter.id, Complaint.target_type == target_type,
@@ -51,7 +51,7 @@ def complaint_outcome(w, value):
 
 def reported_message(w, value):
     """A message the client reports: staff read it on the complaint page."""
-    from portal.services import messages
+    from portal.services.exchange import messages
 
     thread = new_thread(w)
     message = messages.post(w.pro, thread.id, value)
@@ -69,7 +69,7 @@ def support_chat(w, value):
     user = factories.make_user(security_manager(), ("Client",), first_name="Пишущий")
     me = browser(w.app, user)
     post_ok(me, "/support/send", {"body": value})
-    from portal.services import support
+    from portal.services.trust import support
 
     return SimpleNamespace(me=me, conv=support.chat_of(user))
 
@@ -86,7 +86,7 @@ def support_reply(w, value):
 
 
 def support_feedback(w, value):
-    from portal.models.support import SupportConversation
+    from portal.models.trust import SupportConversation
 
     email = factories.unique_email("visitor")
     post_ok(browser(w.app), "/support/feedback", {"email": email, "body": value})
@@ -109,7 +109,7 @@ def user_agent(w, value):
     response = me.post("/login/", data={"username": user.email, "password": factories.PASSWORD},
                        headers={"User-Agent": value})
     assert response.status_code == 302
-    from portal.models.security import LoginEvent
+    from portal.models.accounts import LoginEvent
 
     event = db.session.scalars(select(LoginEvent).where(LoginEvent.user_id == user.id)).first()
     return SimpleNamespace(me=me, event=event)

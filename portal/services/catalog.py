@@ -1,0 +1,215 @@
+"""Reference data the portal always needs (also in production): the 20 regions,
+the five practitioner categories with their specializations, the user
+agreement v1 and the agreement quiz bank (content/quiz_bank.py). ``ensure_reference_data`` inserts only what is missing, so admins'
+later edits are never overwritten."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from sqlalchemy import select
+
+from portal.core.extensions import db
+from portal.models.agreement import AgreementVersion
+from portal.models.catalog import Category, Region, Specialization
+from portal.models.practitioners import QuizOption, QuizQuestion
+
+CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+
+# (code, name_kk, name_ru, name_en, centre_kk, centre_ru); sort_order follows this order:
+# the three cities first, then the oblasts alphabetically by their Russian name.
+REGION_FIELDS = ("code", "name_kk", "name_ru", "name_en", "centre_kk", "centre_ru")
+REGIONS = (
+    ("KZ-75", "Алматы қаласы", "г. Алматы", "Almaty", "Алматы", "Алматы"),
+    ("KZ-71", "Астана қаласы", "г. Астана", "Astana", "Астана", "Астана"),
+    ("KZ-79", "Шымкент қаласы", "г. Шымкент", "Shymkent", "Шымкент", "Шымкент"),
+    ("KZ-10", "Абай облысы", "Абайская область", "Abai Region", "Семей", "Семей"),
+    ("KZ-11", "Ақмола облысы", "Акмолинская область", "Akmola Region", "Көкшетау", "Кокшетау"),
+    ("KZ-15", "Ақтөбе облысы", "Актюбинская область", "Aktobe Region", "Ақтөбе", "Актобе"),
+    ("KZ-19", "Алматы облысы", "Алматинская область", "Almaty Region", "Қонаев", "Конаев"),
+    ("KZ-23", "Атырау облысы", "Атырауская область", "Atyrau Region", "Атырау", "Атырау"),
+    ("KZ-63", "Шығыс Қазақстан облысы", "Восточно-Казахстанская область", "East Kazakhstan Region",
+     "Өскемен", "Усть-Каменогорск"),
+    ("KZ-31", "Жамбыл облысы", "Жамбылская область", "Jambyl Region", "Тараз", "Тараз"),
+    ("KZ-33", "Жетісу облысы", "Область Жетісу", "Jetisu Region", "Талдықорған", "Талдыкорган"),
+    ("KZ-27", "Батыс Қазақстан облысы", "Западно-Казахстанская область", "West Kazakhstan Region",
+     "Орал", "Уральск"),
+    ("KZ-35", "Қарағанды облысы", "Карагандинская область", "Karaganda Region", "Қарағанды", "Караганда"),
+    ("KZ-39", "Қостанай облысы", "Костанайская область", "Kostanay Region", "Қостанай", "Костанай"),
+    ("KZ-43", "Қызылорда облысы", "Кызылординская область", "Kyzylorda Region", "Қызылорда", "Кызылорда"),
+    ("KZ-47", "Маңғыстау облысы", "Мангистауская область", "Mangystau Region", "Ақтау", "Актау"),
+    ("KZ-55", "Павлодар облысы", "Павлодарская область", "Pavlodar Region", "Павлодар", "Павлодар"),
+    ("KZ-59", "Солтүстік Қазақстан облысы", "Северо-Казахстанская область", "North Kazakhstan Region",
+     "Петропавл", "Петропавловск"),
+    ("KZ-61", "Түркістан облысы", "Туркестанская область", "Turkistan Region", "Түркістан", "Туркестан"),
+    ("KZ-62", "Ұлытау облысы", "Область Ұлытау", "Ulytau Region", "Жезқазған", "Жезказган"),
+)
+
+CATEGORY_FIELDS = ("code", "name_kk", "name_ru", "name_en", "description_kk", "description_ru",
+                   "description_en", "regulator_kk", "regulator_ru", "icon", "takes_requests")
+CATEGORIES = (
+    ("notary", "Жеке нотариус", "Частный нотариус", "Private notary",
+     "Мәмілелерді, сенімхаттар мен келісімдерді куәландырады, мұраны ресімдейді және құжат "
+     "көшірмелері мен аудармалардың дұрыстығын куәландырады. Нотариаттық қызмет кәсіпкерлік болып "
+     "табылмайды.",
+     "Удостоверяет сделки, доверенности и согласия, оформляет наследство и свидетельствует верность "
+     "копий и переводов. Нотариальная деятельность не является предпринимательской.",
+     "Certifies transactions, powers of attorney and consents, handles inheritance and certifies "
+     "copies and translations. Notarial activity is not a business activity.",
+     "Аумақтық нотариаттық палаталар, Республикалық нотариаттық палата",
+     "Территориальные нотариальные палаты, Республиканская нотариальная палата",
+     "fa-stamp", True),
+    ("bailiff", "Жеке сот орындаушысы", "Частный судебный исполнитель", "Private bailiff",
+     "Сот актілерін және өзге де атқарушылық құжаттарды орындайды: қарыздар мен алименттерді өндіреді, "
+     "мүлікке тыйым салады. Атқарушылық құжаттарды жеке сот орындаушылары арасында мемлекеттік жүйе бөледі.",
+     "Исполняет судебные акты и другие исполнительные документы: взыскивает долги и алименты, "
+     "арестовывает имущество. Исполнительные документы распределяет между ЧСИ государственная система.",
+     "Enforces court decisions and other enforcement documents: recovers debts and alimony and seizes "
+     "property. Enforcement documents are distributed among private bailiffs by a state system.",
+     "Жеке сот орындаушыларының республикалық палатасы",
+     "Республиканская палата частных судебных исполнителей",
+     "fa-gavel", False),
+    ("expert", "Жеке сот сарапшысы", "Частный судебный эксперт", "Private forensic expert",
+     "Сот немесе қылмыстық қудалау органы тағайындауы бойынша не тараптардың өтініші бойынша сот "
+     "сараптамаларын жүргізеді. Біліктілік куәлігі бар және Сот сарапшыларының мемлекеттік тізіліміне "
+     "енгізілген.",
+     "Проводит судебные экспертизы по назначению суда или органа уголовного преследования либо по "
+     "ходатайству сторон. Имеет квалификационное свидетельство и включён в Государственный реестр "
+     "судебных экспертов.",
+     "Performs forensic examinations ordered by a court or an investigating authority or requested by "
+     "the parties. Holds a qualification certificate and is listed in the State Register of Forensic "
+     "Experts.",
+     "Біліктілік куәлігі, Сот сарапшыларының мемлекеттік тізілімі",
+     "Квалификационное свидетельство, Государственный реестр судебных экспертов",
+     "fa-magnifying-glass", True),
+    ("advocate", "Адвокат", "Адвокат", "Advocate",
+     "Білікті заң көмегін көрсетеді, қылмыстық, азаматтық және әкімшілік істер бойынша сотта "
+     "мүдделерді білдіреді және қорғайды. Аумақтық адвокаттар алқасының мүшесі болуға міндетті.",
+     "Оказывает квалифицированную юридическую помощь, представляет интересы и защищает в суде по "
+     "уголовным, гражданским и административным делам. Обязательно состоит в коллегии адвокатов.",
+     "Provides qualified legal assistance and represents and defends clients in criminal, civil and "
+     "administrative cases. Must be a member of a regional collegium of advocates.",
+     "Аумақтық адвокаттар алқалары, Республикалық адвокаттар алқасы",
+     "Территориальные коллегии адвокатов, Республиканская коллегия адвокатов",
+     "fa-scale-balanced", True),
+    ("consultant", "Заң кеңесшісі", "Юридический консультант", "Legal consultant",
+     "Азаматтар мен компанияларға кеңес береді, шарттар мен құжаттар жасайды, сотта мүдделерді "
+     "білдіреді. Заң консультанттары палаталарының біріне мүше.",
+     "Консультирует граждан и компании, составляет договоры и документы, представляет интересы в суде. "
+     "Состоит в одной из палат юридических консультантов.",
+     "Advises individuals and companies, drafts contracts and documents and represents clients in court. "
+     "Is a member of one of the chambers of legal consultants.",
+     "Заң консультанттарының палаталары",
+     "Палаты юридических консультантов",
+     "fa-briefcase", True),
+)
+
+# category code -> ((code, name_kk, name_ru, name_en), ...)
+SPECIALIZATION_FIELDS = ("code", "name_kk", "name_ru", "name_en")
+SPECIALIZATIONS = {
+    "notary": (
+        ("inheritance", "Мұрагерлік істер", "Наследственные дела", "Inheritance"),
+        ("real-estate", "Жылжымайтын мүлік мәмілелері", "Сделки с недвижимостью", "Real-estate transactions"),
+        ("power-of-attorney", "Сенімхаттар", "Доверенности", "Powers of attorney"),
+        ("marriage-contract", "Неке шарттары", "Брачные договоры", "Marriage contracts"),
+        ("copies-translations", "Көшірмелер мен аудармаларды куәландыру",
+         "Свидетельствование копий и переводов", "Certification of copies and translations"),
+        ("executive-inscription", "Атқарушылық жазбалар", "Исполнительные надписи", "Executive inscriptions"),
+        ("travel-consent", "Баланың шетелге шығуына келісім", "Согласие на выезд ребёнка за границу",
+         "Consent for a child's travel abroad"),
+    ),
+    "bailiff": (
+        ("alimony", "Алимент өндіру", "Взыскание алиментов", "Alimony collection"),
+        ("debt-individuals", "Жеке тұлғалардан қарыз өндіру", "Взыскание долгов с физических лиц",
+         "Debt recovery from individuals"),
+        ("debt-companies", "Заңды тұлғалардан қарыз өндіру", "Взыскание долгов с юридических лиц",
+         "Debt recovery from companies"),
+        ("seizure", "Мүлікке тыйым салу", "Арест имущества", "Seizure of property"),
+        ("court-decisions", "Сот шешімдерін орындау", "Исполнение судебных решений",
+         "Enforcement of court decisions"),
+        ("eviction", "Тұрғын үйден шығару", "Выселение", "Eviction"),
+    ),
+    "expert": (
+        ("forensic-accounting", "Сот-бухгалтерлік сараптама", "Судебно-бухгалтерская экспертиза",
+         "Forensic accounting"),
+        ("construction", "Құрылыс-техникалық сараптама", "Строительно-техническая экспертиза",
+         "Construction and technical examination"),
+        ("handwriting", "Қолтаңбатану сараптамасы", "Почерковедческая экспертиза", "Handwriting examination"),
+        ("auto-technical", "Автотехникалық сараптама", "Автотехническая экспертиза",
+         "Vehicle and road accident examination"),
+        ("valuation", "Мүлікті бағалау", "Оценка имущества", "Property valuation"),
+        ("psychological", "Психологиялық сараптама", "Психологическая экспертиза",
+         "Psychological examination"),
+        ("linguistic", "Лингвистикалық сараптама", "Лингвистическая экспертиза", "Linguistic examination"),
+    ),
+    "advocate": (
+        ("criminal-defence", "Қылмыстық істер бойынша қорғау", "Защита по уголовным делам",
+         "Criminal defence"),
+        ("civil-disputes", "Азаматтық даулар", "Гражданские споры", "Civil disputes"),
+        ("family", "Отбасылық даулар және ажырасу", "Семейные споры и развод", "Family disputes and divorce"),
+        ("labour-disputes", "Еңбек даулары", "Трудовые споры", "Labour disputes"),
+        ("administrative", "Әкімшілік істер", "Административные дела", "Administrative cases"),
+        ("economic-disputes", "Экономикалық және арбитраждық даулар", "Экономические и арбитражные споры",
+         "Economic and arbitration disputes"),
+        ("land-disputes", "Жер даулары", "Земельные споры", "Land disputes"),
+    ),
+    "consultant": (
+        ("corporate", "Корпоративтік құқық", "Корпоративное право", "Corporate law"),
+        ("contracts", "Шарттарды жасау және сараптау", "Составление и экспертиза договоров",
+         "Drafting and review of contracts"),
+        ("tax", "Салықтық кеңес беру", "Налоговое консультирование", "Tax consulting"),
+        ("business-registration", "Бизнесті тіркеу", "Регистрация бизнеса", "Business registration"),
+        ("intellectual-property", "Зияткерлік меншік", "Интеллектуальная собственность",
+         "Intellectual property"),
+        ("employer-labour-law", "Жұмыс берушілерге арналған еңбек құқығы", "Трудовое право для работодателей",
+         "Labour law for employers"),
+    ),
+}
+
+AGREEMENT_V1 = dict(version=1, title_ru="Пользовательское соглашение", title_kk="Пайдаланушы келісімі",
+                    title_en="User agreement", text_kk="", effective_from=dt.date(2026, 1, 1))
+AGREEMENT_V1_FILE = CONTENT_DIR / "agreement_v1_ru.txt"
+
+
+def missing_quiz_questions() -> list[QuizQuestion]:
+    """New rows for the questions of content/quiz_bank.py whose ``code`` is not
+    in the database. Existing questions (and their options) are left exactly
+    as the admins made them, even when the bank file says otherwise."""
+    from portal.content.quiz_bank import QUESTIONS
+
+    present = set(db.session.scalars(select(QuizQuestion.code)))
+    return [QuizQuestion(code=q.code, clause=q.clause, text_ru=q.ru, text_kk=q.kk, text_en=q.en,
+                         active=True, sort_order=i,
+                         options=[QuizOption(text_ru=o.ru, text_kk=o.kk, text_en=o.en, is_correct=o.correct,
+                                             sort_order=j) for j, o in enumerate(q.options, 1)])
+            for i, q in enumerate(QUESTIONS, 1) if q.code not in present]
+
+
+def ensure_reference_data() -> bool:
+    """Insert the missing regions, categories, specializations, agreement v1
+    and quiz questions (matched by code / version) and commit. Returns True if anything was inserted."""
+    new: list = []
+    regions = set(db.session.scalars(select(Region.code)))
+    new += [Region(**dict(zip(REGION_FIELDS, row)), sort_order=i)
+            for i, row in enumerate(REGIONS, 1) if row[0] not in regions]
+    categories = {c.code: c for c in db.session.scalars(select(Category))}
+    for i, row in enumerate(CATEGORIES, 1):
+        if row[0] not in categories:
+            categories[row[0]] = Category(**dict(zip(CATEGORY_FIELDS, row)), sort_order=i)
+            new.append(categories[row[0]])
+    for cat_code, rows in SPECIALIZATIONS.items():
+        category = categories[cat_code]
+        present = {s.code for s in category.specializations}
+        new += [Specialization(**dict(zip(SPECIALIZATION_FIELDS, row)), category=category, sort_order=i)
+                for i, row in enumerate(rows, 1) if row[0] not in present]
+    if db.session.scalar(select(AgreementVersion.id).where(AgreementVersion.version == 1)) is None:
+        new.append(AgreementVersion(**AGREEMENT_V1, text_ru=AGREEMENT_V1_FILE.read_text(encoding="utf-8")))
+    new += missing_quiz_questions()
+    if new:
+        db.session.add_all(new)
+        try:
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
+    return bool(new)

@@ -1,0 +1,121 @@
+"""Reviews (agreement 1.21): only the client of a completed request may leave
+one, about the practitioner whose offer was selected; it can be edited for
+REVIEW_EDIT_HOURS; the practitioner may publish one public reply. Ratings of
+2 or less are negative; the third negative review flags the profile for the
+moderators (6.6)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from portal.core import links, tx
+from portal.core.clock import utcnow
+from portal.core.errors import NotFound, ServiceError
+from portal.core.extensions import db
+from portal.core.paging import Page
+from portal.models.accounts import PortalUser
+from portal.models.exchange import RequestStatus, Review, ReviewStatus
+from portal.services.exchange import requests as requests_service
+from portal.services.notifications import inbox
+from portal.services.practitioners.profiles import profile_reviews, recompute
+
+COMMENT_MAX = 3000
+REPLY_MAX = 3000
+
+
+def _validate(rating, comment: str) -> str:
+    if rating not in (1, 2, 3, 4, 5):
+        raise ServiceError(_l("Choose a rating from 1 to 5."), "rating")
+    comment = (comment or "").strip()
+    if len(comment) > COMMENT_MAX:
+        raise ServiceError(_l("The comment is too long (at most %(max)d characters).", max=COMMENT_MAX),
+                           "comment")
+    return comment
+
+
+def can_review(client: PortalUser, request_id: int) -> bool:
+    req = requests_service.get_own(client, request_id)
+    return req.status == RequestStatus.COMPLETED and req.review is None and req.accepted_offer is not None
+
+
+def create(client: PortalUser, request_id: int, rating: int, comment: str,
+           now: dt.datetime | None = None) -> Review:
+    req = requests_service.get_own(client, request_id)
+    if req.status != RequestStatus.COMPLETED or req.accepted_offer is None:
+        raise ServiceError(_l("You can review a practitioner once the request is completed."))
+    if req.review is not None:
+        raise ServiceError(_l("You have already reviewed this request; you can edit your review instead."))
+    comment = _validate(rating, comment)
+    profile = req.accepted_offer.profile
+    review = Review(request_id=req.id, client_id=client.id, profile_id=profile.id, rating=rating,
+                    comment=comment, created_at=now or utcnow())
+    db.session.add(review)
+    try:
+        db.session.flush()
+    except IntegrityError:  # a concurrent second review of the same request
+        db.session.rollback()
+        raise ServiceError(_l("You have already reviewed this request; you can edit your review instead."))
+    recompute(profile, now)
+    inbox.notify(profile.user, "new_review", links.profile_page(profile.id), title=req.title,
+                         rating=rating)
+    tx.commit()
+    return review
+
+
+def editable_until(review: Review) -> dt.datetime:
+    return review.created_at + dt.timedelta(hours=current_app.config.get("REVIEW_EDIT_HOURS", 48))
+
+
+def can_edit(review: Review, now: dt.datetime | None = None) -> bool:
+    return review.status == ReviewStatus.PUBLISHED and (now or utcnow()) <= editable_until(review)
+
+
+def _own(client: PortalUser, review_id: int) -> Review:
+    review = db.session.get(Review, review_id)
+    if review is None or review.client_id != client.id:
+        raise NotFound(_l("This review does not exist or is not yours."))
+    return review
+
+
+def edit(client: PortalUser, review_id: int, rating: int, comment: str,
+         now: dt.datetime | None = None) -> Review:
+    review = _own(client, review_id)
+    if not can_edit(review, now):
+        raise ServiceError(_l("The time to edit this review has passed."))
+    review.comment = _validate(rating, comment)
+    review.rating = rating
+    db.session.flush()
+    recompute(review.profile, now)
+    tx.commit()
+    return review
+
+
+def reply(user: PortalUser, review_id: int, text: str, now: dt.datetime | None = None) -> Review:
+    review = db.session.get(Review, review_id)
+    if review is None or review.profile.user_id != user.id:
+        raise NotFound(_l("This review does not exist or is not yours."))
+    if review.reply:
+        raise ServiceError(_l("You have already replied to this review."))
+    if review.status != ReviewStatus.PUBLISHED:
+        raise ServiceError(_l("This review is hidden and cannot be replied to."))
+    text = (text or "").strip()
+    if not text:
+        raise ServiceError(_l("Write the reply."), "reply")
+    if len(text) > REPLY_MAX:
+        raise ServiceError(_l("The reply is too long (at most %(max)d characters).", max=REPLY_MAX), "reply")
+    review.reply, review.reply_at = text, now or utcnow()
+    inbox.notify(review.client, "review_reply", links.profile_page(review.profile_id),
+                         name=user.full_name)
+    tx.commit()
+    return review
+
+
+def received(user: PortalUser, page: int = 1, per_page: int = 20) -> Page:
+    """Reviews of the user's own practice (for replying), newest first."""
+    profile = getattr(user, "practitioner_profile", None)
+    if profile is None:
+        return Page(items=[], total=0, page=1, per_page=per_page)
+    return profile_reviews(profile.id, page, per_page)

@@ -1,0 +1,2 @@
+"""Notifications: the in-app inbox and per-kind preferences, digests, the mail
+outbox, mailings to consenting users."""

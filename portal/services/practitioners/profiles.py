@@ -1,0 +1,141 @@
+"""Public directory: which practitioner profiles a visitor may see.
+
+Only approved (or warned) profiles of active accounts are public. Free-text
+search with ranking is portal.search (services.search); ``directory`` here
+filters in the database only and is what the search page falls back to while
+the search backend is unreachable."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from portal.core import audit
+from portal.core.clock import utcnow
+from portal.core.errors import NotFound
+from portal.core.extensions import db
+from portal.core.paging import Page
+from portal.models.accounts import PortalUser
+from portal.models.catalog import Category, Region, Specialization
+from portal.models.exchange import NEGATIVE_RATING_MAX, Review, ReviewStatus
+from portal.models.practitioners import PractitionerProfile, public_profiles
+
+NEGATIVE_FLAG_AT = 3  # agreement 6.6: this many negative reviews flag the profile for a moderator
+FLAG_NEGATIVE_REVIEWS = "negative_reviews"
+
+
+def _eager(stmt: Select) -> Select:
+    return stmt.options(
+        selectinload(PractitionerProfile.user),
+        selectinload(PractitionerProfile.category),
+        selectinload(PractitionerProfile.regions),
+        selectinload(PractitionerProfile.specializations),
+        selectinload(PractitionerProfile.documents),  # the card shows the photo
+    )
+
+
+def directory(category_id: int | None = None, region_id: int | None = None,
+              text: str = "", page: int = 1, per_page: int = 12) -> Page:
+    stmt = public_profiles()
+    if category_id:
+        stmt = stmt.where(PractitionerProfile.category_id == category_id)
+    if region_id:
+        stmt = stmt.where(PractitionerProfile.regions.any(Region.id == region_id))
+    text = (text or "").strip()
+    if text:
+        # A plain substring filter (the fallback while search is down); SQLite
+        # folds only ASCII case, PostgreSQL's ILIKE folds Cyrillic too.
+        like = "%" + text.replace("%", r"\%").replace("_", r"\_") + "%"
+        stmt = stmt.where(or_(
+            (PortalUser.first_name + " " + PortalUser.last_name).ilike(like, escape="\\"),
+            PractitionerProfile.city.ilike(like, escape="\\"),
+            PractitionerProfile.about_ru.ilike(like, escape="\\"),
+            PractitionerProfile.about_kk.ilike(like, escape="\\"),
+        ))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    page = max(1, page)
+    items = db.session.scalars(
+        _eager(stmt).order_by(PractitionerProfile.rating_avg.desc(),
+                              PractitionerProfile.reviews_count.desc(), PractitionerProfile.id)
+        .offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return Page(list(items), total or 0, page, per_page)
+
+
+def public_profile(profile_id: int) -> PractitionerProfile:
+    profile = db.session.scalars(
+        _eager(public_profiles().where(PractitionerProfile.id == profile_id))
+    ).first()
+    if profile is None:
+        raise NotFound("profile")
+    return profile
+
+
+def profile_reviews(profile_id: int, page: int = 1, per_page: int = 10) -> Page:
+    stmt = select(Review).where(Review.profile_id == profile_id, Review.status == ReviewStatus.PUBLISHED)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    items = db.session.scalars(
+        stmt.options(selectinload(Review.client)).order_by(Review.created_at.desc(), Review.id.desc())
+        .offset((max(1, page) - 1) * per_page).limit(per_page)
+    ).all()
+    return Page(list(items), total or 0, max(1, page), per_page)
+
+
+def categories() -> list[Category]:
+    return list(db.session.scalars(select(Category).order_by(Category.sort_order, Category.id)))
+
+
+def categories_with_counts() -> list[tuple[Category, int]]:
+    """Categories with their number of public profiles, counted in the database
+    (the home page takes the counts from the search index instead: see
+    services.search.categories_with_counts)."""
+    counts = category_counts()
+    return [(c, counts.get(c.id, 0)) for c in categories()]
+
+
+def category_counts() -> dict[int, int]:
+    sub = public_profiles().with_only_columns(PractitionerProfile.category_id).subquery()
+    rows = db.session.execute(select(sub.c.category_id, func.count()).group_by(sub.c.category_id)).all()
+    return {cid: n for cid, n in rows}
+
+
+def find_category(code: str) -> Category | None:
+    return db.session.scalars(select(Category).where(Category.code == code)).first()
+
+
+def category_by_code(code: str) -> Category:
+    category = find_category(code)
+    if category is None:
+        raise NotFound("category")
+    return category
+
+
+def find_region(code: str) -> Region | None:
+    return db.session.scalars(select(Region).where(Region.code == code)).first()
+
+
+def regions() -> list[Region]:
+    return list(db.session.scalars(select(Region).order_by(Region.sort_order, Region.id)))
+
+
+def specializations(category_code: str | None = None) -> list[Specialization]:
+    stmt = select(Specialization).join(Category).order_by(Category.sort_order, Specialization.sort_order)
+    if category_code:
+        stmt = stmt.where(Category.code == category_code)
+    return list(db.session.scalars(stmt))
+
+
+def recompute(profile: PractitionerProfile, now: dt.datetime | None = None) -> None:
+    """Refresh the profile's rating, counts and the 6.6 flag from its published reviews."""
+    published = (Review.profile_id == profile.id, Review.status == ReviewStatus.PUBLISHED)
+    count, avg = db.session.execute(select(func.count(), func.avg(Review.rating)).where(*published)).one()
+    negative = db.session.scalar(select(func.count()).select_from(Review).where(
+        *published, Review.rating <= NEGATIVE_RATING_MAX)) or 0
+    profile.reviews_count, profile.rating_avg = count, round(float(avg or 0), 2)
+    previous = profile.negative_reviews_count
+    profile.negative_reviews_count = negative
+    if negative >= NEGATIVE_FLAG_AT > previous and profile.flagged_at is None:
+        profile.flagged_at, profile.flag_reason = now or utcnow(), FLAG_NEGATIVE_REVIEWS
+        audit.record("practitioner_profile", profile.id, None, FLAG_NEGATIVE_REVIEWS, None,
+                     reason=f"{negative} negative reviews", action="flag")

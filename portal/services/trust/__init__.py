@@ -1,0 +1,1 @@
+"""Trust: complaints and reports of inaccurate information, the support chat."""
