@@ -102,9 +102,9 @@ def check_secret_key(key) -> None:
 def _order_request_hooks(app: Flask) -> None:
     """Every request hook of the portal, in the order they must run (core.hooks)."""
     from portal.core import hardening, hooks, input_guard
-    from portal.views.agreement import agreement_gate
-    from portal.views.blocking import end_blocked_session
-    from portal.views.security_account import check_session
+    from portal.views.accounts.blocking import end_blocked_session
+    from portal.views.accounts.security import check_session
+    from portal.views.agreement.pages import agreement_gate
 
     hooks.install(app,
                   # hostile input refused before anything reads it; then a session ended elsewhere

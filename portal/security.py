@@ -24,11 +24,11 @@ from portal.forms.accounts import RegisterForm
 from portal.models.accounts import PortalUser
 from portal.services import agreement
 from portal.services.accounts import api_tokens, password_reset, registration, sessions
+from portal.views.accounts.api import SecurityApi
+from portal.views.accounts.blocking import PortalAuthDBView
+from portal.views.accounts.registration_limits import REGISTRATION_LIMITS
+from portal.views.accounts.security import ResetMyPasswordView
 from portal.views.admin import UserDBModelView
-from portal.views.blocking import PortalAuthDBView
-from portal.views.registration_limits import REGISTRATION_LIMITS
-from portal.views.security_account import ResetMyPasswordView
-from portal.views.security_api import SecurityApi
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ class PortalRegisterView(BaseRegisterUser):
     route_base = "/register"
     form = RegisterForm
     form_title = _l("Create an account")
-    form_template = "portal/register.html"
+    form_template = "portal/accounts/register.html"
     limits = REGISTRATION_LIMITS  # POSTs per IP (REGISTRATION_RATE_LIMIT): the form says when an email is in use
 
     def form_get(self, form):

@@ -21,7 +21,7 @@ from portal.core.extensions import db
 from portal.models.agreement import AgreementAcceptance, AgreementVersion
 from portal.services import agreement
 from portal.services.agreement import Draft
-from portal.views.agreement import ACCEPTED_KEY
+from portal.views.agreement.pages import ACCEPTED_KEY
 from tests.conftest import login
 from tests.factories import PASSWORD, fails_without_change, make_user, row_count
 
@@ -62,7 +62,7 @@ def agreement_gate_message(user) -> str:
     """The gate's message in the user's language (the API answers in it)."""
     from flask_babel import force_locale
 
-    from portal.views.agreement import GATE_MESSAGE
+    from portal.views.agreement.pages import GATE_MESSAGE
 
     with force_locale(user.locale):
         return str(GATE_MESSAGE)

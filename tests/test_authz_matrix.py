@@ -451,7 +451,7 @@ def test_authorization_matrix(app, client, login_as, matrix_world, role):
 
 
 # --- blocked accounts (agreement 11.4) -----------------------------------------------------------
-# A blocked user's running session ends at its next request (portal.views.blocking.end_blocked_session;
+# A blocked user's running session ends at its next request (portal.views.accounts.blocking.end_blocked_session;
 # FAB's load_user no longer loads an inactive account), so the expected outcome of every route is
 # derived from the visitor's column, and nothing a blocked user sends may change a row.
 

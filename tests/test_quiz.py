@@ -1,4 +1,4 @@
-"""The agreement quiz (portal.services.practitioners.quiz, portal.views.quiz): the question
+"""The agreement quiz (portal.services.practitioners.quiz, portal.views.practitioners.quiz): the question
 bank and its loading, the draw, scoring and pass mark, attempts, cool-down,
 who may start, the pass moving the profile on, the pages and the back office."""
 from __future__ import annotations

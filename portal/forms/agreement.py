@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField, TextAreaField
 
-from portal.forms.requests import OptionalDateField, _Form
+from portal.forms.exchange import OptionalDateField, _Form
 from portal.services.agreement import Draft
 
 LANGUAGES = (("kk", _l("Kazakh")), ("ru", _l("Russian")), ("en", _l("English, optional")))

@@ -11,7 +11,7 @@
   writes an audit entry (entity "agreement_version").
 * Acceptance (3.1a): recorded once per user and version with IP and user
   agent; ``needs_acceptance`` tells the re-acceptance gate
-  (portal.views.agreement) whether a signed-in user must accept first.
+  (portal.views.agreement.pages) whether a signed-in user must accept first.
 """
 from __future__ import annotations
 

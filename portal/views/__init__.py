@@ -3,35 +3,38 @@ from __future__ import annotations
 
 
 def register_views(appbuilder) -> None:
-    from portal.views import account, admin, public, search
+    from portal.views import admin, public, search
+    from portal.views.accounts import account
 
     public.register(appbuilder)
-    from portal.views import agreement  # the agreement pages, "I accept" and the re-acceptance gate
-    agreement.register(appbuilder)
+    from portal.views.agreement import pages  # the agreement pages, "I accept" and the re-acceptance gate
+    pages.register(appbuilder)
     search.register(appbuilder)
     account.register(appbuilder)
-    from portal.views import requests as request_views
+    from portal.views.exchange import requests as request_views
     request_views.register(appbuilder)
-    from portal.views import notifications
-    notifications.register(appbuilder)
-    from portal.views import messages
+    from portal.views.notifications import inbox
+    inbox.register(appbuilder)
+    from portal.views.exchange import messages
     messages.register(appbuilder)
-    from portal.views import moderation  # first in "Back office"
+    from portal.views.practitioners import moderation  # first in "Back office"
     moderation.register(appbuilder)
-    from portal.views import practice
+    from portal.views.practitioners import practice
     practice.register(appbuilder)
     admin.register(appbuilder)
-    from portal.views import quiz
+    from portal.views.practitioners import quiz
     quiz.register(appbuilder)
-    from portal.views import consent
+    from portal.views.accounts import consent
     consent.register(appbuilder)
-    from portal.views import blocking  # staff: accounts, block/unblock; ends a blocked user's session
+    from portal.views.accounts import (
+        blocking,  # staff: accounts, block/unblock; ends a blocked user's session
+    )
     blocking.register(appbuilder)
-    from portal.views import privacy  # "Download my data", closing the account (5.1-5.2, 11.2)
+    from portal.views.accounts import privacy  # "Download my data", closing the account (5.1-5.2, 11.2)
     privacy.register(appbuilder)
-    from portal.views import security_account  # login history, sessions, password reset (4b)
-    security_account.register(appbuilder)
-    from portal.views import complaints  # reporting (users), the complaint queue (staff)
+    from portal.views.accounts import security  # login history, sessions, password reset (4b)
+    security.register(appbuilder)
+    from portal.views.trust import complaints  # reporting (users), the complaint queue (staff)
     complaints.register(appbuilder)
-    from portal.views import support  # the chat with support, visitors' feedback, the staff inbox
+    from portal.views.trust import support  # the chat with support, visitors' feedback, the staff inbox
     support.register(appbuilder)

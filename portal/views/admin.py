@@ -2,7 +2,7 @@
 
 Moderators list, show and edit; Admins also add and delete (see
 portal.security.ROLES). Agreement versions have their own pages
-(portal.views.agreement_admin), listed here to keep the menu order. IIN is shown masked; passwords never appear.
+(portal.views.agreement.admin), listed here to keep the menu order. IIN is shown masked; passwords never appear.
 
 No form here bypasses a service (portal.services.accounts.backoffice): statuses, a
 practitioner's licence data, category, regions and specializations, and
@@ -34,7 +34,7 @@ from portal.models.exchange import Offer, Review, ServiceRequest, Thread
 from portal.models.practitioners import PractitionerProfile
 from portal.services.accounts import backoffice
 from portal.services.practitioners.verification import TEXT_MAX
-from portal.views.agreement_admin import AgreementAdminView  # publishing goes through the service
+from portal.views.agreement.admin import AgreementAdminView  # publishing goes through the service
 
 LABELS = {
     "first_name": _l("First name"), "last_name": _l("Last name"), "email": _l("Email"),

@@ -1,5 +1,5 @@
 """Public pages: home, directory by category, practitioner profile, language
-switch (the user agreement: portal.views.agreement). No login; only public
+switch (the user agreement: portal.views.agreement.pages). No login; only public
 profiles are shown."""
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from portal.core.i18n import is_supported
 from portal.services import search
 from portal.services.accounts import registration
 from portal.services.practitioners import profiles, verification
-from portal.views.consent import preferences_allowed
+from portal.views.accounts.consent import preferences_allowed
 
 
 class HomeView(IndexView):
@@ -72,7 +72,7 @@ class DirectoryView(BaseView):
         except NotFound:
             abort(404)
         reviews = profiles.profile_reviews(profile.id, page=request.args.get("page", 1, type=int) or 1)
-        return self.render_template("portal/profile.html", profile=profile, reviews=reviews)
+        return self.render_template("portal/practitioners/profile.html", profile=profile, reviews=reviews)
 
     @expose("/<int:profile_id>/photo")
     def photo(self, profile_id: int):
@@ -104,7 +104,7 @@ class DirectoryView(BaseView):
         if category is None and query.category:
             category = profiles.find_category(query.category)
         return self.render_template(
-            "portal/directory.html", category=category, page=page, query=query, errors=errors,
+            "portal/practitioners/directory.html", category=category, page=page, query=query, errors=errors,
             categories=profiles.categories(), regions=profiles.regions(),
             specializations=profiles.specializations(query.category),
             sorts=search.SORT_LABELS, url_with=_url_with(args),

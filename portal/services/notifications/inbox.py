@@ -248,10 +248,10 @@ def email_context(user: PortalUser) -> dict:
 
 
 def render_email(name: str, **context) -> tuple[str, str]:
-    """(text, html) of ``portal/email/<name>.txt|html`` (no request needed)."""
+    """(text, html) of ``portal/notifications/email/<name>.txt|html`` (no request needed)."""
     env = current_app.jinja_env
-    text = env.get_template(f"portal/email/{name}.txt").render(**context)
-    html = env.get_template(f"portal/email/{name}.html").render(**context)
+    text = env.get_template(f"portal/notifications/email/{name}.txt").render(**context)
+    html = env.get_template(f"portal/notifications/email/{name}.html").render(**context)
     return text, html
 
 

@@ -1,0 +1,89 @@
+"""The practitioner's questionnaire (agreement 6.1): the same form for a new
+application, a draft and the public profile of an approved practitioner.
+It only parses and keeps the input; the rules (formats, what each category
+requires, file types) live in portal.services.practitioners.verification, whose errors the
+view puts back on these fields."""
+from __future__ import annotations
+
+import dataclasses
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    FileField,
+    MultipleFileField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+
+from portal.forms.exchange import OptionalDateField, WholeNumberField, _Form, _id_or_invalid, _int_or_none
+from portal.models.practitioners import SERVICE_LANGUAGES
+
+LANGUAGE_NAMES = {"kk": _l("Kazakh"), "ru": _l("Russian"), "en": _l("English")}
+
+# The file fields are named after the document kinds the service stores
+# (DocumentKind), so its errors (field = kind) land on them.
+FILE_FIELDS = ("photo", "licence", "other")
+
+
+def _language_choices():
+    return [(code, LANGUAGE_NAMES.get(code, code)) for code in SERVICE_LANGUAGES]
+
+
+class ApplicationForm(_Form):
+    category_id = SelectField(_l("Category"), coerce=_int_or_none, validate_choice=False)
+    licence_number = StringField(_l("Licence number"))
+    licence_date = OptionalDateField(_l("Licence date"))
+    licensor = StringField(_l("Issued by (licensor)"))
+    chamber = StringField(_l("Chamber / collegium"))
+    membership_id = StringField(_l("Membership number"))
+    region_ids = SelectMultipleField(_l("Regions served"), coerce=_id_or_invalid, validate_choice=False)
+    specialization_ids = SelectMultipleField(_l("Specializations"), coerce=_id_or_invalid,
+                                             validate_choice=False)
+    languages = SelectMultipleField(_l("Languages of service"), choices=_language_choices,
+                                    validate_choice=False)
+    experience_years = WholeNumberField(_l("Experience, years"),
+                                        message=_l("Enter your experience as a whole number of years."))
+    education_kk = TextAreaField(_l("Education (in Kazakh)"))
+    education_ru = TextAreaField(_l("Education (in Russian)"))
+    about_kk = TextAreaField(_l("About you (in Kazakh)"))
+    about_ru = TextAreaField(_l("About you (in Russian)"))
+    price_from = WholeNumberField(_l("Price from, ₸"),
+                                  message=_l("Enter the price in tenge (a positive whole number)."))
+    online_consultation = BooleanField(_l("I consult online"))
+    city = StringField(_l("City"))
+    photo = FileField(_l("Photo"))
+    licence = MultipleFileField(_l("Licence copy"))
+    other = MultipleFileField(_l("Other documents"))
+
+    # the fields that make up portal.services.practitioners.verification.ApplicationInput
+    INPUT_FIELDS = ("category_id", "licence_number", "licence_date", "licensor", "chamber", "membership_id",
+                    "region_ids", "specialization_ids", "languages", "experience_years", "education_kk",
+                    "education_ru", "about_kk", "about_ru", "price_from", "online_consultation", "city")
+
+    @classmethod
+    def prefilled(cls, values) -> "ApplicationForm":
+        """The form showing saved answers (an ApplicationInput), for a GET."""
+        return cls(formdata=None, data=dataclasses.asdict(values))
+
+    def values(self) -> dict:
+        """The typed answers as ApplicationInput keyword arguments."""
+        out = {name: getattr(self, name).data for name in self.INPUT_FIELDS}
+        for name in ("region_ids", "specialization_ids", "languages"):
+            out[name] = list(out[name] or [])
+        for name in ("licence_number", "licensor", "chamber", "membership_id", "education_kk", "education_ru",
+                     "about_kk", "about_ru", "city"):
+            out[name] = out[name] or ""
+        out["online_consultation"] = bool(out["online_consultation"])
+        return out
+
+    def files(self, request_files) -> dict:
+        """The chosen files by document kind (empty file inputs left out)."""
+        out = {}
+        for kind in FILE_FIELDS:
+            chosen = [f for f in request_files.getlist(getattr(self, kind).name) if f and f.filename]
+            if chosen:
+                out[kind] = chosen
+        return out

@@ -1,0 +1,153 @@
+"""A signed-in user's own area: my account, my requests, my reviews, my offers.
+
+Every list is filtered to the current user's rows on the server with FAB
+base filters (list/show/edit/delete and API get); no actions are exposed,
+since FAB actions bypass base filters."""
+from __future__ import annotations
+
+from flask import g
+from flask_appbuilder import BaseView, ModelRestApi, ModelView, expose, has_access
+from flask_appbuilder.models.sqla.filters import FilterEqualFunction
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import format_datetime
+from flask_babel import lazy_gettext as _l
+
+from portal.core.labels import label
+from portal.models.exchange import Offer, Review, ServiceRequest
+from portal.services import agreement
+
+
+def current_user_id() -> int:
+    return getattr(getattr(g, "user", None), "id", None) or -1
+
+
+def current_profile_id() -> int:
+    profile = getattr(getattr(g, "user", None), "practitioner_profile", None)
+    return profile.id if profile is not None else -1
+
+
+class AccountView(BaseView):
+    route_base = "/account"
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        user = g.user
+        return self.render_template("portal/accounts/account.html", user=user,
+                                    acceptances=agreement.acceptances_of(user.id),
+                                    profile=user.practitioner_profile)
+
+
+REQUEST_LABELS = {
+    "title": _l("Title"), "category": _l("Category"), "region": _l("Region"),
+    "city": _l("City"), "status": _l("Status"), "budget": _l("Budget, KZT"),
+    "desired_date": _l("Desired date"), "created_at": _l("Created"),
+    "description": _l("Description"), "offers": _l("Offers"),
+}
+
+
+class MyRequestsView(ModelView):
+    route_base = "/my/requests"
+    datamodel = SQLAInterface(ServiceRequest)
+    base_permissions = ["can_list", "can_show"]
+    base_filters = [["client_id", FilterEqualFunction, current_user_id]]
+    base_order = ("created_at", "desc")
+    list_title = _l("My requests")
+    show_title = _l("Request")
+    formatters_columns = {"status": label, "created_at": lambda d: format_datetime(d, "short") if d else ""}
+    list_columns = ["title", "category", "region", "status", "budget", "created_at"]
+    show_columns = ["title", "category", "region", "city", "status", "budget", "desired_date",
+                    "description", "created_at"]
+    search_columns = ["title", "status", "category", "region"]
+    label_columns = REQUEST_LABELS
+    page_size = 20
+
+
+class MyReviewsView(ModelView):
+    route_base = "/my/reviews"
+    datamodel = SQLAInterface(Review)
+    base_permissions = ["can_list", "can_show"]
+    base_filters = [["client_id", FilterEqualFunction, current_user_id]]
+    base_order = ("created_at", "desc")
+    list_title = _l("My reviews")
+    show_title = _l("Review")
+    list_columns = ["profile", "rating", "comment", "created_at"]
+    show_columns = ["profile", "request", "rating", "comment", "reply", "created_at"]
+    search_columns = ["rating", "comment"]
+    label_columns = {"profile": _l("Practitioner"), "rating": _l("Rating"), "comment": _l("Comment"),
+                     "reply": _l("Reply"), "request": _l("Request"), "created_at": _l("Created")}
+    page_size = 20
+
+
+class MyOffersView(ModelView):
+    route_base = "/my/offers"
+    datamodel = SQLAInterface(Offer)
+    base_permissions = ["can_list", "can_show"]
+    base_filters = [["profile_id", FilterEqualFunction, current_profile_id]]
+    base_order = ("created_at", "desc")
+    list_title = _l("My offers")
+    show_title = _l("Offer")
+    formatters_columns = {"status": label, "price_kind": label}
+    list_columns = ["request", "price", "price_kind", "status", "created_at"]
+    show_columns = ["request", "price", "price_kind", "term_days", "message", "status", "created_at"]
+    search_columns = ["status", "price"]
+    label_columns = {"request": _l("Request"), "price": _l("Price, KZT"), "price_kind": _l("Price type"),
+                     "term_days": _l("Term, days"), "message": _l("Message"), "status": _l("Status"),
+                     "created_at": _l("Created")}
+    page_size = 20
+
+
+class OwnRowsApi(ModelRestApi):
+    """Read-only API over the signed-in user's own rows (browser session
+    allowed because nothing here writes). FAB's ``_info`` is not exposed: its
+    related-field choices list every row of the related tables (all users,
+    offers, requests), whatever the base filters say."""
+
+    allow_browser_login = True
+    include_route_methods = {"get", "get_list"}
+
+
+class MyRequestsApi(OwnRowsApi):
+    resource_name = "my/requests"
+    class_permission_name = "MyRequestsApi"
+    datamodel = SQLAInterface(ServiceRequest)
+    base_filters = [["client_id", FilterEqualFunction, current_user_id]]
+    list_columns = ["id", "title", "status", "category.code", "region.code", "budget", "created_at"]
+    show_columns = list_columns + ["description", "city", "desired_date"]
+    search_columns = ["title", "status", "budget", "created_at"]  # own columns: no related-row filters
+
+
+class MyReviewsApi(OwnRowsApi):
+    resource_name = "my/reviews"
+    class_permission_name = "MyReviewsApi"
+    datamodel = SQLAInterface(Review)
+    base_filters = [["client_id", FilterEqualFunction, current_user_id]]
+    list_columns = ["id", "profile.id", "request.id", "rating", "comment", "created_at"]
+    show_columns = list_columns + ["reply"]
+    search_columns = ["rating", "comment", "created_at"]
+
+
+class MyOffersApi(OwnRowsApi):
+    resource_name = "my/offers"
+    class_permission_name = "MyOffersApi"
+    datamodel = SQLAInterface(Offer)
+    base_filters = [["profile_id", FilterEqualFunction, current_profile_id]]
+    list_columns = ["id", "request.id", "request.title", "price", "price_kind", "status", "created_at"]
+    show_columns = list_columns + ["message", "term_days"]
+    search_columns = ["price", "price_kind", "status", "created_at"]
+
+
+def register(appbuilder) -> None:
+    appbuilder.add_view(AccountView, "My account", href="/account/", icon="fa-id-card",
+                        label=_l("My account"), category="My area", category_label=_l("My area"),
+                        category_icon="fa-user")
+    # The "My requests" menu item is RequestsView (portal.views.exchange.requests); this list stays for its API users.
+    appbuilder.add_view_no_menu(MyRequestsView)
+    appbuilder.add_view(MyOffersView, "My offers", icon="fa-handshake", label=_l("My offers"),
+                        category="My area")
+    appbuilder.add_view(MyReviewsView, "My reviews", icon="fa-star", label=_l("My reviews"),
+                        category="My area")
+    appbuilder.add_api(MyRequestsApi)
+    appbuilder.add_api(MyReviewsApi)
+    appbuilder.add_api(MyOffersApi)

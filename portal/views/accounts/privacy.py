@@ -1,0 +1,79 @@
+"""The user's own personal data (agreement 5.1-5.2, 11.2): "Download my
+data" (a JSON file) and closing the account after a confirmation page.
+
+Thin: the rules are in portal.services.accounts.closure and portal.services.accounts.data_export."""
+from __future__ import annotations
+
+from flask import Response, flash, g, redirect, request, session, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import lazy_gettext as _l
+from flask_login import logout_user
+from wtforms import BooleanField, Form, PasswordField
+
+from portal.core.clock import utcnow
+from portal.core.errors import ServiceError
+from portal.core.extensions import db
+from portal.core.limits import per_account
+from portal.forms import put_error
+from portal.services.accounts import closure, data_export
+
+CLOSE_RATE_LIMIT = "5 per 15 minute"  # attempts (each checks the password); ACCOUNT_CLOSE_RATE_LIMIT overrides
+EXPORT_RATE_LIMIT = "10 per hour"  # downloads (each builds the whole file); DATA_EXPORT_RATE_LIMIT overrides
+
+class CloseForm(Form):
+    password = PasswordField(_l("Your password"))
+    confirm = BooleanField(_l("I understand that my account is closed for good and my personal data is "
+                              "erased; this cannot be undone."))
+
+
+class PrivacyView(BaseView):
+    route_base = "/account"
+    default_view = "close"
+    limits = [
+        per_account("account-close", "ACCOUNT_CLOSE_RATE_LIMIT", CLOSE_RATE_LIMIT, endpoint="PrivacyView.close"),
+        per_account("data-export", "DATA_EXPORT_RATE_LIMIT", EXPORT_RATE_LIMIT, methods=("GET",),
+                    endpoint="PrivacyView.export"),
+    ]
+
+    @expose("/export")
+    @has_access
+    def export(self):
+        body = data_export.to_json(data_export.export(g.user))
+        name = f"alemtrust-my-data-{utcnow():%Y%m%d}.json"
+        return Response(body, mimetype="application/json",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                 "Cache-Control": "no-store"})
+
+    @expose("/close", methods=["GET", "POST"])
+    @has_access
+    def close(self):
+        form = CloseForm(request.form if request.method == "POST" else None)
+        refusal = closure.refusal(g.user)
+        error = None
+        if request.method == "POST" and refusal is None:
+            try:
+                closure.close_account(g.user, form.password.data or "", bool(form.confirm.data))
+            except ServiceError as err:
+                db.session.rollback()
+                error = put_error(form, err)
+            else:
+                return _signed_out()
+        status = 400 if request.method == "POST" else 200
+        return self.render_template("portal/accounts/privacy/close.html", form=form, refusal=refusal,
+                                    error=error), status
+
+
+def _signed_out():
+    """End the session (keeping only the language) and say what happened."""
+    locale = session.get("locale")
+    logout_user()
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    flash(str(_l("Your account is closed and your personal data has been erased. Thank you for using "
+                 "AlemTrust.")), "info")
+    return redirect(url_for("HomeView.index"))
+
+
+def register(appbuilder) -> None:
+    appbuilder.add_view_no_menu(PrivacyView)

@@ -1,0 +1,90 @@
+"""A signed-in user's notifications: the list, opening one, marking all read,
+per-kind settings, and the unread count for the navbar bell."""
+from __future__ import annotations
+
+import logging
+
+from flask import abort, flash, g, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
+
+from portal.core.errors import NotFound
+from portal.services.notifications import inbox
+
+log = logging.getLogger(__name__)
+PER_PAGE = 20
+
+
+class NotificationsView(BaseView):
+    route_base = "/notifications"
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        try:
+            page = max(1, int(request.args.get("page", "1")))
+        except ValueError:
+            page = 1
+        return self.render_template("portal/notifications/inbox.html",
+                                    page=inbox.page_for(g.user.id, page, PER_PAGE),
+                                    render=inbox.render)
+
+    @expose("/open/<int:notification_id>")
+    @has_access
+    def open(self, notification_id: int):
+        try:
+            link = inbox.open(g.user.id, notification_id)
+        except NotFound:
+            abort(404)
+        if not inbox.is_safe_link(link):  # only local paths: never an open redirect
+            return redirect(url_for("NotificationsView.index"))
+        return redirect(link)
+
+    @expose("/read", methods=["POST"])
+    @has_access
+    def read(self):
+        inbox.mark_read(g.user.id)
+        flash(str(_l("All notifications are marked as read.")), "info")
+        return redirect(url_for("NotificationsView.index"))
+
+    @expose("/settings", methods=["GET", "POST"])
+    @has_access
+    def settings(self):
+        rows = inbox.preferences(g.user)
+        if request.method == "POST":  # only the kinds on the page (an unchecked box is not posted)
+            values = {kind: (f"in_app_{kind}" in request.form, f"email_{kind}" in request.form)
+                      for kind, _spec, _in_app, _email in rows}
+            inbox.set_preferences(g.user, values)
+            flash(str(_l("Your notification settings are saved.")), "success")
+            return redirect(url_for("NotificationsView.settings"))
+        return self.render_template("portal/notifications/settings.html", rows=rows, user=g.user)
+
+    @expose("/consent", methods=["POST"])
+    @has_access
+    def consent(self):
+        """Informational and advertising mailings (agreement 3.3), on the settings page."""
+        inbox.set_consent(g.user, "consent_info" in request.form, "consent_ads" in request.form)
+        flash(str(_l("Your choice of news and advertising emails is saved.")), "success")
+        return redirect(url_for("NotificationsView.settings") + "#mailings")
+
+
+def _unread_count() -> int:
+    """Unread notifications of the signed-in user (0 for visitors); queried once
+    per request, and only when a template asks."""
+    if not current_user or not getattr(current_user, "is_authenticated", False):
+        return 0
+    if "_unread_notifications" not in g:
+        try:
+            g._unread_notifications = inbox.unread_count(current_user.id)
+        except SQLAlchemyError:  # e.g. an error page after a failed transaction: no bell count
+            log.warning("notifications: unread count unavailable", exc_info=True)
+            g._unread_notifications = 0
+    return g._unread_notifications
+
+
+def register(appbuilder) -> None:
+    appbuilder.add_view_no_menu(NotificationsView)
+    appbuilder.app.context_processor(lambda: {"unread_notifications": _unread_count})
