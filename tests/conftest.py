@@ -16,6 +16,8 @@ from sqlalchemy.engine import make_url
 from config import TestConfig, _database_url
 from tests import factories
 
+pytest_plugins = ["tests.browser.fixtures"]  # chromium_path, artifacts, server, browser, new_context
+
 
 def _postgres_throwaway(url: str):
     base = make_url(url)
