@@ -22,6 +22,9 @@ from portal.search.normalize import analyzed
 from tests import search_servers
 from tests.factories import make_profile, make_user, region
 
+# the module-scoped fixture's rows serve every test: one fresh database for the module
+pytestmark = pytest.mark.db_per_module
+
 KINDS = ("embedded", "elasticsearch")
 
 # key, first name, last name, category, home region, other regions served, city,
