@@ -71,6 +71,7 @@ def app(database_url, tmp_path_factory):
     snapshot = Snapshot.take(application, tmp_path_factory.mktemp("template"))
     gc.collect()
     gc.freeze()  # the app's long-lived objects: the collector no longer walks them for every test
+    gc.set_threshold(50_000, 20, 100)  # and runs less often (the tests allocate much, in short bursts)
     yield application
     from portal.core.extensions import db
 

@@ -148,7 +148,8 @@ class PostgresSnapshot(Snapshot):
         from portal.core.extensions import db
 
         super().__init__(app, folder)
-        with db.engine.begin() as conn:
+        self.engine = db.engine  # (a test may run inside another app's context: db.engine is that app's)
+        with self.engine.begin() as conn:
             self.tables = [t for t in inspect(conn).get_table_names(schema="public")]
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
             conn.execute(text(f'CREATE SCHEMA "{SCHEMA}"'))
@@ -168,5 +169,5 @@ class PostgresSnapshot(Snapshot):
         self.script = ";\n".join(statements)
 
     def _restore_database(self, db) -> None:
-        with db.engine.begin() as conn:  # one round trip: psycopg runs a parameterless script whole
+        with self.engine.begin() as conn:  # one round trip: psycopg runs a parameterless script whole
             conn.connection.dbapi_connection.cursor().execute(self.script)

@@ -24,7 +24,7 @@ from portal.services import requests as requests_service
 from portal.services.access import active_profile
 from tests import factories as f
 
-REGION = "KZ-35"  # Karaganda: away from the other tests' default (Almaty)
+REGION = "KZ-75"  # the factories' default (every test has the database to itself)
 OTHER_REGION = "KZ-55"
 
 

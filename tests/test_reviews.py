@@ -19,7 +19,7 @@ from portal.services import requests as requests_service
 from portal.services import reviews as reviews_service
 from tests import factories as f
 
-REGION = "KZ-39"  # Kostanay
+REGION = "KZ-75"  # the factories' default (every test has the database to itself)
 
 
 @pytest.fixture
