@@ -8,7 +8,8 @@ The old commit is checked out in a detached git worktree (``--base-tree``, made
 when missing; an existing one is moved to ``--base``). Each round runs
 ``pytest -q -m "not browser" -p no:cacheprovider`` in the base tree and then in
 this checkout (DATABASE_URL removed: SQLite), in that order, and records the wall
-time and the pytest summary line. At the end it prints every run, the mean per
+time, the CPU time of the run (user + sys, less sensitive to other load on a
+shared machine) and the pytest summary line. At the end it prints every run, the mean per
 side and the ratio base / new. Nothing is asserted; the exit status is 1 when a
 run failed."""
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -37,13 +39,20 @@ def prepare_base(commit: str, tree: Path) -> None:
         git("checkout", "--detach", commit, cwd=tree)
 
 
-def run_suite(tree: Path) -> tuple[float, str, int]:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_suite(tree: Path) -> tuple[float, float, str, int]:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    cpu = _children_cpu()
     start = time.perf_counter()
     proc = subprocess.run(PYTEST, cwd=tree, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - start
+    cpu = _children_cpu() - cpu
     summary = [line for line in proc.stdout.splitlines() if re.search(r"\d+ (passed|failed)", line)]
-    return wall, (summary[-1].strip("= ") if summary else proc.stdout[-500:]), proc.returncode
+    return wall, cpu, (summary[-1].strip("= ") if summary else proc.stdout[-500:]), proc.returncode
 
 
 def main() -> int:
@@ -58,16 +67,21 @@ def main() -> int:
     print(f"base: {git('rev-parse', '--short', 'HEAD', cwd=args.base_tree)} in {args.base_tree}")
     print(f"new:  {git('rev-parse', '--short', 'HEAD')} in {HERE} (uncommitted changes included)", flush=True)
     times: dict[str, list[float]] = {"base": [], "new": []}
+    cpus: dict[str, list[float]] = {"base": [], "new": []}
     failed = False
     for n in range(1, args.rounds + 1):
         for side, tree in sides.items():
-            wall, summary, code = run_suite(tree)
+            wall, cpu, summary, code = run_suite(tree)
             times[side].append(wall)
+            cpus[side].append(cpu)
             failed |= code != 0
-            print(f"round {n} {side:4s} {wall:7.1f} s  exit {code}  {summary}", flush=True)
+            print(f"round {n} {side:4s} wall {wall:7.1f} s  cpu {cpu:7.1f} s  exit {code}  {summary}", flush=True)
     base_mean, new_mean = statistics.mean(times["base"]), statistics.mean(times["new"])
     print(f"\nmean base {base_mean:.1f} s, new {new_mean:.1f} s: the new suite is {base_mean / new_mean:.2f}x "
           f"as fast ({100 * (1 - new_mean / base_mean):.0f} % less wall time)")
+    base_cpu, new_cpu = statistics.mean(cpus["base"]), statistics.mean(cpus["new"])
+    print(f"mean CPU time (user + sys, less sensitive to other load) base {base_cpu:.1f} s, new {new_cpu:.1f} s: "
+          f"{base_cpu / new_cpu:.2f}x")
     return 1 if failed else 0
 
 
