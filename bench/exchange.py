@@ -173,9 +173,9 @@ def load_user(email: str):
 
 def build(app, args) -> dict:
     """The data set on top of the demo data; returns the ids/emails the measurements need."""
+    from portal.models.practitioners import active_profile
     from portal.services.exchange import requests as requests_service
     from portal.services.exchange import reviews as reviews_service
-    from portal.models.practitioners import active_profile
 
     rng = random.Random(SEED)
     b = Builder(app, rng)
@@ -276,8 +276,8 @@ def build(app, args) -> dict:
 def feed_small(user, last_page: int) -> tuple[str, int]:
     """A feed URL of practitioner@ that shows fewer rows than a full page: the
     last page, or page 1 filtered by one of their specializations."""
-    from portal.services.exchange import requests as requests_service
     from portal.models.practitioners import active_profile
+    from portal.services.exchange import requests as requests_service
 
     options = [(f"/feed/?page={last_page}", len(requests_service.feed(user, page=last_page).items))]
     for spec in active_profile(user).specializations:

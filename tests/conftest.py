@@ -1,10 +1,20 @@
 """Shared fixtures. The suite runs on SQLite (a temp file) by default and on
 PostgreSQL when DATABASE_URL points at a server: then a throwaway database is
-created next to the given one and dropped at the end."""
+created next to the given one and dropped at the end.
+
+Isolation: the session app is built once (migrations, FAB permissions,
+reference data); what its database holds right then is kept as a snapshot
+(tests/snapshot.py) and every test starts from a fresh copy of it, with an
+empty search index and empty upload and mail folders. Modules whose
+module-scoped fixtures create rows for all their tests are marked
+``pytest.mark.db_per_module``: they get the fresh copy once, before those
+fixtures run. Apps with settings fixed at creation (``separate_app``) start
+on a copy of the same migrated and seeded SQLite file."""
 from __future__ import annotations
 
 import contextlib
 import contextvars
+import gc
 import os
 import uuid
 
@@ -15,6 +25,9 @@ from sqlalchemy.engine import make_url
 
 from config import TestConfig, _database_url
 from tests import factories
+from tests.snapshot import Snapshot, copy_sqlite, no_fsync, remember_sqlite_template, sqlite_template
+
+pytest_plugins = ["tests.browser.fixtures"]  # chromium_path, artifacts, server, browser, new_context
 
 
 def _postgres_throwaway(url: str):
@@ -55,12 +68,44 @@ def app(database_url, tmp_path_factory):
     application = create_app(Cfg)
     ctx = application.app_context()
     ctx.push()
+    snapshot = Snapshot.take(application, tmp_path_factory.mktemp("template"))
+    gc.collect()
+    gc.freeze()  # the app's long-lived objects: the collector no longer walks them for every test
+    gc.set_threshold(50_000, 20, 100)  # and runs less often (the tests allocate much, in short bursts)
     yield application
     from portal.core.extensions import db
 
     db.session.remove()
+    snapshot.close()
     db.engine.dispose()
     ctx.pop()
+
+
+def _snapshot_of(request) -> Snapshot | None:
+    """The snapshot of the ``app`` this test uses (None: a module's own app, e.g. test_xss)."""
+    return Snapshot.of(request.getfixturevalue("app"))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _fresh_database_per_module(request):
+    """Marked modules: one fresh copy, before the module's own fixtures add their rows."""
+    if request.node.get_closest_marker("db_per_module") is None:
+        yield
+        return
+    snapshot = _snapshot_of(request)
+    if snapshot is not None:
+        snapshot.restore()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_database(request):
+    """Every other test starts on a fresh copy of the snapshot."""
+    if request.node.get_closest_marker("db_per_module") is None:
+        snapshot = _snapshot_of(request)
+        if snapshot is not None:
+            snapshot.restore()
+    yield
 
 
 class IsolatedClient(FlaskClient):
@@ -84,7 +129,15 @@ def separate_app(config: type, folder):
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{folder / 'app.db'}"
         INSTANCE_PATH = str(folder / "instance")
 
+    template = sqlite_template()
+    if template is not None:  # migrated and seeded already: the app only checks it
+        copy_sqlite(template, folder / "app.db")
     application = create_app(Cfg)
+    with application.app_context():
+        db.session.remove()
+        no_fsync(db.engine)
+    if template is None:  # (on PostgreSQL) the first separate app's fresh file is the template
+        remember_sqlite_template(folder / "app.db", copy=True)
     application.test_client_class = IsolatedClient
     try:
         yield application
@@ -92,6 +145,14 @@ def separate_app(config: type, folder):
         with application.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def start_from_template(path) -> None:
+    """A SQLite file for an app a module builds itself: the migrated, seeded template
+    when there is one (create_app then only checks it)."""
+    template = sqlite_template()
+    if template is not None:
+        copy_sqlite(template, path)
 
 
 @pytest.fixture

@@ -14,6 +14,9 @@ from portal.models.accounts import AccountStatus
 from tests.conftest import IsolatedClient, login
 from tests.factories import PASSWORD, make_offer, make_practitioner, make_request, make_review, make_user
 
+# the module-scoped fixture's rows serve every test: one fresh database for the module
+pytestmark = pytest.mark.db_per_module
+
 SECRETS = {
     "client_b": ("BSECRETNAME", "REQ-B-SECRET", "REV-B-SECRET"),
     "client_c": ("CSECRETNAME", "REQ-C-SECRET"),

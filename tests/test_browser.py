@@ -13,177 +13,30 @@ missing; run alone with ``pytest -m browser``.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 import uuid
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
+from tests.browser.support import (  # noqa: F401  (other modules import these from here)
+    ARTIFACTS,
+    BLOCKING_IMPACTS,
+    DESKTOP,
+    LANGS,
+    PAGE_TIMEOUT_MS,
+    PASSWORD,
+    PHONE,
+    PHONE_NUMBER,
+    path_of,
+    shot,
+    switch_language,
+    visit,
+)
+
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parents[1]
-ARTIFACTS = REPO / "test-artifacts" / "browser"
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--disable-quic", "--no-first-run",
-]
-SERVER_START_TIMEOUT = 60.0
-PAGE_TIMEOUT_MS = 15_000
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-LANGS = ("kk", "ru")
-BLOCKING_IMPACTS = {"serious", "critical"}
 
-PHONE_NUMBER = "+7 701 234 56 78"
-PASSWORD = "Browser-pass-1"
-
-
-# ---------------------------------------------------------------- fixtures
-
-
-@pytest.fixture(scope="module")
-def chromium_path() -> str:
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} not found: the browser smoke test needs the Debian chromium package")
-    return CHROMIUM
-
-
-@pytest.fixture(scope="module")
-def artifacts() -> Path:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for old in ARTIFACTS.iterdir():  # no stale screenshots/results from an earlier run
-        if old.is_file() and old.suffix in {".png", ".json", ".log"}:
-            old.unlink()
-    return ARTIFACTS
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2):
-            return True
-    except urllib.error.HTTPError:
-        return True  # the server answered, even if with an error status
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-@pytest.fixture(scope="module")
-def server(chromium_path, artifacts, tmp_path_factory):
-    """The real dev server on a free port, fresh SQLite instance, demo data."""
-    instance = tmp_path_factory.mktemp("browser-instance")
-    log_path = instance / "server.log"
-    port = _free_port()
-    env = dict(os.environ)
-    env.pop("DATABASE_URL", None)  # always SQLite, even when the suite runs on PostgreSQL
-    env.update(
-        PORTAL_INSTANCE_PATH=str(instance),
-        PORTAL_HOST="127.0.0.1",
-        PORTAL_PORT=str(port),
-        PORTAL_DEMO_DATA="1",
-        RATELIMIT_ENABLED="0",
-        PORTAL_ADMIN_PASSWORD="Browser-admin-1",
-        PORTAL_ADMIN_EMAIL="admin@alemtrust.kz",
-        PYTHONUNBUFFERED="1",
-    )
-    base = f"http://127.0.0.1:{port}"
-    log = open(log_path, "w", encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, "run.py"], cwd=REPO, env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
-
-    def output() -> str:
-        log.flush()
-        return log_path.read_text(encoding="utf-8", errors="replace")
-
-    try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while not _answers(base + "/"):
-            if proc.poll() is not None:
-                pytest.fail(f"server exited with code {proc.returncode} during start-up:\n{output()}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"server did not answer on {base} within {SERVER_START_TIMEOUT:.0f} s:\n{output()}")
-            time.sleep(0.25)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        log.close()
-        shutil.copyfile(log_path, artifacts / "server.log")
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path, headless=True, args=LAUNCH_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-@pytest.fixture
-def new_context(browser):
-    """Factory for isolated browser contexts (own cookies), closed after the test."""
-    contexts = []
-
-    def make(**kwargs):
-        kwargs.setdefault("viewport", DESKTOP)
-        ctx = browser.new_context(**kwargs)
-        ctx.set_default_timeout(PAGE_TIMEOUT_MS)
-        ctx.set_default_navigation_timeout(PAGE_TIMEOUT_MS)
-        contexts.append(ctx)
-        return ctx
-
-    yield make
-    for ctx in contexts:
-        ctx.close()
-
-
-# ---------------------------------------------------------------- helpers
-
-
-def visit(page, base: str, path: str):
-    """Navigate and insist on a 2xx page that is not the portal's error page."""
-    response = page.goto(base + path, wait_until="load")
-    assert response is not None, f"no response for {path}"
-    assert response.ok, f"GET {path} -> HTTP {response.status} (landed on {page.url})"
-    assert page.locator(".error-page").count() == 0, f"{path} rendered the error page: {page.title()}"
-    return response
-
-
-def switch_language(page, base: str, lang: str) -> None:
-    visit(page, base, f"/lang/{lang}")  # sets session + cookie, redirects to / (no referrer)
-    assert urlsplit(page.url).path == "/", f"/lang/{lang} redirected to {page.url}"
-    assert page.get_attribute("html", "lang") == lang
-
-
-def path_of(page) -> str:
-    return urlsplit(page.url).path
-
-
-def shot(page, artifacts: Path, name: str) -> None:
-    page.screenshot(path=str(artifacts / name), full_page=True)
+# ---------------------------------------------------------------- helpers (the fixtures: tests/browser/fixtures.py)
 
 
 def fill_register_form(page, email: str, *, agree: bool, locale: str) -> None:

@@ -21,14 +21,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests import test_browser as base_test
-from tests.test_browser import ARTIFACTS, LANGS, PHONE, path_of, shot, switch_language, visit
+from tests.browser.support import ARTIFACTS, LANGS, PHONE, path_of, shot, switch_language, visit
 from tests.test_browser_consent import run_axe
-
-chromium_path = base_test.chromium_path
-browser = base_test.browser
-new_context = base_test.new_context
-server = base_test.server
 
 pytestmark = pytest.mark.browser
 

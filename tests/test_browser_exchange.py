@@ -26,8 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import test_browser as base_test
-from tests.test_browser import (
+from tests.browser.support import (
     ARTIFACTS,
     BLOCKING_IMPACTS,
     DESKTOP,
@@ -39,12 +38,8 @@ from tests.test_browser import (
     visit,
 )
 
-# The fixtures of the basic browser test, reused by name: its module-scoped
+# The browser fixtures (tests/browser/fixtures.py) come by name: the module-scoped
 # ``server`` starts a separate server (and demo database) for this module.
-chromium_path = base_test.chromium_path
-browser = base_test.browser
-new_context = base_test.new_context
-server = base_test.server
 
 pytestmark = pytest.mark.browser
 

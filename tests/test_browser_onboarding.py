@@ -37,8 +37,16 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
-from tests import test_browser as base_test
-from tests.test_browser import ARTIFACTS, LANGS, PASSWORD, PHONE_NUMBER, path_of, shot, switch_language, visit
+from tests.browser.support import (
+    ARTIFACTS,
+    LANGS,
+    PASSWORD,
+    PHONE_NUMBER,
+    path_of,
+    shot,
+    switch_language,
+    visit,
+)
 from tests.test_browser_exchange import (
     assert_success_flash,
     click_and_load,
@@ -48,12 +56,8 @@ from tests.test_browser_exchange import (
     run_axe,
 )
 
-# The fixtures of the basic browser test, reused by name: its module-scoped
+# The browser fixtures (tests/browser/fixtures.py) come by name: the module-scoped
 # ``server`` starts a separate server (and demo database) for this module.
-chromium_path = base_test.chromium_path
-browser = base_test.browser
-new_context = base_test.new_context
-server = base_test.server
 
 pytestmark = pytest.mark.browser
 

@@ -9,6 +9,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from config import TestConfig
+from tests.browser.support import ARTIFACTS
 from tests.conftest import IsolatedClient, login, separate_app
 from tests.factories import PASSWORD
 
@@ -248,19 +249,10 @@ def test_successful_logins_do_not_use_up_the_account_limit(hardened_app):
 # ---------------------------------------------------------------- in a real browser
 
 
-try:  # the browser fixtures, reused by name (as tests/test_browser_exchange.py does)
-    from tests import test_browser as _base
-
-    chromium_path, browser, new_context, server = (
-        _base.chromium_path, _base.browser, _base.new_context, _base.server)
-except ImportError:  # pragma: no cover - playwright missing
-    _base = None
-
-
 @pytest.fixture(scope="module")
 def artifacts():
-    """Overrides the basic browser test's fixture: its own subfolder (the server log goes there)."""
-    folder = _base.ARTIFACTS / "hardening"
+    """Overrides the browser fixture (tests/browser/fixtures.py): its own subfolder (the server log goes there)."""
+    folder = ARTIFACTS / "hardening"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

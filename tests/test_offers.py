@@ -17,7 +17,7 @@ from portal.services.exchange import offers as offers_service
 from portal.services.exchange import requests as requests_service
 from tests import factories as f
 
-REGION = "KZ-55"  # Pavlodar
+REGION = "KZ-75"  # the factories' default (every test has the database to itself)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import pytest
 
 from config import BASE_DIR, TestConfig
 from portal.core.extensions import db
-from tests.conftest import IsolatedClient
+from tests.conftest import IsolatedClient, start_from_template
 
 
 def text_of(response) -> str:
@@ -90,6 +90,7 @@ def limited_app(app, redis_url, tmp_path_factory):
         RATELIMIT_KEY_PREFIX = prefix
         PASSWORD_RESET_RATE_LIMIT = "3 per 15 minute"
 
+    start_from_template(folder / "limited.db")
     application = create_app(Cfg)
     application.test_client_class = IsolatedClient
     application.config["_test_prefix"] = prefix

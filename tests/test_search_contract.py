@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 
 from portal.core.extensions import db
-from portal.models.practitioners import PractitionerProfile, ProfileStatus
+from portal.models.practitioners import ProfileStatus
 from portal.search.backend import NO_PRICE, SearchQuery, SearchUnavailable
 from portal.search.documents import public_documents, quality
 from portal.search.elastic import ElasticBackend
@@ -21,6 +21,9 @@ from portal.search.embedded import EmbeddedBackend
 from portal.search.normalize import analyzed
 from tests import search_servers
 from tests.factories import make_profile, make_user, region
+
+# the module-scoped fixture's rows serve every test: one fresh database for the module
+pytestmark = pytest.mark.db_per_module
 
 KINDS = ("embedded", "elasticsearch")
 
@@ -124,12 +127,8 @@ def people(app):
             user.active = False
         db.session.commit()
         hidden[key] = profile.id
-    yield SimpleNamespace(id=p, row=rows, hidden=hidden, public=set(p.values()),
-                          all=set(p.values()) | set(hidden.values()))
-    # hide them again, so other modules' searches of the app's index never meet them
-    for pid in p.values():
-        db.session.get(PractitionerProfile, pid).status = ProfileStatus.REVOKED
-    db.session.commit()
+    return SimpleNamespace(id=p, row=rows, hidden=hidden, public=set(p.values()),
+                           all=set(p.values()) | set(hidden.values()))
 
 
 def new_backend(kind: str):

@@ -10,6 +10,9 @@ import pytest
 from portal.core.extensions import db
 from tests.factories import make_profile, make_user
 
+# the module-scoped fixture's rows serve every test: one fresh database for the module
+pytestmark = pytest.mark.db_per_module
+
 
 def word() -> str:
     return "Page" + "".join(chr(ord("a") + int(c, 16)) for c in uuid.uuid4().hex[:10])

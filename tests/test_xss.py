@@ -29,7 +29,7 @@ from sqlalchemy import func, select
 
 from config import TestConfig
 from tests import factories
-from tests.conftest import IsolatedClient, _postgres_throwaway
+from tests.conftest import IsolatedClient, _postgres_throwaway, start_from_template
 from tests.xss_fields import FIELDS, browser
 
 EXAMPLES = int(os.environ.get("XSS_EXAMPLES", "5"))
@@ -148,6 +148,7 @@ def app(tmp_path_factory):
         url, drop = _postgres_throwaway(_database_url())
     else:
         url = f"sqlite:///{folder / 'xss.db'}"
+        start_from_template(folder / "xss.db")
 
     class Cfg(TestConfig):
         SQLALCHEMY_DATABASE_URI = url
