@@ -27,8 +27,6 @@ from config import TestConfig, _database_url
 from tests import factories
 from tests.snapshot import Snapshot, copy_sqlite, no_fsync, remember_sqlite_template, sqlite_template
 
-pytest_plugins = ["tests.browser.fixtures"]  # chromium_path, artifacts, server, browser, new_context
-
 
 def _postgres_throwaway(url: str):
     base = make_url(url)
