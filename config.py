@@ -12,6 +12,8 @@ from pathlib import Path
 
 from flask_appbuilder.const import AUTH_DB
 
+from portal.core.validation import password_complexity
+
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("PORTAL_INSTANCE_PATH", BASE_DIR / "instance"))
 
@@ -44,6 +46,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     INSTANCE_PATH = str(INSTANCE_DIR)
+    # Private upload files (never under the web root); "" = <instance>/uploads/
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", "")
+    IMG_UPLOAD_FOLDER = ""  # FAB's image fields: <UPLOAD_FOLDER>/img/, set by create_app
 
     # Start-up behaviour
     AUTO_MIGRATE = _bool("PORTAL_AUTO_MIGRATE", True)
@@ -57,6 +62,7 @@ class Config:
     ELASTICSEARCH_TIMEOUT = float(os.environ.get("ELASTICSEARCH_TIMEOUT", "5"))
     SEARCH_INDEX_NAME = os.environ.get("SEARCH_INDEX_NAME", "alemtrust-profiles")
     SEARCH_INDEX_PATH = os.environ.get("SEARCH_INDEX_PATH", "")
+    ELASTICSEARCH_NODE_CLASS = None  # the client's HTTP node class (None: its default)
     # "inline": apply the search outbox right after each commit (development);
     # "worker": leave it to `flask search worker` (production)
     SEARCH_SYNC = os.environ.get("SEARCH_SYNC", "inline")
@@ -68,6 +74,7 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "AlemTrust <noreply@alemtrust.kz>")
+    MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "30"))  # seconds per SMTP connection
     MAIL_MAX_ATTEMPTS = 8  # then the outbox row is marked failed (retries back off 2, 4, 8 … 300 min)
 
     # Notifications: links in emails are PORTAL_BASE_URL + path. "inline": send the
@@ -81,7 +88,7 @@ class Config:
     # Flask-AppBuilder
     AUTH_TYPE = AUTH_DB
     FAB_SECURITY_MANAGER_CLASS = "portal.security.PortalSecurityManager"
-    FAB_INDEX_VIEW = "portal.views.public.HomeView"
+    FAB_INDEX_VIEW = "portal.views.catalog.home.HomeView"
     FAB_CREATE_DB = False  # the schema belongs to Alembic migrations
     FAB_UPDATE_PERMS = True
     FAB_API_SWAGGER_UI = True
@@ -92,8 +99,10 @@ class Config:
     AUTH_ROLE_PUBLIC = "Public"
     RECAPTCHA_ENABLED = False
     FAB_PASSWORD_COMPLEXITY_ENABLED = True
-    # FAB_PASSWORD_COMPLEXITY_VALIDATOR is set to portal.core.validation in create_app
-    # Login limits (portal/login_limits.py) count FAILED password checks on every path
+    FAB_PASSWORD_COMPLEXITY_VALIDATOR = staticmethod(password_complexity)
+    FAB_PASSWORD_HASH_METHOD = "scrypt"
+    FAB_PASSWORD_HASH_SALT_LENGTH = 16
+    # Login limits (portal/core/login_limits.py) count FAILED password checks on every path
     # (web form, API login, "Change password"): per client IP, per account from unknown
     # devices, and per known device (a device that signed in to the account before).
     AUTH_RATE_LIMITED = False  # FAB's own per-IP limit counted successes too; the portal's guard replaces it
@@ -105,6 +114,7 @@ class Config:
     JWT_REFRESH_TOKEN_EXPIRES = dt.timedelta(days=int(os.environ.get("API_REFRESH_TOKEN_DAYS", "30")))
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")  # several portals on one Redis
     # Failed logins per account (submitted email), from any IP; AUTH_RATE_LIMIT is per IP
     AUTH_ACCOUNT_RATE_LIMIT = os.environ.get("AUTH_ACCOUNT_RATE_LIMIT", "10 per 15 minute")
     # Password reset by email: link lifetime; requests per IP and per email address
@@ -117,8 +127,10 @@ class Config:
     ACCOUNT_CLOSE_RATE_LIMIT = os.environ.get("ACCOUNT_CLOSE_RATE_LIMIT", "5 per 15 minute")
     DATA_EXPORT_RATE_LIMIT = os.environ.get("DATA_EXPORT_RATE_LIMIT", "10 per hour")
     # Registration POSTs per client IP: the form says when an email is already in use, so
-    # probing which emails have accounts is slowed down (portal/views/registration_limits.py)
+    # probing which emails have accounts is slowed down (portal/views/accounts/registration_limits.py)
     REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "10 per hour")
+    # Visitors' feedback form: accepted submissions per client IP
+    SUPPORT_FEEDBACK_RATE_LIMIT = os.environ.get("SUPPORT_FEEDBACK_RATE_LIMIT", "5 per hour")
     # Staff signal: successful logins from >= SIGNAL_IP_THRESHOLD distinct IPs or devices
     # within SIGNAL_IP_WINDOW_HOURS
     SIGNAL_IP_THRESHOLD = int(os.environ.get("SIGNAL_IP_THRESHOLD", "5"))
@@ -144,10 +156,13 @@ class Config:
     # Forms and sessions
     WTF_CSRF_ENABLED = True
     WTF_I18N_ENABLED = True
+    SESSION_COOKIE_NAME = "session"
     SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SECURE = False
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    PROPAGATE_EXCEPTIONS = None  # Flask's default: raise in testing/debug, else the 500 page
     PUBLIC_PAGE_SIZE = 12
 
     # Requests, offers, reviews and attachments

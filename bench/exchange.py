@@ -7,8 +7,8 @@ fan-out of new_request notifications). It only prints figures.
     python bench/exchange.py [--requests 2000] [--offers-per-request 5] [--messages 50] [--runs 200]
 
 Uses a temporary SQLite database with the demo data; everything on top of it
-is made through the services (portal/services/requests.py, offers.py,
-messages.py, reviews.py). NOTIFY_SYNC="worker": no mail is sent or written."""
+is made through the services (portal/services/exchange/requests.py,
+request_lifecycle.py, offers.py, messages.py, reviews.py). NOTIFY_SYNC="worker": no mail is sent or written."""
 from __future__ import annotations
 
 import argparse
@@ -174,6 +174,7 @@ def load_user(email: str):
 def build(app, args) -> dict:
     """The data set on top of the demo data; returns the ids/emails the measurements need."""
     from portal.models.practitioners import active_profile
+    from portal.services.exchange import request_lifecycle
     from portal.services.exchange import requests as requests_service
     from portal.services.exchange import reviews as reviews_service
 
@@ -248,8 +249,8 @@ def build(app, args) -> dict:
             client = clients[k % len(clients)]
             req = b.request(client, target=profile)
             offer = b.offer(profile, req.id)
-            requests_service.select_offer(client, req.id, offer.id)
-            requests_service.complete(client, req.id)
+            request_lifecycle.select_offer(client, req.id, offer.id)
+            request_lifecycle.complete(client, req.id)
             review = reviews_service.create(client, req.id, rng.choice((3, 4, 5, 5, 5)),
                                             "Всё сделано в срок, рекомендую.")
             if k % 3 == 0:
@@ -367,6 +368,7 @@ def time_services(app, ids: dict, args, counter: SqlCounter) -> tuple[list[tuple
     call in a fresh session; also the statements repeated in one call of each."""
     from portal.models.accounts import PortalUser
     from portal.models.exchange import Offer, ServiceRequest
+    from portal.services.exchange import request_lifecycle
     from portal.services.exchange import requests as requests_service
 
     rows, repeated = [], {}
@@ -424,13 +426,13 @@ def time_services(app, ids: dict, args, counter: SqlCounter) -> tuple[list[tuple
             client = fresh(PortalUser, client_id)
             counter.start(record=k == 0)
             start = time.perf_counter()
-            requests_service.select_offer(client, rid, offer_id)
+            request_lifecycle.select_offer(client, rid, offer_id)
             times.append((time.perf_counter() - start) * 1000)
             queries.append(counter.n)
             if k == 0:
-                repeated["requests.select_offer"] = counter.repeated()
+                repeated["request_lifecycle.select_offer"] = counter.repeated()
         p50, p95 = percentiles(times)
-        rows.append((f"requests.select_offer, {per} offers", len(broadcast_ids), p50, p95,
+        rows.append((f"request_lifecycle.select_offer, {per} offers", len(broadcast_ids), p50, p95,
                      statistics.median(queries), f"{per - 1} declined"))
         p50, p95 = percentiles(make_times)
         rows.insert(-1, ("offers.make", len(make_times), p50, p95, statistics.median(make_queries),

@@ -18,16 +18,13 @@ MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__
 def create_app(config: object | str = "config.Config") -> Flask:
     app = Flask(__name__, instance_path=_instance_path(config))
     app.config.from_object(config)
-    if app.config.get("REQUIRE_STRONG_SECRET_KEY"):
-        check_secret_key(app.config.get("SECRET_KEY"))
+    if app.config["REQUIRE_STRONG_SECRET_KEY"]:
+        check_secret_key(app.config["SECRET_KEY"])
     os.makedirs(app.instance_path, exist_ok=True)
     # Private files (never under the web root); FAB's file views read these.
-    app.config.setdefault("UPLOAD_FOLDER", os.path.join(app.instance_path, "uploads", ""))
-    app.config.setdefault("IMG_UPLOAD_FOLDER", os.path.join(app.instance_path, "uploads", "img", ""))
-
-    from portal.core.validation import password_complexity
-
-    app.config["FAB_PASSWORD_COMPLEXITY_VALIDATOR"] = password_complexity
+    if not app.config["UPLOAD_FOLDER"]:
+        app.config["UPLOAD_FOLDER"] = os.path.join(app.instance_path, "uploads", "")
+    app.config["IMG_UPLOAD_FOLDER"] = os.path.join(app.config["UPLOAD_FOLDER"], "img", "")
 
     import portal.models  # noqa: F401  (registers every table on Model.metadata)
 
@@ -43,7 +40,7 @@ def create_app(config: object | str = "config.Config") -> Flask:
 
     with app.app_context():
         fresh_database = not _is_migrated()
-        if app.config.get("AUTO_MIGRATE"):
+        if app.config["AUTO_MIGRATE"]:
             from flask_migrate import upgrade
 
             upgrade(directory=MIGRATIONS_DIR)
@@ -144,7 +141,7 @@ def _at_head() -> bool:
 
 def _setup_locale(app: Flask, appbuilder: AppBuilder) -> None:
     from portal.core.i18n import select_locale
-    from portal.views.public import switch_language
+    from portal.views.accounts.language import switch_language
 
     app.extensions["babel"].locale_selector = select_locale
     app.view_functions["LocaleView.index"] = switch_language
@@ -172,18 +169,18 @@ def _initial_data(app: Flask, appbuilder: AppBuilder, fresh_database: bool) -> N
     from portal.services.accounts import registration
 
     catalog.ensure_reference_data()
-    if fresh_database and app.config.get("LOAD_DEMO_DATA"):
+    if fresh_database and app.config["LOAD_DEMO_DATA"]:
         from portal import demo
 
         counts = demo.load_demo_data(appbuilder.sm)
         log.warning("Demo data loaded: %s", counts)
-    if fresh_database and not app.config.get("ELASTICSEARCH_URL"):
+    if fresh_database and not app.config["ELASTICSEARCH_URL"]:
         # A new database: drop whatever an earlier embedded index held.
         from portal.services import search as search_service
 
         search_service.reindex()
     admin, generated = registration.ensure_admin(appbuilder.sm, app.config["ADMIN_EMAIL"],
-                                             app.config.get("ADMIN_PASSWORD", ""))
+                                             app.config["ADMIN_PASSWORD"])
     if generated:
         message = (f"\n  Admin account created: {admin.email} / {generated}\n"
                    "  (shown once; set PORTAL_ADMIN_PASSWORD to choose it)\n")

@@ -18,17 +18,17 @@ from sqlalchemy import inspect
 from portal.core import login_limits
 from portal.core.clock import utcnow
 from portal.core.errors import ServiceError
+from portal.core.http import put_error
 from portal.core.i18n import current_locale
-from portal.forms import put_error
 from portal.forms.accounts import RegisterForm
 from portal.models.accounts import PortalUser
 from portal.services import agreement
 from portal.services.accounts import api_tokens, password_reset, registration, sessions
+from portal.views.accounts.admin import UserDBModelView
 from portal.views.accounts.api import SecurityApi
 from portal.views.accounts.blocking import PortalAuthDBView
 from portal.views.accounts.registration_limits import REGISTRATION_LIMITS
 from portal.views.accounts.security import ResetMyPasswordView
-from portal.views.admin import UserDBModelView
 
 log = logging.getLogger(__name__)
 

@@ -238,8 +238,8 @@ def upload(data: bytes = PDF_BYTES, name: str = "licence.pdf", content_type: str
 
 
 def application_input(category_code="advocate", region_codes=("KZ-75",), spec_count=1, **fields):
-    """A complete portal.services.practitioners.verification.ApplicationInput; ``fields`` override."""
-    from portal.services.practitioners.verification import ApplicationInput
+    """A complete portal.services.practitioners.questionnaire.ApplicationInput; ``fields`` override."""
+    from portal.services.practitioners.questionnaire import ApplicationInput
 
     cat = category(category_code)
     values = dict(category_id=cat.id, licence_number="ЛИЦ-0042", licence_date=dt.date(2015, 3, 1),
@@ -274,7 +274,7 @@ def make_applicant(sm, stage=ProfileStatus.SUBMITTED, staff=None, category_code=
     the interview recorded as ``interview_outcome`` unless "pending") or
     approved. ``staff`` (a Moderator) is made when a stage needs one."""
     from portal.core.clock import utcnow
-    from portal.services.practitioners import verification
+    from portal.services.practitioners import decisions, verification
 
     user = make_user(sm, ("Client",), first_name=first_name, last_name=last_name, locale=locale)
     profile = verification.save_draft(user, application_input(category_code),
@@ -288,12 +288,12 @@ def make_applicant(sm, stage=ProfileStatus.SUBMITTED, staff=None, category_code=
         pass_quiz(profile)
     if step >= 3:
         staff = staff or make_user(sm, ("Moderator",), first_name="Мира")
-        interview = verification.schedule_interview(staff, profile.id, utcnow() + dt.timedelta(days=2),
-                                                    "in_person")
+        interview = decisions.schedule_interview(staff, profile.id, utcnow() + dt.timedelta(days=2),
+                                                 "in_person")
         if interview_outcome != "pending":
-            verification.record_interview(staff, interview.id, interview_outcome, "Документы в порядке",
-                                          passport_checked, "1234" if passport_checked else None)
+            decisions.record_interview(staff, interview.id, interview_outcome, "Документы в порядке",
+                                       passport_checked, "1234" if passport_checked else None)
     if step >= 4:
-        verification.approve(staff, profile.id, reason="all checks passed")
+        decisions.approve(staff, profile.id, reason="all checks passed")
     db.session.refresh(profile)
     return profile

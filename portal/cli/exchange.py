@@ -12,7 +12,7 @@ requests_cli = AppGroup("requests", help="Service requests maintenance.")
 def expire_command():
     """Move open requests past their expiry date (REQUEST_TTL_DAYS after
     publication) to expired, declining their offers and telling the clients."""
-    from portal.services.exchange import requests
+    from portal.services.exchange import request_lifecycle
 
-    count = requests.expire_due()
+    count = request_lifecycle.expire_due()
     click.echo(f"Expired {count} requests.")

@@ -30,11 +30,11 @@ def import_practitioners_command(file: str, fmt: str | None, batch_size: int, lo
     Re-importing updates the profiles matched by external_id, else by licence
     number within the category, else by the account's email. Exits with 1 if
     any line was skipped."""
-    from portal.services.practitioners import importer
+    from portal.services.practitioners import import_files, importer
 
     with force_locale(locale):
         try:
-            total = importer.count_lines(file)
+            total = import_files.count_lines(file)
             with click.progressbar(length=total, label=_("Importing practitioners"), show_pos=True,
                                    show_eta=True, file=click.get_text_stream("stderr")) as bar:
                 def progress(line: int) -> None:
@@ -42,7 +42,7 @@ def import_practitioners_command(file: str, fmt: str | None, batch_size: int, lo
                         bar.update(line - bar.pos)
 
                 report = importer.import_practitioners(file, fmt=fmt, progress=progress, batch_size=batch_size)
-        except importer.ImportFileError as exc:
+        except import_files.ImportFileError as exc:
             raise click.ClickException(str(exc.message)) from None
         click.echo(_("Created: %(n)s", n=report.created))
         click.echo(_("Updated: %(n)s", n=report.updated))

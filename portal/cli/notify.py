@@ -48,18 +48,18 @@ def broadcast_command(audience: str, subject: str, subjects_for, body_file: str,
 
     from portal.core.extensions import db
     from portal.models.accounts import PortalUser
-    from portal.services.notifications import inbox, mailings
+    from portal.services.notifications import mailings
 
     app = current_app._get_current_object()
-    languages = list(app.config.get("LANGUAGES", {"ru": {}}))
-    bodies = _read_bodies(body_file, languages, app.config.get("BABEL_DEFAULT_LOCALE", "ru"))
+    languages = list(app.config["LANGUAGES"])
+    bodies = _read_bodies(body_file, languages, app.config["BABEL_DEFAULT_LOCALE"])
     subjects = {code: subject for code in languages}
     for code, text in subjects_for:
         if code not in languages:
             raise click.BadParameter(f"unknown language {code!r} (one of {', '.join(languages)})",
                                      param_hint="--subject-for")
         subjects[code] = text
-    recipients = inbox.mailing_recipients(audience).where(PortalUser.id > start_after)
+    recipients = mailings.mailing_recipients(audience).where(PortalUser.id > start_after)
     ids = list(db.session.scalars(recipients.with_only_columns(PortalUser.id)))
     queued, last_id = 0, start_after
     try:

@@ -20,10 +20,10 @@ log = logging.getLogger(__name__)
 def run_once(app) -> tuple[int, int, int, int]:
     """Expire requests past their date (their clients are notified), queue due
     digests, then send every due mail. Returns (expired, digests, sent, failed)."""
-    from portal.services.exchange import requests
+    from portal.services.exchange import request_lifecycle
     from portal.services.notifications import inbox, mailer
 
-    expired = requests.expire_due()
+    expired = request_lifecycle.expire_due()
     digests = inbox.send_digests()
     sent, failed = mailer.drain(app)
     return expired, digests, sent, failed
@@ -62,7 +62,7 @@ def worker_command(once: bool, interval: float):
 
     app = current_app._get_current_object()
     cleanup = UploadCleanup()
-    transport = f"SMTP {app.config['MAIL_SERVER']}" if app.config.get("MAIL_SERVER") else "instance/mail/"
+    transport = f"SMTP {app.config['MAIL_SERVER']}" if app.config["MAIL_SERVER"] else "instance/mail/"
     click.echo(f"Worker started (mail via {transport}; poll every {interval:g} s).")
     while True:
         try:

@@ -86,7 +86,7 @@ def check(files, field: str = "attachments", already: int = 0) -> None:
 
 
 ATTACHMENTS = "attachments"  # files of requests and messages (services.attachments)
-DOCUMENTS = "profiles"  # practitioners' documents and photos (services.verification)
+DOCUMENTS = "profiles"  # practitioners' documents and photos (services.practitioners.documents)
 
 
 def upload_folder(name: str) -> str:

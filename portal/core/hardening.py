@@ -76,8 +76,8 @@ def security_headers(nonce: str, config) -> list[tuple[str, str]]:
         ("Permissions-Policy", PERMISSIONS_POLICY),
         ("Cross-Origin-Opener-Policy", "same-origin"),
     ]
-    if config.get("SECURITY_HSTS"):
-        max_age = int(config.get("SECURITY_HSTS_MAX_AGE", 31536000))
+    if config["SECURITY_HSTS"]:
+        max_age = int(config["SECURITY_HSTS_MAX_AGE"])
         out.append(("Strict-Transport-Security", f"max-age={max_age}; includeSubDomains"))
     return out
 
@@ -153,7 +153,7 @@ class SecurityHeadersMiddleware:
         try:
             return self.wsgi_app(environ, _start)
         except Exception:
-            if self.app.config.get("PROPAGATE_EXCEPTIONS") or self.app.testing or self.app.debug:
+            if self.app.config["PROPAGATE_EXCEPTIONS"] or self.app.testing or self.app.debug:
                 raise
             self.app.logger.exception("unhandled error outside the error handlers")
             if started:
@@ -194,7 +194,7 @@ def refuse_unknown_action():
 
 def init_app(app: Flask) -> None:
     """Call after ``appbuilder.init_app`` (needs the security manager)."""
-    proxies = int(app.config.get("TRUSTED_PROXIES", 0) or 0)
+    proxies = int(app.config["TRUSTED_PROXIES"] or 0)
     if proxies > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

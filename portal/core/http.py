@@ -1,4 +1,5 @@
-"""Translated error pages for the public site (HTML) and JSON for /api/.
+"""Translated error pages for the public site (HTML) and JSON for /api/, and
+how a view shows a service's refusal (``refuse``, ``put_error``).
 
 Every error response carries the security headers (set here too, not only in
 the ``after_request`` hook), and a 500 never turns into a second failure: the
@@ -9,13 +10,41 @@ from __future__ import annotations
 
 import logging
 
-from flask import g, jsonify, render_template, request
+from flask import abort, flash, g, jsonify, render_template, request
 from flask_login import current_user
 
-from portal.core.errors import MESSAGES
+from portal.core.errors import MESSAGES, NotFound, ServiceError
 
 log = logging.getLogger(__name__)
 
+
+def put_error(form, err: ServiceError, field: str | None = None):
+    """Show a ``ServiceError`` on the form field it names (or on ``field``);
+    return its message when the form has no such visible field, for a flash or
+    the page."""
+    name = field or err.field
+    target = getattr(form, name, None) if form is not None and name else None
+    if target is None or getattr(target.widget, "input_type", None) == "hidden":
+        return err.message
+    target.errors = list(target.errors or ()) + [err.message]
+    return None
+
+
+def refused(err: ServiceError) -> None:
+    """A refused change: nothing of it stays in the session, and a ``NotFound``
+    is a 404 (the caller shows any other message itself)."""
+    _rollback()
+    if isinstance(err, NotFound):
+        abort(404)
+
+
+def refuse(err: ServiceError, form=None, field: str | None = None) -> None:
+    """``refused``, and the message goes on its form field when the form has
+    it, else into a flash."""
+    refused(err)
+    message = put_error(form, err, field)
+    if message is not None:
+        flash(str(message), "danger")
 
 
 def _rollback() -> None:
@@ -38,7 +67,7 @@ def register_error_handlers(app) -> None:
 
     def handle(error):
         code = getattr(error, "code", 500) or 500
-        # a RefusedInput (portal/input_guard.py) brings its own translated message
+        # a RefusedInput (core.input_checks) brings its own translated message
         message = getattr(error, "portal_message", None) or MESSAGES.get(code, MESSAGES[500])
         headers = {"Retry-After": str(error.retry_after)} if getattr(error, "retry_after", None) else {}
         if code >= 500:
@@ -59,5 +88,16 @@ def register_error_handlers(app) -> None:
                 headers = {**headers, "Content-Type": "text/plain; charset=utf-8"}
         return apply_security_headers(app.make_response((body, code, headers)))
 
+    def not_found(error: NotFound):
+        _rollback()
+        return handle(_NotFoundPage())
+
     for code in MESSAGES:
         app.register_error_handler(code, handle)
+    app.register_error_handler(NotFound, not_found)
+
+
+class _NotFoundPage(Exception):
+    """A service's ``NotFound`` that no view caught: the 404 page."""
+
+    code = 404

@@ -17,14 +17,14 @@ from flask_appbuilder.utils.limit import Limit
 from flask_login import current_user
 
 
-def per_account(name: str, config_key: str, default: str, *, methods: tuple[str, ...] = ("POST",),
+def per_account(name: str, config_key: str, *, methods: tuple[str, ...] = ("POST",),
                 endpoint: str | None = None, counted: str | None = None) -> Limit:
-    """A limit of ``config_key`` (or ``default``) per account on ``methods``
+    """A limit of ``config_key`` per account on ``methods``
     of the view, only on ``endpoint`` when given; with ``counted``, only the
     requests after which ``g.<counted>`` is true use up the allowance."""
 
     def value() -> str:
-        return current_app.config.get(config_key) or default
+        return current_app.config[config_key]
 
     def key() -> str:
         return f"{name}:{current_user.id}"

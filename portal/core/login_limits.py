@@ -24,18 +24,13 @@ import hashlib
 import time
 from dataclasses import dataclass
 
-from flask import Flask, current_app, request
+from flask import current_app, request
 from itsdangerous import BadSignature, URLSafeSerializer
 from limits import parse
 from werkzeug.exceptions import TooManyRequests
 
 DEVICE_COOKIE = "portal_device"
 DEVICE_COOKIE_DAYS = 365
-DEFAULTS = {
-    "AUTH_RATE_LIMIT": "10 per 5 minute",
-    "AUTH_ACCOUNT_RATE_LIMIT": "10 per 15 minute",
-    "AUTH_DEVICE_RATE_LIMIT": "10 per 15 minute",
-}
 
 
 def _account_key(account: str) -> str:
@@ -97,7 +92,7 @@ class Attempt:
         if limiter is None:
             return None, []
         config = current_app.config
-        return limiter.limiter, [(parse(config.get(key) or DEFAULTS[key]), _prefixed(scope), ident)
+        return limiter.limiter, [(parse(config[key]), _prefixed(scope), ident)
                                  for key, scope, ident in self._limits()]
 
     def check(self) -> None:
@@ -120,32 +115,28 @@ def clear_account(account: str) -> None:
     limiter = _limiter()
     if limiter is None or not account:
         return
-    item = parse(current_app.config.get("AUTH_ACCOUNT_RATE_LIMIT") or DEFAULTS["AUTH_ACCOUNT_RATE_LIMIT"])
+    item = parse(current_app.config["AUTH_ACCOUNT_RATE_LIMIT"])
     limiter.limiter.clear(item, _prefixed("login-account"), _account_key(account))
 
 
 def _prefixed(scope: str) -> str:
     """The scope under the app's RATELIMIT_KEY_PREFIX, as Flask-Limiter's own keys are."""
-    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or ""
+    prefix = current_app.config["RATELIMIT_KEY_PREFIX"]
     return f"{prefix}/{scope}" if prefix else scope
 
 
 def _limiter():
     appbuilder = getattr(current_app, "appbuilder", None)
     limiter = getattr(getattr(appbuilder, "sm", None), "limiter", None)
-    if limiter is None or not limiter.enabled or not current_app.config.get("RATELIMIT_ENABLED", True):
+    if limiter is None or not limiter.enabled or not current_app.config["RATELIMIT_ENABLED"]:
         return None
     return limiter
 
 
 def remember_device(response, account: str):
     """Give the browser a device token for ``account`` (after a successful web login)."""
-    secure = bool(current_app.config.get("SESSION_COOKIE_SECURE"))
+    secure = current_app.config["SESSION_COOKIE_SECURE"]
     response.set_cookie(DEVICE_COOKIE, device_token(account), max_age=DEVICE_COOKIE_DAYS * 86400,
                         httponly=True, secure=secure, samesite="Lax")
     return response
 
-
-def init_app(app: Flask) -> None:
-    for key, value in DEFAULTS.items():
-        app.config.setdefault(key, value)

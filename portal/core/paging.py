@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import request
 from sqlalchemy import Select, func, select
 
 from portal.core.extensions import db
@@ -44,3 +45,8 @@ def paged(stmt: Select, order_by: tuple, page: int | None, per_page: int) -> Pag
     page = clamp(page, total, per_page)
     items = db.session.scalars(stmt.order_by(*order_by).offset((page - 1) * per_page).limit(per_page)).all()
     return Page(list(items), total, page, per_page)
+
+
+def page_arg() -> int:
+    """The ``page`` query argument (1 when absent or not a number)."""
+    return request.args.get("page", 1, type=int) or 1

@@ -1,13 +1,19 @@
+"""Forms of the accounts domain: registration, profile, password, privacy and the staff's blocking."""
 from __future__ import annotations
 
-from flask import current_app
+from flask import (
+    current_app,
+)
 from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, BS3TextFieldWidget
 from flask_appbuilder.forms import DynamicForm
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms import BooleanField, EmailField, Form, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
+from portal.core.labels import label
 from portal.core.validation import StrongPassword, ValidPhone
+from portal.models.accounts import BlockReason
+from portal.services.accounts import blocking
 
 
 def _language_choices():
@@ -85,3 +91,35 @@ class ChangePasswordForm(DynamicForm):
         widget=BS3PasswordFieldWidget(),
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class CloseForm(Form):
+    password = PasswordField(_l("Your password"))
+    confirm = BooleanField(_l("I understand that my account is closed for good and my personal data is "
+                              "erased; this cannot be undone."))
+
+
+class BlockForm(Form):
+    reason = SelectField(_l("Reason (agreement 11.4)"), choices=[], validate_choice=False)
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=blocking.NOTE_MAX)],
+                         description=_l("Staff only: recorded in the audit trail."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reason.choices = [("", _l("Choose a reason"))] + [(code, label(code)) for code in BlockReason.ALL]
+
+
+class UnblockForm(Form):
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=blocking.NOTE_MAX)],
+                         description=_l("Staff only: recorded in the audit trail."))
+
+
+class ResetRequestForm(Form):
+    email = StringField(_l("Email"), validators=[DataRequired(), Length(max=256), Email()])
+
+
+class NewPasswordForm(Form):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=256)],
+                             description=_l("At least 8 characters, with letters and digits."))
+    confirm = PasswordField(_l("Repeat the new password"), validators=[
+        DataRequired(), EqualTo("password", message=_l("The passwords do not match."))])

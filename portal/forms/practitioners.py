@@ -1,8 +1,8 @@
 """The practitioner's questionnaire (agreement 6.1): the same form for a new
 application, a draft and the public profile of an approved practitioner.
 It only parses and keeps the input; the rules (formats, what each category
-requires, file types) live in portal.services.practitioners.verification, whose errors the
-view puts back on these fields."""
+requires, file types) live in portal.services.practitioners (questionnaire,
+documents, verification), whose errors the view puts back on these fields."""
 from __future__ import annotations
 
 import dataclasses
@@ -10,16 +10,21 @@ import dataclasses
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
+    DateField,
     FileField,
+    Form,
     MultipleFileField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
+    TimeField,
 )
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.forms.exchange import OptionalDateField, WholeNumberField, _Form, _id_or_invalid, _int_or_none
-from portal.models.practitioners import SERVICE_LANGUAGES
+from portal.models.practitioners import SERVICE_LANGUAGES, InterviewMode, InterviewOutcome
+from portal.services.practitioners import decisions, moderation
 
 LANGUAGE_NAMES = {"kk": _l("Kazakh"), "ru": _l("Russian"), "en": _l("English")}
 
@@ -58,7 +63,7 @@ class ApplicationForm(_Form):
     licence = MultipleFileField(_l("Licence copy"))
     other = MultipleFileField(_l("Other documents"))
 
-    # the fields that make up portal.services.practitioners.verification.ApplicationInput
+    # the fields that make up portal.services.practitioners.questionnaire.ApplicationInput
     INPUT_FIELDS = ("category_id", "licence_number", "licence_date", "licensor", "chamber", "membership_id",
                     "region_ids", "specialization_ids", "languages", "experience_years", "education_kk",
                     "education_ru", "about_kk", "about_ru", "price_from", "online_consultation", "city")
@@ -87,3 +92,45 @@ class ApplicationForm(_Form):
             if chosen:
                 out[kind] = chosen
         return out
+
+
+# --- staff: decisions, interviews and reviews ------------------------------------------------------
+
+REASON_MAX = moderation.REASON_MAX
+MESSAGE_MAX = decisions.MESSAGE_MAX
+NOTES_MAX = 2000  # interview notes
+
+
+def _reason_field(label=_l("Internal reason")):
+    return TextAreaField(label, validators=[
+        DataRequired(message=_l("Give the reason.")),
+        Length(max=REASON_MAX, message=_l("At most %(max)d characters.", max=REASON_MAX))],
+        description=_l("Staff only: recorded in the audit trail, never shown to the practitioner."))
+
+
+class ActionForm(Form):
+    reason = _reason_field()
+    message = TextAreaField(
+        _l("Message to the practitioner (optional)"),
+        validators=[Optional(), Length(max=MESSAGE_MAX, message=_l("At most %(max)d characters.",
+                                                                    max=MESSAGE_MAX))],
+        description=_l("Shown on their “my practice” page in the notification of this decision."))
+
+
+class ScheduleForm(Form):
+    date = DateField(_l("Date"), validators=[InputRequired(message=_l("Choose the date."))])
+    time = TimeField(_l("Time"), validators=[InputRequired(message=_l("Choose the time."))])
+    mode = SelectField(_l("Mode"), choices=[(m, m) for m in InterviewMode.ALL])
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=NOTES_MAX)])
+
+
+class RecordForm(Form):
+    outcome = SelectField(_l("Outcome"), choices=[(o, o) for o in InterviewOutcome.ALL
+                                                  if o != InterviewOutcome.PENDING])
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=NOTES_MAX)])
+    passport_checked = BooleanField(_l("Passport checked"))
+    passport_last_digits = StringField(_l("Last digits of the passport number (at most 4, optional)"))
+
+
+class ReviewActionForm(Form):
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=REASON_MAX)])

@@ -18,18 +18,18 @@ __all__ = ["SearchBackend", "SearchQuery", "SearchResult", "SearchUnavailable", 
 
 
 def make_backend(app: Flask) -> SearchBackend:
-    url = app.config.get("ELASTICSEARCH_URL")
+    url = app.config["ELASTICSEARCH_URL"]
     if url:
         from portal.search.elastic import ElasticBackend
 
         return ElasticBackend(
             url, index=app.config["SEARCH_INDEX_NAME"],
-            node_class=app.config.get("ELASTICSEARCH_NODE_CLASS"),
-            timeout=app.config.get("ELASTICSEARCH_TIMEOUT", 5),
+            node_class=app.config["ELASTICSEARCH_NODE_CLASS"],
+            timeout=app.config["ELASTICSEARCH_TIMEOUT"],
         )
     from portal.search.embedded import EmbeddedBackend
 
-    path = app.config.get("SEARCH_INDEX_PATH")
+    path = app.config["SEARCH_INDEX_PATH"]
     if path == ":memory:":
         path = None
     elif not path:

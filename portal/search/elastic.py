@@ -1,12 +1,7 @@
 """Elasticsearch search backend (official ``elasticsearch`` client, 8.x).
 
-It answers exactly like the embedded (tantivy) backend, which is the reference:
-documents carry the same pre-normalised tokens (see :mod:`.normalize`), so the
-index only needs a whitespace analyzer, and every query is built from the same
-parts: per query group, a ``bool`` of ``should`` clauses over every text field
-(``term`` with the field weight for exact tokens, ``fuzzy`` with one edit in
-``constant_score`` for typos), filters on keyword fields, a relevance blend with
-the profile's quality, and disjunctive facets.
+It answers exactly like the embedded (tantivy) backend: the index is laid out
+by :mod:`.elastic_index` and queried with the bodies of :mod:`.elastic_query`.
 
 Index layout: a versioned physical index ``<name>-v<timestamp>`` behind the
 alias ``<name>``. ``rebuild`` fills a new physical index and moves the alias in
@@ -27,78 +22,20 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, helpers
 
 from portal.search.backend import (
     FACETS,
-    FUZZY_WEIGHT,
-    TEXT_FIELDS,
     Hit,
     SearchBackend,
     SearchQuery,
     SearchResult,
     SearchUnavailable,
     facet_buckets,
-    facet_field,
 )
+from portal.search.elastic_index import MAPPINGS, SETTINGS, document_source
+from portal.search.elastic_query import search_body, suggest_query
 from portal.search.normalize import ParsedQuery, skeleton, words
 
 log = logging.getLogger(__name__)
 
-KEYWORD_FIELDS = ("category", "home_region", "regions", "specializations", "languages")
-SOURCE_FIELDS = ("name", "about_ru", "about_kk", "tags_text")
-SORT_FIELDS = {"rating": ("rating", "desc"), "reviews": ("reviews", "desc"),
-               "experience": ("experience", "desc"), "price": ("price", "asc")}
-# Lucene's BM25 (Elasticsearch >= 7) leaves out the constant (k1 + 1) factor that
-# tantivy's BM25 keeps; exact-term boosts are multiplied by it so a term scores
-# the same in both engines, and so the balance between exact and fuzzy
-# (constant-score) matches is the same.
-BM25_K1 = 1.2
-EXACT_SCALE = BM25_K1 + 1
-# tantivy's weight_by_field multiplies by log2(2 + quality); ln2p gives ln(2 + quality).
-# Scaling by 1/ln 2 makes the scores themselves equal (the order would be the same anyway).
-LN2P_TO_LOG2 = 1.4426950408889634
 PAGE = 5000          # ids per request in all_ids
-MAX_WINDOW = 10_000  # index.max_result_window: hits past it are not fetched (the total still is)
-FUZZY_EXPANSIONS = 256  # one-edit neighbours of a token considered (tantivy takes them all)
-FACET_SIZE = 200
-
-_TOKENS = {"type": "text", "analyzer": "tokens", "index_options": "freqs", "norms": True}
-_KEYWORD = {"type": "keyword"}
-_STORED = {"type": "text", "index": False}
-
-SETTINGS = {
-    # One shard: BM25 statistics are those of the whole index, as in the
-    # embedded engine (a practitioner directory is far below a shard's size).
-    "number_of_shards": 1,
-    "auto_expand_replicas": "0-1",
-    "analysis": {
-        "analyzer": {
-            # Documents and queries carry tokens already normalised in Python
-            # (normalize.py): split on whitespace only. lowercase and
-            # asciifolding are no-ops on those tokens and only guard against
-            # hand-written documents.
-            "tokens": {"type": "custom", "tokenizer": "whitespace",
-                       "filter": ["lowercase", "asciifolding"]},
-        },
-    },
-}
-
-MAPPINGS = {
-    "dynamic": "strict",
-    "properties": {
-        "id": {"type": "long"},
-        **{name: _KEYWORD for name in KEYWORD_FIELDS},
-        "online": {"type": "byte"},
-        "rating": {"type": "double"},
-        "reviews": {"type": "integer"},
-        "experience": {"type": "integer"},
-        "price": {"type": "long"},
-        "quality": {"type": "double"},
-        **{name: _TOKENS for name in TEXT_FIELDS},
-        # Name autocomplete: edge n-grams (2..12 letters) of the name's skeleton
-        # words, made in Python (documents.prefixes), matched with term queries.
-        "suggest": {"type": "text", "analyzer": "tokens", "index_options": "docs", "norms": True},
-        # Shown, not searched (highlights are made in Python from these).
-        **{name: _STORED for name in SOURCE_FIELDS},
-    },
-}
 
 
 def _unavailable(method):
@@ -191,27 +128,10 @@ class ElasticBackend(SearchBackend):
         self._ready = False
 
     # --- documents -------------------------------------------------------
-    @staticmethod
-    def _source(doc: dict) -> dict:
-        out = {"id": int(doc["id"])}
-        for name in KEYWORD_FIELDS:
-            values = doc[name] if isinstance(doc[name], list) else [doc[name]]
-            out[name] = [v for v in values if v]      # "" would become a facet bucket
-        for name in ("online", "reviews", "experience", "price"):
-            out[name] = int(doc[name])
-        out["rating"] = float(doc["rating"])
-        out["quality"] = float(doc["quality"])
-        for name in TEXT_FIELDS:
-            out[name] = doc[name] or ""
-        out["suggest"] = doc["suggest"] or ""
-        for name in SOURCE_FIELDS:
-            out[name] = doc.get(name) or ""
-        return out
-
     def _actions(self, docs: Iterable[dict], index: str, progress=None) -> Iterator[dict]:
         for doc in docs:
             yield {"_op_type": "index", "_index": index, "_id": str(int(doc["id"])),
-                   "_source": self._source(doc)}
+                   "_source": document_source(doc)}
             if progress:
                 progress(1)
 
@@ -308,84 +228,10 @@ class ElasticBackend(SearchBackend):
         self.rebuild(iter(()))
 
     # --- queries ---------------------------------------------------------
-    def _text_query(self, parsed: ParsedQuery, require_all: bool) -> dict:
-        if parsed.is_empty:
-            return {"match_all": {}}
-        groups = []
-        for group in parsed.groups:
-            clauses = []
-            for field, weight in TEXT_FIELDS.items():
-                for token in group.exact:
-                    clauses.append({"term": {field: {"value": token, "boost": weight * EXACT_SCALE}}})
-                for token in group.fuzzy:
-                    clauses.append({"constant_score": {
-                        "filter": {"fuzzy": {field: {"value": token, "fuzziness": 1, "prefix_length": 0,
-                                                     "transpositions": True,
-                                                     "max_expansions": FUZZY_EXPANSIONS}}},
-                        "boost": weight * FUZZY_WEIGHT}})
-            groups.append({"bool": {"should": clauses, "minimum_should_match": 1}})
-        if require_all:
-            return {"bool": {"must": groups}}
-        return {"bool": {"should": groups, "minimum_should_match": 1}}
-
-    @staticmethod
-    def _facet_filters(query: SearchQuery, without: str | None = None) -> list:
-        """Term filters of the active facets (category, region, specialization, language)."""
-        return [{"term": {field: value}} for field, value in query.filters(without).items()
-                if field != "online"]
-
-    @staticmethod
-    def _other_filters(query: SearchQuery) -> list:
-        """Filters that are not facets: online, minimum rating, maximum price."""
-        out = []
-        if query.online:
-            out.append({"term": {"online": 1}})
-        if query.min_rating is not None:
-            out.append({"range": {"rating": {"gte": float(query.min_rating)}}})
-        if query.max_price is not None:
-            out.append({"range": {"price": {"lte": int(query.max_price)}}})
-        return out
-
-    def _search_body(self, query: SearchQuery, parsed: ParsedQuery, require_all: bool) -> dict:
-        text = self._text_query(parsed, require_all)
-        start = min((query.page - 1) * query.per_page, MAX_WINDOW)
-        body: dict = {"track_total_hits": True, "from": start,
-                      "size": max(0, min(query.per_page, MAX_WINDOW - start)),
-                      "_source": ["id", *SOURCE_FIELDS]}
-        # Filters that are not facets narrow the query itself; facet filters go
-        # to post_filter, so every facet can count with the *other* filters.
-        facet_filters = self._facet_filters(query)
-        scored = {"bool": {"must": [text], "filter": self._other_filters(query)}}
-        if query.sort in SORT_FIELDS:
-            field, order = SORT_FIELDS[query.sort]
-            body["query"] = scored
-            body["sort"] = [{field: {"order": order}}, {"id": {"order": "asc"}}]
-        else:
-            body["query"] = {"function_score": {
-                "query": scored,
-                "functions": [{"field_value_factor": {"field": "quality", "modifier": "ln2p",
-                                                      "missing": 0},
-                               "weight": LN2P_TO_LOG2}],
-                "score_mode": "multiply", "boost_mode": "multiply"}}
-            body["sort"] = [{"_score": {"order": "desc"}}, {"id": {"order": "asc"}}]
-        if query.with_facets:
-            if facet_filters:
-                body["post_filter"] = {"bool": {"filter": facet_filters}}
-            aggs = {}
-            for facet in FACETS:
-                others = self._facet_filters(query, without=facet)
-                aggs[facet] = {"filter": {"bool": {"filter": others}},
-                               "aggs": {"values": {"terms": {"field": facet_field(query, facet),
-                                                             "size": FACET_SIZE}}}}
-            body["aggs"] = aggs
-        elif facet_filters:
-            scored["bool"]["filter"] += facet_filters
-        return body
-
     @_unavailable
     def _search(self, query: SearchQuery, parsed: ParsedQuery, require_all: bool) -> SearchResult:
         self._ensure()
-        body = self._search_body(query, parsed, require_all)
+        body = search_body(query, parsed, require_all)
         found = self.es.search(index=self.alias, **body)
         hits = []
         for h in found["hits"]["hits"]:
@@ -406,13 +252,7 @@ class ElasticBackend(SearchBackend):
         if not keys:
             return []
         self._ensure()
-        query = {"function_score": {
-            "query": {"bool": {"must": [{"term": {"suggest": {"value": k, "boost": EXACT_SCALE}}}
-                                        for k in keys]}},
-            "functions": [{"field_value_factor": {"field": "quality", "modifier": "ln2p", "missing": 0},
-                           "weight": LN2P_TO_LOG2}],
-            "score_mode": "multiply", "boost_mode": "multiply"}}
-        found = self.es.search(index=self.alias, query=query, size=limit, source=["name"],
+        found = self.es.search(index=self.alias, query=suggest_query(keys), size=limit, source=["name"],
                                sort=[{"_score": {"order": "desc"}}, {"id": {"order": "asc"}}],
                                track_total_hits=False)
         return [(int(h["_id"]), h["_source"]["name"]) for h in found["hits"]["hits"]]

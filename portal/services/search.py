@@ -221,7 +221,7 @@ class Status:
 def status() -> Status:
     ids = public_ids()
     waiting, failing = sync.backlog(db.session)
-    name = current_app.config.get("ELASTICSEARCH_URL") and "elasticsearch" or "embedded"
+    name = current_app.config["ELASTICSEARCH_URL"] and "elasticsearch" or "embedded"
     try:
         search = backend()
         index_ids = search.all_ids()

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 
 def register_views(appbuilder) -> None:
-    from portal.views import admin, public, search
+    from portal.views import back_office
     from portal.views.accounts import account
+    from portal.views.practitioners import directory
+    from portal.views.search import api as search_api
 
-    public.register(appbuilder)
+    directory.register(appbuilder)
     from portal.views.agreement import pages  # the agreement pages, "I accept" and the re-acceptance gate
     pages.register(appbuilder)
-    search.register(appbuilder)
+    search_api.register(appbuilder)
     account.register(appbuilder)
     from portal.views.exchange import requests as request_views
     request_views.register(appbuilder)
@@ -21,7 +23,7 @@ def register_views(appbuilder) -> None:
     moderation.register(appbuilder)
     from portal.views.practitioners import practice
     practice.register(appbuilder)
-    admin.register(appbuilder)
+    back_office.register(appbuilder)
     from portal.views.practitioners import quiz
     quiz.register(appbuilder)
     from portal.views.accounts import consent

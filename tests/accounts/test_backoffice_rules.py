@@ -1,4 +1,4 @@
-"""Back-office forms never bypass a service (portal.views.admin, portal.services.accounts.backoffice):
+"""Back-office forms never bypass a service (portal.views.back_office, portal.services.accounts.backoffice):
 what a service rule owns is read-only in FAB's edit forms, moderators do not edit staff
 accounts, every remaining staff edit writes an audit entry; and the production
 configuration refuses to start without a strong SECRET_KEY."""

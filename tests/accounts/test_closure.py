@@ -40,8 +40,8 @@ from portal.services.exchange import attachments, messages
 from portal.services.exchange import offers as offers_service
 from portal.services.exchange import requests as requests_service
 from portal.services.exchange import reviews as reviews_service
-from portal.services.notifications import inbox
-from portal.services.practitioners import verification
+from portal.services.notifications import kinds, mailings
+from portal.services.practitioners import documents
 from tests.conftest import login
 from tests.factories import (
     PASSWORD,
@@ -89,12 +89,12 @@ def lived(app, client):
     for kind, data in ((DocumentKind.PHOTO, PNG_BYTES), (DocumentKind.LICENCE, PDF_BYTES)):
         doc = ProfileDocument(profile_id=w.profile.id, kind=kind, original_name=f"{w.last}.bin",
                               content_type="application/pdf", size=len(data), storage_key=uuid.uuid4().hex)
-        with open(verification.document_path(doc), "wb") as fh:
+        with open(documents.document_path(doc), "wb") as fh:
             fh.write(data)
         db.session.add(doc)
         docs.append(doc)
     db.session.commit()
-    w.files = [verification.document_path(d) for d in docs]
+    w.files = [documents.document_path(d) for d in docs]
 
     w.other_client = make_user(sm, ("Client",), first_name="Борис", last_name=f"Другой{tag}",
                                phone="+7705" + str(uuid.uuid4().int)[:7])
@@ -239,7 +239,7 @@ def test_what_stays_and_what_goes(app, lived):
     from flask_babel import force_locale
 
     with force_locale("en"):
-        assert "Closed account withdrew the offer" in inbox.render(told)
+        assert "Closed account withdrew the offer" in kinds.render(told)
     # one audit entry without personal data
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.entity == "user", AuditEntry.entity_id == uid,
                                                         AuditEntry.action == "close")).one()
@@ -271,7 +271,7 @@ def test_staff_see_the_closed_account_and_its_reports_readably(app, lived, login
 
     w = lived
     assert w.review.author_name == w.first
-    inbox.set_consent(w.user, True, True)
+    mailings.set_consent(w.user, True, True)
     close_over_http(w)
     db.session.expire_all()
     with force_locale("en"):

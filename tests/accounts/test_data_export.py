@@ -21,7 +21,7 @@ from portal.services.exchange import messages
 from portal.services.exchange import offers as offers_service
 from portal.services.exchange import requests as requests_service
 from portal.services.exchange import reviews as reviews_service
-from portal.services.notifications import inbox
+from portal.services.notifications import mailings
 from tests.factories import (
     PNG_BYTES,
     make_offer,
@@ -115,7 +115,7 @@ def scene(app):
                              target_user_id=s.me.id, reason="fraud", text="Жалоба чужого"))
     db.session.commit()
     s.staff = staff
-    inbox.set_consent(s.me, True, True)
+    mailings.set_consent(s.me, True, True)
     return s
 
 

@@ -322,12 +322,12 @@ def test_error_pages_after_a_failed_statement_render_with_the_headers(app, clien
 
     app.config["SECURITY_HSTS"] = True
     try:
-        from portal.views import public
+        from portal.views.practitioners import directory
 
         def boom(*a, **kw):
             raise InternalServerError()
 
-        monkeypatch.setattr(public.search, "query_from_args", boom)
+        monkeypatch.setattr(directory.search, "query_from_args", boom)
         response = client.get("/practitioners/")
         assert response.status_code == 500
         for name in SECURITY_HEADERS + ("Strict-Transport-Security",):

@@ -17,6 +17,7 @@ from portal.core.extensions import db
 from portal.models.accounts import PortalUser
 from portal.models.exchange import Offer, OfferStatus, RequestStatus, ServiceRequest
 from portal.services.exchange import offers as offers_service
+from portal.services.exchange import request_lifecycle
 from portal.services.exchange import requests as requests_service
 from tests import factories as f
 
@@ -92,7 +93,7 @@ def select_job(client_id, request_id, offer_id, start=None):
         client = db.session.get(PortalUser, client_id)  # this thread's session
         if start is not None:
             start.wait(TIMEOUT)
-        return requests_service.select_offer(client, request_id, offer_id).id
+        return request_lifecycle.select_offer(client, request_id, offer_id).id
     return job
 
 
@@ -162,7 +163,7 @@ def test_concurrent_withdraw_and_select_never_both_win(pg, sm, monkeypatch):
 def cancel_job(client_id, request_id):
     def job():
         client = db.session.get(PortalUser, client_id)
-        return requests_service.cancel(client, request_id).id
+        return request_lifecycle.cancel(client, request_id).id
     return job
 
 
@@ -175,7 +176,7 @@ def make_job(user_id, request_id):
 
 def expire_job(now):
     def job():
-        return requests_service.expire_due(now)
+        return request_lifecycle.expire_due(now)
     return job
 
 
@@ -236,7 +237,7 @@ def test_concurrent_expiry_and_select_never_both_win(pg, sm, monkeypatch, app):
         biddings.append((req.id, [f.make_offer(req, p).id for p in profiles], req.expires_at))
     barrier = threading.Barrier(2)
     after_reading(monkeypatch, requests_service, "get_own", barrier)
-    original_close = requests_service._close
+    original_close = request_lifecycle._close
     waited = threading.local()
 
     def close_after_barrier(*args, **kwargs):  # the worker has read the due rows
@@ -245,7 +246,7 @@ def test_concurrent_expiry_and_select_never_both_win(pg, sm, monkeypatch, app):
             barrier.wait(TIMEOUT)
         return original_close(*args, **kwargs)
 
-    monkeypatch.setattr(requests_service, "_close", close_after_barrier)
+    monkeypatch.setattr(request_lifecycle, "_close", close_after_barrier)
     for request_id, (chosen, other), expires_at in biddings:
         # at ``expires_at`` this round's request is due, the later ones are not yet
         selected, expired = run_threads(pg, [select_job(client.id, request_id, chosen), expire_job(expires_at)])

@@ -19,7 +19,7 @@ from portal.core.audit import AuditEntry
 from portal.core.extensions import db
 from portal.models.exchange import Attachment, Message, Thread
 from portal.services.exchange import messages as messages_service
-from portal.services.exchange import requests as requests_service
+from portal.services.exchange import request_lifecycle
 from tests.factories import make_offer, make_profile, make_request, make_user
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
@@ -127,7 +127,7 @@ def test_contacts_hidden_before_selection_and_shown_after(app, scene, login_as):
     page = http.get(f"/threads/{tid}").get_data(as_text=True)
     assert scene.prac.email not in page and "Contact details (shown after selection)" not in page
 
-    requests_service.select_offer(scene.client, scene.req.id, offer.id)
+    request_lifecycle.select_offer(scene.client, scene.req.id, offer.id)
     page = http.get(f"/threads/{tid}").get_data(as_text=True)
     assert "Contact details (shown after selection)" in page
     assert scene.prac.email in page and scene.prac.phone in page
@@ -142,7 +142,7 @@ def test_non_selected_thread_is_read_only_after_selection(app, scene, login_as):
     http = login_as(scene.prac2)
     tid = open_thread(http, scene.req.id)
     assert post(http, tid, "A question before selection").status_code == 302
-    requests_service.select_offer(scene.client, scene.req.id, offer.id)
+    request_lifecycle.select_offer(scene.client, scene.req.id, offer.id)
 
     page = http.get(f"/threads/{tid}").get_data(as_text=True)
     assert "This conversation is closed for new messages." in page
@@ -164,7 +164,7 @@ def test_refusal_is_translated_for_a_russian_reader(app, scene, login_as):
     make_offer(scene.req, scene.profile2)
     http = login_as(scene.prac2)
     tid = open_thread(http, scene.req.id)
-    requests_service.select_offer(scene.client, scene.req.id, offer.id)
+    request_lifecycle.select_offer(scene.client, scene.req.id, offer.id)
     page = post(http, tid, "Вопрос").get_data(as_text=True)
     assert tr(app, "This conversation is closed for new messages.", "ru") in page
 
@@ -172,7 +172,7 @@ def test_refusal_is_translated_for_a_russian_reader(app, scene, login_as):
 def test_closed_thread_cannot_be_started(app, scene, login_as):
     offer = make_offer(scene.req, scene.profile)
     make_offer(scene.req, scene.profile2)
-    requests_service.select_offer(scene.client, scene.req.id, offer.id)
+    request_lifecycle.select_offer(scene.client, scene.req.id, offer.id)
     http = login_as(scene.prac2)  # declined offer: may still see the request, not start a thread
     response = http.post(f"/threads/open?request={scene.req.id}")
     assert response.status_code == 302

@@ -14,6 +14,7 @@ from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
 from portal.models.exchange import Offer, OfferStatus, RequestStatus
 from portal.services.exchange import offers as offers_service
+from portal.services.exchange import request_lifecycle
 from portal.services.exchange import requests as requests_service
 from tests import factories as f
 
@@ -89,7 +90,7 @@ def test_offer_needs_an_open_live_request(sm, app):
         offers_service.make(practitioner.user, draft.id, f.offer_input())
 
     cancelled = publish(client)
-    requests_service.cancel(client, cancelled.id)
+    request_lifecycle.cancel(client, cancelled.id)
     with f.fails_without_change(cancelled, count_of=[(Offer, {"request_id": cancelled.id})]):
         offers_service.make(practitioner.user, cancelled.id, f.offer_input())
 
@@ -101,7 +102,7 @@ def test_offer_needs_an_open_live_request(sm, app):
 
     taken = publish(client)
     first = offers_service.make(other.user, taken.id, f.offer_input())
-    requests_service.select_offer(client, taken.id, first.id)
+    request_lifecycle.select_offer(client, taken.id, first.id)
     with f.fails_without_change(taken, first, count_of=[(Offer, {"request_id": taken.id})]):
         offers_service.make(practitioner.user, taken.id, f.offer_input())
 
@@ -172,7 +173,7 @@ def test_edit_after_selection_or_closing_fails(sm, setting):
     loser_profile = f.make_practitioner(sm, region_codes=(REGION,))
     made = offers_service.make(practitioner.user, req.id, f.offer_input(40000))
     loser = offers_service.make(loser_profile.user, req.id, f.offer_input(30000))
-    requests_service.select_offer(client, req.id, made.id)
+    request_lifecycle.select_offer(client, req.id, made.id)
     with f.fails_without_change(made, req):
         offers_service.edit(practitioner.user, made.id, f.offer_input(90000))
     with f.fails_without_change(loser, req):
@@ -188,7 +189,7 @@ def test_edit_after_selection_or_closing_fails(sm, setting):
 def test_edit_or_withdraw_when_the_request_was_cancelled_fails(setting):
     client, practitioner, req = setting
     made = offers_service.make(practitioner.user, req.id, f.offer_input(40000))
-    requests_service.cancel(client, req.id)
+    request_lifecycle.cancel(client, req.id)
     assert reload(made).status == OfferStatus.DECLINED
     with f.fails_without_change(made, req):
         offers_service.edit(practitioner.user, made.id, f.offer_input(30000))
@@ -238,7 +239,7 @@ def test_for_client_hides_withdrawn_and_orders_accepted_then_price(sm, setting):
     o4 = offers_service.make(p4.user, req.id, f.offer_input(40000))
     offers_service.withdraw(p3.user, o3.id)
     assert [o.id for o in offers_service.for_client(client, req.id)] == [o2.id, o4.id, o1.id]
-    requests_service.select_offer(client, req.id, o1.id)
+    request_lifecycle.select_offer(client, req.id, o1.id)
     listed = offers_service.for_client(client, req.id)
     assert [o.id for o in listed] == [o1.id, o2.id, o4.id]
     assert [o.status for o in listed] == [OfferStatus.ACCEPTED, OfferStatus.DECLINED, OfferStatus.DECLINED]

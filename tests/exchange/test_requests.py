@@ -1,6 +1,7 @@
-"""Service tests of the request state machine (portal/services/requests.py):
-draft -> open -> in_progress -> completed, draft/open -> cancelled, open ->
-expired; selection, completion, expiry, validation, matching and the feed.
+"""Service tests of the request state machine (services/exchange/requests.py and
+request_lifecycle.py): draft -> open -> in_progress -> completed, draft/open ->
+cancelled, open -> expired; selection, completion, expiry, validation, matching
+and the feed.
 
 Every illegal action is checked with ``fails_without_change``: it raises and,
 even after a commit of whatever the service left in the session, the rows,
@@ -21,6 +22,7 @@ from portal.models.exchange import Offer, OfferStatus, RequestStatus, ServiceReq
 from portal.models.notifications import Notification
 from portal.models.practitioners import active_profile
 from portal.services.exchange import offers as offers_service
+from portal.services.exchange import request_lifecycle
 from portal.services.exchange import requests as requests_service
 from tests import factories as f
 
@@ -179,7 +181,7 @@ def test_edit_open_request_with_an_active_offer_fails(sm):
 def test_edit_closed_or_foreign_request_fails(sm):
     client, other = f.make_user(sm), f.make_user(sm)
     cancelled = publish(client)
-    requests_service.cancel(client, cancelled.id)
+    request_lifecycle.cancel(client, cancelled.id)
     with f.fails_without_change(cancelled):
         requests_service.edit(client, cancelled.id, f.request_input(region_code=REGION, title="Поздно менять"))
     draft = requests_service.create(client, f.request_input(region_code=REGION))
@@ -211,11 +213,11 @@ def test_create_with_a_rejected_attachment_stores_nothing(sm):
 def test_cancel_draft(sm):
     client = f.make_user(sm)
     draft = requests_service.create(client, f.request_input(region_code=REGION))
-    requests_service.cancel(client, draft.id)
+    request_lifecycle.cancel(client, draft.id)
     req = reload(draft)
     assert req.status == RequestStatus.CANCELLED and req.closed_at is not None
     with f.fails_without_change(req):
-        requests_service.cancel(client, req.id)
+        request_lifecycle.cancel(client, req.id)
     with f.fails_without_change(req):
         requests_service.publish(client, req.id)
 
@@ -227,7 +229,7 @@ def test_cancel_open_declines_active_offers_and_notifies_them(sm):
     o1, o2, o3 = offer(p1, req), offer(p2, req), offer(p3, req)
     offers_service.withdraw(p3.user, o3.id)
     before_p3 = notes(p3.user, "request_cancelled")
-    requests_service.cancel(client, req.id)
+    request_lifecycle.cancel(client, req.id)
     req = reload(req)
     assert req.status == RequestStatus.CANCELLED and req.closed_at is not None
     assert [reload(o).status for o in (o1, o2, o3)] == [OfferStatus.DECLINED, OfferStatus.DECLINED,
@@ -245,10 +247,10 @@ def test_cancel_in_progress_or_foreign_request_fails(sm):
     req = publish(client)
     o1, o2 = offer(p1, req), offer(p2, req)
     with f.fails_without_change(req, o1, o2, error=NotFound):
-        requests_service.cancel(other, req.id)
-    requests_service.select_offer(client, req.id, o1.id)
+        request_lifecycle.cancel(other, req.id)
+    request_lifecycle.select_offer(client, req.id, o1.id)
     with f.fails_without_change(req, o1, o2):
-        requests_service.cancel(client, req.id)
+        request_lifecycle.cancel(client, req.id)
     assert reload(req).status == RequestStatus.IN_PROGRESS
 
 
@@ -261,15 +263,15 @@ def test_expire_due_moves_only_due_open_requests(sm, ttl):
     fresh = publish(client, title="Свежий запрос")
     draft = requests_service.create(client, f.request_input(region_code=REGION))
     cancelled = publish(client, now=long_ago, title="Отменённый запрос")
-    requests_service.cancel(client, cancelled.id)
+    request_lifecycle.cancel(client, cancelled.id)
 
     # one second before its expiry nothing happens to it
-    requests_service.expire_due(reload(due).expires_at - dt.timedelta(seconds=1))
+    request_lifecycle.expire_due(reload(due).expires_at - dt.timedelta(seconds=1))
     assert reload(due).status == RequestStatus.OPEN
     assert notes(client, "request_expired") == 0
 
     now = utcnow()
-    assert requests_service.expire_due(now) >= 1
+    assert request_lifecycle.expire_due(now) >= 1
     assert reload(due).status == RequestStatus.EXPIRED
     assert reload(due).closed_at == now
     assert reload(due_offer).status == OfferStatus.DECLINED
@@ -281,12 +283,12 @@ def test_expire_due_moves_only_due_open_requests(sm, ttl):
     assert [n.link for n in expired_notes] == [f"/requests/{due.id}"]
     assert notes(practitioner.user, "request_cancelled") == 1
     # running it again changes nothing
-    requests_service.expire_due(utcnow())
+    request_lifecycle.expire_due(utcnow())
     assert notes(client, "request_expired") == 1
     assert reload(due).status == RequestStatus.EXPIRED
     # an expired request can no longer be cancelled, edited or published
     with f.fails_without_change(due):
-        requests_service.cancel(client, due.id)
+        request_lifecycle.cancel(client, due.id)
     with f.fails_without_change(due):
         requests_service.publish(client, due.id)
 
@@ -306,7 +308,7 @@ def bidding(sm):
 
 def test_select_offer_accepts_one_and_declines_the_others(bidding):
     client, req, (p1, p2, p3), (o1, o2, o3) = bidding
-    selected = requests_service.select_offer(client, req.id, o1.id)
+    selected = request_lifecycle.select_offer(client, req.id, o1.id)
     assert selected.id == o1.id
     req = reload(req)
     assert req.status == RequestStatus.IN_PROGRESS and req.selected_at is not None
@@ -323,90 +325,90 @@ def test_select_offer_accepts_one_and_declines_the_others(bidding):
 
 def test_select_twice_fails(bidding):
     client, req, _, (o1, o2, o3) = bidding
-    requests_service.select_offer(client, req.id, o1.id)
+    request_lifecycle.select_offer(client, req.id, o1.id)
     with f.fails_without_change(req, o1, o2, o3):
-        requests_service.select_offer(client, req.id, o2.id)
+        request_lifecycle.select_offer(client, req.id, o2.id)
     with f.fails_without_change(req, o1, o2, o3):
-        requests_service.select_offer(client, req.id, o1.id)
+        request_lifecycle.select_offer(client, req.id, o1.id)
 
 
 def test_select_on_someone_elses_request_is_not_found(sm, bidding):
     client, req, _, (o1, o2, o3) = bidding
     intruder = f.make_user(sm)
     with f.fails_without_change(req, o1, o2, o3, error=NotFound):
-        requests_service.select_offer(intruder, req.id, o1.id)
+        request_lifecycle.select_offer(intruder, req.id, o1.id)
     # the practitioner who made the offer cannot select it either
     with f.fails_without_change(req, o1, o2, o3, error=NotFound):
-        requests_service.select_offer(o1.profile.user, req.id, o1.id)
+        request_lifecycle.select_offer(o1.profile.user, req.id, o1.id)
     assert reload(req).status == RequestStatus.OPEN
 
 
 def test_select_a_withdrawn_or_foreign_offer_fails(sm, bidding):
     client, req, _, (o1, o2, o3) = bidding
     with f.fails_without_change(req, o1, o2, o3):
-        requests_service.select_offer(client, req.id, o3.id)
+        request_lifecycle.select_offer(client, req.id, o3.id)
     other_req = publish(f.make_user(sm))
     foreign = f.make_offer(other_req, o1.profile)
     with f.fails_without_change(req, o1, o2, o3, foreign, error=NotFound):
-        requests_service.select_offer(client, req.id, foreign.id)
+        request_lifecycle.select_offer(client, req.id, foreign.id)
     with f.fails_without_change(req, o1, o2, o3, error=NotFound):
-        requests_service.select_offer(client, req.id, 10**9)
+        request_lifecycle.select_offer(client, req.id, 10**9)
     assert reload(req).status == RequestStatus.OPEN
 
 
 def test_select_on_a_cancelled_request_fails(bidding):
     client, req, _, (o1, o2, o3) = bidding
-    requests_service.cancel(client, req.id)
+    request_lifecycle.cancel(client, req.id)
     with f.fails_without_change(req, o1, o2, o3):
-        requests_service.select_offer(client, req.id, o1.id)
+        request_lifecycle.select_offer(client, req.id, o1.id)
 
 
 def test_request_completion_only_by_the_selected_practitioner(sm, bidding):
     client, req, (p1, p2, p3), (o1, o2, o3) = bidding
     # before a selection nobody can ask
     with f.fails_without_change(req, error=NotFound):
-        requests_service.request_completion(p1.user, req.id)
-    requests_service.select_offer(client, req.id, o1.id)
+        request_lifecycle.request_completion(p1.user, req.id)
+    request_lifecycle.select_offer(client, req.id, o1.id)
     outsider = f.make_practitioner(sm, region_codes=(REGION,))
     for user in (p2.user, p3.user, outsider.user, client):
         with f.fails_without_change(req, error=NotFound):
-            requests_service.request_completion(user, req.id)
-    requests_service.request_completion(p1.user, req.id)
+            request_lifecycle.request_completion(user, req.id)
+    request_lifecycle.request_completion(p1.user, req.id)
     req = reload(req)
     assert req.completion_requested_at is not None and req.status == RequestStatus.IN_PROGRESS
     assert notes(client, "completion_requested") == 1
     with f.fails_without_change(req):
-        requests_service.request_completion(p1.user, req.id)
+        request_lifecycle.request_completion(p1.user, req.id)
     assert notes(client, "completion_requested") == 1
 
 
 def test_complete_by_the_client_only_and_only_from_in_progress(sm, bidding):
     client, req, (p1, p2, _), (o1, _, _) = bidding
     with f.fails_without_change(req):  # still open
-        requests_service.complete(client, req.id)
-    requests_service.select_offer(client, req.id, o1.id)
+        request_lifecycle.complete(client, req.id)
+    request_lifecycle.select_offer(client, req.id, o1.id)
     for user in (f.make_user(sm), p1.user):
         with f.fails_without_change(req, error=NotFound):
-            requests_service.complete(user, req.id)
-    requests_service.complete(client, req.id)
+            request_lifecycle.complete(user, req.id)
+    request_lifecycle.complete(client, req.id)
     req = reload(req)
     assert req.status == RequestStatus.COMPLETED and req.closed_at is not None
     assert reload(o1).status == OfferStatus.ACCEPTED
     assert notes(p1.user, "request_completed") == 1
     assert notes(p2.user, "request_completed") == 0
     with f.fails_without_change(req):
-        requests_service.complete(client, req.id)
+        request_lifecycle.complete(client, req.id)
     with f.fails_without_change(req):
-        requests_service.request_completion(p1.user, req.id)
+        request_lifecycle.request_completion(p1.user, req.id)
     with f.fails_without_change(req):
-        requests_service.cancel(client, req.id)
+        request_lifecycle.cancel(client, req.id)
 
 
 def test_complete_after_the_practitioner_asked(bidding):
     client, req, (p1, _, _), (o1, _, _) = bidding
-    requests_service.select_offer(client, req.id, o1.id)
-    requests_service.request_completion(p1.user, req.id)
-    requests_service.complete(client, req.id)
+    request_lifecycle.select_offer(client, req.id, o1.id)
+    request_lifecycle.request_completion(p1.user, req.id)
+    request_lifecycle.complete(client, req.id)
     assert reload(req).status == RequestStatus.COMPLETED
 
 
@@ -414,10 +416,10 @@ def test_complete_a_draft_or_cancelled_request_fails(sm):
     client = f.make_user(sm)
     draft = requests_service.create(client, f.request_input(region_code=REGION))
     with f.fails_without_change(draft):
-        requests_service.complete(client, draft.id)
-    requests_service.cancel(client, draft.id)
+        request_lifecycle.complete(client, draft.id)
+    request_lifecycle.cancel(client, draft.id)
     with f.fails_without_change(draft):
-        requests_service.complete(client, draft.id)
+        request_lifecycle.complete(client, draft.id)
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -598,7 +600,7 @@ def test_feed_hides_drafts_closed_and_expired_requests(sm, ttl):
     stale = publish(client, now=now0() - ttl - dt.timedelta(hours=1), title="Истёкший запрос")
     draft = requests_service.create(client, f.request_input(region_code=REGION))
     cancelled = publish(client, title="Отменённый")
-    requests_service.cancel(client, cancelled.id)
+    request_lifecycle.cancel(client, cancelled.id)
     ids = feed_ids(profile.user)
     assert live.id in ids
     assert reload(stale).status == RequestStatus.OPEN  # not yet moved by the worker, but past its date
@@ -665,7 +667,7 @@ def test_feed_paging_totals(sm):
     beyond = requests_service.feed(target.user, per_page=2, page=99)
     assert beyond.page == 3 and [r.id for r in beyond.items] == newest_first[4:]
     assert requests_service.feed(target.user, per_page=2, page=0).page == 1
-    requests_service.cancel(client, reqs[0].id)
+    request_lifecycle.cancel(client, reqs[0].id)
     assert requests_service.feed(target.user, per_page=2).total == 4
 
 
@@ -685,7 +687,7 @@ def test_select_after_the_expiry_date_fails_before_the_worker_ran(bidding):
     client, req, _, (o1, o2, o3) = bidding
     later = req.expires_at + dt.timedelta(minutes=1)
     with f.fails_without_change(req, o1, o2, o3):
-        requests_service.select_offer(client, req.id, o1.id, now=later)
+        request_lifecycle.select_offer(client, req.id, o1.id, now=later)
 
 
 def test_a_request_cannot_target_the_clients_own_profile(sm):

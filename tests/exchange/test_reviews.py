@@ -15,6 +15,7 @@ from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
 from portal.models.exchange import Review, ReviewStatus
 from portal.services.exchange import offers as offers_service
+from portal.services.exchange import request_lifecycle
 from portal.services.exchange import requests as requests_service
 from portal.services.exchange import reviews as reviews_service
 from portal.services.practitioners import profiles as profiles_service
@@ -36,13 +37,13 @@ def reload(obj):
 def in_progress(client, profile, title="Работа для отзыва"):
     req = requests_service.create(client, f.request_input(region_code=REGION, title=title), publish=True)
     made = offers_service.make(profile.user, req.id, f.offer_input())
-    requests_service.select_offer(client, req.id, made.id)
+    request_lifecycle.select_offer(client, req.id, made.id)
     return req
 
 
 def completed(client, profile, title="Работа для отзыва"):
     req = in_progress(client, profile, title)
-    requests_service.complete(client, req.id)
+    request_lifecycle.complete(client, req.id)
     return req
 
 
@@ -76,7 +77,7 @@ def test_no_review_before_completion(sm):
     open_req = requests_service.create(client, f.request_input(region_code=REGION), publish=True)
     working = in_progress(client, profile)
     cancelled = requests_service.create(client, f.request_input(region_code=REGION), publish=True)
-    requests_service.cancel(client, cancelled.id)
+    request_lifecycle.cancel(client, cancelled.id)
     for req in (open_req, working, cancelled):
         assert not reviews_service.can_review(client, req.id)
         with f.fails_without_change(req, profile, count_of=[(Review, {"request_id": req.id})]):

@@ -22,7 +22,7 @@ from portal.core.extensions import db
 from portal.models.exchange import Attachment, Message
 from portal.models.practitioners import DocumentKind, ProfileDocument
 from portal.services.exchange import attachments
-from portal.services.practitioners import verification
+from portal.services.practitioners import documents
 from tests.exchange.test_messages_http import open_thread, post, scene  # noqa: F401  (the fixture)
 from tests.factories import make_request, make_user
 from tests.practitioners.test_practice_http import JPEG, PDF, _answers, _documents, _post, _profile_of
@@ -88,7 +88,7 @@ def test_profile_documents_in_use_are_kept(app, client, login_as):
     login_as(applicant)
     assert _post(client, "/practice/apply", _answers(), licence=("licence.pdf", PDF)).status_code == 302
     [doc] = _documents(_profile_of(applicant), DocumentKind.LICENCE)
-    path = verification.document_path(doc)
+    path = documents.document_path(doc)
     os.utime(path, (time.time() - 5 * HOUR, time.time() - 5 * HOUR))
     attachments.cleanup_orphans()
     assert os.path.exists(path)

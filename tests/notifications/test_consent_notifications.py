@@ -15,7 +15,7 @@ from portal.core.extensions import db
 from portal.models.accounts import AccountStatus, BlockReason, PortalUser
 from portal.models.notifications import MailOutbox
 from portal.services.accounts import blocking, closure
-from portal.services.notifications import inbox
+from portal.services.notifications import mailings
 from tests.factories import PASSWORD, make_user
 
 
@@ -83,7 +83,7 @@ def test_the_consent_form_needs_the_csrf_token(app, login_as, monkeypatch):
 
 def test_the_kind_settings_form_leaves_consent_alone(app, login_as):
     user = make_user(app.appbuilder.sm)
-    inbox.set_consent(user, True, True)
+    mailings.set_consent(user, True, True)
     login_as(user).post("/notifications/settings", data={})
     db.session.expire_all()
     assert db.session.get(PortalUser, user.id).consent_ads is True
@@ -97,7 +97,7 @@ def audience(app):
         ("ads_kk", "kk"), ("ads_en", "en"), ("ads_off", "ru"), ("ads_blocked", "ru"), ("ads_closed", "ru"),
         ("info_off", "ru"), ("ads_inactive", "ru"))}
     for name, user in users.items():
-        inbox.set_consent(user, name != "info_off", name.startswith("ads_") and name != "ads_off")
+        mailings.set_consent(user, name != "info_off", name.startswith("ads_") and name != "ads_off")
     moderator = make_user(sm, ("Moderator",))
     blocking.block(moderator, users["ads_blocked"].id, BlockReason.OTHER, "test")
     closure.close_account(users["ads_closed"], PASSWORD, True)
@@ -113,8 +113,8 @@ def consenting_active(column) -> set[int]:
 
 
 def test_recipients_respect_consent_and_skip_blocked_and_closed(app, audience):
-    ads = set(db.session.scalars(inbox.mailing_recipients("advertising").with_only_columns(PortalUser.id)))
-    info = set(db.session.scalars(inbox.mailing_recipients("informational")
+    ads = set(db.session.scalars(mailings.mailing_recipients("advertising").with_only_columns(PortalUser.id)))
+    info = set(db.session.scalars(mailings.mailing_recipients("informational")
                                   .with_only_columns(PortalUser.id)))
     ids = {name: u.id for name, u in audience.items()}
     assert {ids["ads_kk"], ids["ads_en"]} <= ads
@@ -123,7 +123,7 @@ def test_recipients_respect_consent_and_skip_blocked_and_closed(app, audience):
     assert ads == consenting_active(PortalUser.consent_ads)
     assert info == consenting_active(PortalUser.consent_info)
     with pytest.raises(ValueError):
-        inbox.mailing_recipients("everyone")
+        mailings.mailing_recipients("everyone")
 
 
 def run_broadcast(app, *args):

@@ -30,7 +30,7 @@ from portal.models.notifications import (
     Notification,
     NotificationPreference,
 )
-from portal.services.notifications import inbox, mailer
+from portal.services.notifications import inbox, kinds, mailer
 from tests.factories import make_user
 
 BASE_URL = "https://alemtrust.test"
@@ -116,7 +116,7 @@ def rows_of(user) -> list[Notification]:
 
 def in_locale(locale: str, kind: str, **params) -> str:
     with force_locale(locale):
-        return inbox.title_for(kind, params)
+        return kinds.title_for(kind, params)
 
 
 # --- notify and the email ---------------------------------------------------------------------
@@ -243,9 +243,9 @@ def test_render_uses_the_readers_language_for_reference_codes(app, people):
                                region="KZ-75")
     db.session.commit()
     with force_locale("kk"):
-        assert "Жеке нотариус" in inbox.render(row) and "Алматы қаласы" in inbox.render(row)
+        assert "Жеке нотариус" in kinds.render(row) and "Алматы қаласы" in kinds.render(row)
     with force_locale("ru"):
-        assert "Частный нотариус" in inbox.render(row) and "г. Алматы" in inbox.render(row)
+        assert "Частный нотариус" in kinds.render(row) and "г. Алматы" in kinds.render(row)
 
 
 # --- digest -----------------------------------------------------------------------------------
@@ -432,7 +432,7 @@ def test_settings_page_saves_choices_and_keeps_mandatory_on(client, login_as, re
     assert re.search(r'name="in_app_completion_requested"[^>]*checked[^>]*disabled', page)
     assert "Always on" in page
     assert 'name="email_new_offer"' in page and 'name="email_new_request"' not in page
-    form = {f"{channel}_{k}": "1" for k in inbox.KINDS for channel in ("in_app", "email")}
+    form = {f"{channel}_{k}": "1" for k in kinds.KINDS for channel in ("in_app", "email")}
     del form["email_new_offer"], form["in_app_review_reply"], form["email_review_reply"]
     del form["in_app_completion_requested"], form["email_completion_requested"]  # disabled: not posted
     del form["in_app_new_review"], form["email_new_review"]  # not on the page

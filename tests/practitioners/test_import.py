@@ -18,11 +18,13 @@ from portal.models.accounts import PortalUser
 from portal.models.practitioners import PractitionerProfile, ProfileStatus
 from portal.search import SearchQuery
 from portal.services import search as search_service
-from portal.services.practitioners import importer
-from portal.services.practitioners.importer import ImportFileError, import_practitioners, split_full_name
+from portal.services.practitioners import import_files, importer
+from portal.services.practitioners.import_files import ImportFileError
+from portal.services.practitioners.import_rows import split_full_name
+from portal.services.practitioners.importer import import_practitioners
 from tests.factories import PASSWORD, make_profile, make_user
 
-COLUMNS = list(importer.COLUMNS)
+COLUMNS = list(import_files.COLUMNS)
 
 
 def token() -> str:

@@ -28,7 +28,7 @@ from portal.models.practitioners import (
     ProfileStatus,
     QuizAttempt,
 )
-from portal.services.practitioners import moderation, verification
+from portal.services.practitioners import documents, moderation
 from portal.services.practitioners import profiles as profiles_service
 from tests.factories import (
     category,
@@ -339,7 +339,7 @@ def test_staff_download_documents(app, staff, login_as):
     db.session.add(doc)
     db.session.commit()
     with app.test_request_context():
-        path = verification.document_path(doc)
+        path = documents.document_path(doc)
     with open(path, "wb") as out:
         out.write(PDF)
     try:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from portal.core.extensions import db
 from portal.models.practitioners import DocumentKind, PractitionerProfile, ProfileDocument, ProfileStatus
-from portal.services.practitioners import verification
+from portal.services.practitioners import decisions
 from tests import factories
 from tests.factories import make_profile, make_user
 
@@ -315,7 +315,7 @@ def test_my_practice_shows_the_interview_and_every_notice(app, client, login_as,
     user = make_user(sm, ("Client",), locale="en", first_name="Interviewed", last_name=_uid())
     profile = make_profile(user, status=ProfileStatus.QUIZ_PASSED)
     when = dt.datetime.utcnow().replace(microsecond=0) + dt.timedelta(days=3)
-    verification.schedule_interview(moderator, profile.id, when, "phone")
+    decisions.schedule_interview(moderator, profile.id, when, "phone")
     login_as(user)
     page = _text(client.get("/practice/"))
     assert tr(app, "Interview scheduled") in page
@@ -323,8 +323,8 @@ def test_my_practice_shows_the_interview_and_every_notice(app, client, login_as,
 
     practitioner = make_user(sm, ("Client", "Practitioner"), locale="en", last_name=_uid())
     approved = make_profile(practitioner)
-    verification.warn(moderator, approved.id, "internal: three complaints", "First warning: answer clients.")
-    verification.warn(moderator, approved.id, "internal: again", "Second warning: be polite.")
+    decisions.warn(moderator, approved.id, "internal: three complaints", "First warning: answer clients.")
+    decisions.warn(moderator, approved.id, "internal: again", "Second warning: be polite.")
     login_as(practitioner)
     page = _text(client.get("/practice/"))
     assert tr(app, "Warned") in page and tr(app, "Strict warning") in page
@@ -332,13 +332,13 @@ def test_my_practice_shows_the_interview_and_every_notice(app, client, login_as,
     assert "internal: three complaints" not in page  # the reason stays with the staff
     assert f'href="/practitioners/{approved.id}"' in page and 'href="/practice/edit"' in page
 
-    verification.suspend(moderator, approved.id, "internal reason", "Suspended until the complaint is resolved.")
+    decisions.suspend(moderator, approved.id, "internal reason", "Suspended until the complaint is resolved.")
     page = _text(client.get("/practice/"))
     assert tr(app, "Suspended") in page and "Suspended until the complaint is resolved." in page
-    verification.revoke(moderator, approved.id, "internal reason")
+    decisions.revoke(moderator, approved.id, "internal reason")
     page = _text(client.get("/practice/"))
     assert tr(app, "You can apply again only if the moderators allow it.") in page
-    verification.allow_reapply(moderator, approved.id, "second chance")
+    decisions.allow_reapply(moderator, approved.id, "second chance")
     page = _text(client.get("/practice/"))
     assert tr(app, "Apply again") in page and 'href="/practice/apply"' in page
 

@@ -17,7 +17,7 @@ from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
 from portal.models.practitioners import ProfileStatus, QuizAttempt, QuizOption, QuizQuestion
 from portal.services import catalog
-from portal.services.practitioners import quiz
+from portal.services.practitioners import decisions, quiz
 from portal.services.practitioners import verification as v
 from tests.factories import (
     committed_state,
@@ -207,7 +207,7 @@ def test_all_right_passes_and_moves_the_profile_to_quiz_passed(app, sm):
     assert state["finished_at"] is not None
     assert len(json.loads(state["answers"])) == 10
     assert status_in_db(profile) == S.QUIZ_PASSED
-    assert v.has_passed_quiz(profile)
+    assert decisions.has_passed_quiz(profile)
     # passed: no further attempt
     with fails_without_change(profile, count_of=[(QuizAttempt, {"profile_id": profile.id})]) as err:
         quiz.start(user)
@@ -295,7 +295,7 @@ def test_an_open_attempt_cannot_be_submitted_once_the_application_left_submitted
     user, profile = applicant(sm)
     attempt = quiz.start(user)
     staff = make_user(sm, ("Moderator",))
-    v.reject(staff, profile.id, reason="incomplete licence")
+    decisions.reject(staff, profile.id, reason="incomplete licence")
     with fails_without_change(attempt):
         quiz.submit(user, attempt.id, answers(attempt, right=10))
     assert status_in_db(profile) == S.REJECTED
@@ -327,8 +327,8 @@ def test_cool_down_and_attempt_limit_then_a_new_application_starts_afresh(app, s
 
     # staff reject, allow a new application; the applicant submits again: three new attempts
     staff = make_user(sm, ("Moderator",))
-    v.reject(staff, profile.id, reason="quiz failed three times")
-    v.allow_reapply(staff, profile.id, reason="second chance")
+    decisions.reject(staff, profile.id, reason="quiz failed three times")
+    decisions.allow_reapply(staff, profile.id, reason="second chance")
     v.submit(user, now=t0 + 600 * HOUR)
     assert quiz.attempts_left(profile) == 3
     assert len(quiz.attempts_of(profile)) == 3 and quiz.current_attempts(profile) == []

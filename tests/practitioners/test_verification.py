@@ -1,6 +1,7 @@
-"""The practitioner status machine (portal.services.practitioners.verification): the
-application, documents, quiz step, interview, staff decisions, what the
-practitioner is told, public visibility, the search index and the audit trail."""
+"""The practitioner status machine (portal.services.practitioners: verification,
+questionnaire, documents, decisions): the application, documents, quiz step,
+interview, staff decisions, what the practitioner is told, public visibility,
+the search index and the audit trail."""
 from __future__ import annotations
 
 import datetime as dt
@@ -26,6 +27,7 @@ from portal.models.practitioners import (
     QuizAttempt,
 )
 from portal.search import SearchQuery, backend
+from portal.services.practitioners import decisions, documents, questionnaire
 from portal.services.practitioners import verification as v
 from tests.factories import (
     JPEG_BYTES,
@@ -148,11 +150,11 @@ def test_a_draft_is_saved_incomplete_and_missing_lists_what_the_category_require
                               membership_id="", region_ids=[], languages=[], about_kk="", about_ru="")
     profile = v.save_draft(applicant, empty)
     assert profile.status == S.DRAFT
-    assert [f for f, _m in v.missing_fields(profile)] == [
+    assert [f for f, _m in questionnaire.missing_fields(profile)] == [
         "licence_number", "licence_date", "licensor", "chamber", "membership_id", "region_ids", "languages",
         "about_ru", "licence"]
-    assert en(v.missing(profile)[0]) == "Enter the licence number."
-    assert en(v.missing(profile)[-1]) == "Upload a copy of your licence."
+    assert en(questionnaire.missing(profile)[0]) == "Enter the licence number."
+    assert en(questionnaire.missing(profile)[-1]) == "Upload a copy of your licence."
 
 
 @pytest.mark.parametrize("code, required", [
@@ -167,10 +169,10 @@ def test_required_fields_depend_on_the_category(applicant, code, required):
     empty = application_input(code, licence_number="", licence_date=None, licensor="", chamber="",
                               membership_id="", region_ids=[], languages=[], about_kk="", about_ru="")
     profile = v.save_draft(applicant, empty)
-    assert {f for f, _m in v.missing_fields(profile)} == required | common
+    assert {f for f, _m in questionnaire.missing_fields(profile)} == required | common
     # about in either language is enough
     v.save_draft(applicant, application_input(code, about_ru="", about_kk="Заңгер"))
-    assert {f for f, _m in v.missing_fields(profile)} == ({"licence"} & required)
+    assert {f for f, _m in questionnaire.missing_fields(profile)} == ({"licence"} & required)
 
 
 def test_submit_refuses_an_incomplete_application_and_changes_nothing(applicant):
@@ -182,7 +184,7 @@ def test_submit_refuses_an_incomplete_application_and_changes_nothing(applicant)
 
 def test_submit_moves_a_complete_draft_to_review_and_tells_the_applicant(applicant):
     profile = v.save_draft(applicant, application_input(), {"licence": [upload()]})
-    assert v.missing(profile) == []
+    assert questionnaire.missing(profile) == []
     v.submit(applicant)
     db.session.refresh(profile)
     assert profile.status == S.SUBMITTED and profile.submitted_at is not None
@@ -214,7 +216,7 @@ def test_documents_are_stored_privately_under_instance_uploads_profiles(app, app
     kinds = sorted((d.kind, d.content_type) for d in profile.documents)
     assert kinds == [("licence", "application/pdf"), ("photo", "image/png")]
     for doc in profile.documents:
-        path = v.document_path(doc)
+        path = documents.document_path(doc)
         assert path.startswith(os.path.join(app.instance_path, "uploads", "profiles"))
         assert os.path.isfile(path)
         assert "static" not in path
@@ -249,8 +251,8 @@ def test_document_size_and_count_limits(app, applicant, monkeypatch):
 
 def test_a_new_photo_replaces_the_old_one_and_its_file(applicant):
     profile = v.save_draft(applicant, application_input(), {"photo": [upload(PNG_BYTES, "a.png")]})
-    old = v.photo_of(profile)
-    old_path = v.document_path(old)
+    old = documents.photo_of(profile)
+    old_path = documents.document_path(old)
     v.save_draft(applicant, application_input(), {"photo": [upload(JPEG_BYTES, "b.jpg", "image/jpeg")]})
     photos = [d for d in profile.documents if d.kind == "photo"]
     assert [(p.original_name, p.content_type) for p in photos] == [("b.jpg", "image/jpeg")]
@@ -260,7 +262,7 @@ def test_a_new_photo_replaces_the_old_one_and_its_file(applicant):
 
 def test_a_rolled_back_upload_leaves_no_file(sm, staff, tmp_path):
     profile = approved(sm, staff)
-    folder = os.path.dirname(v.document_path(profile.documents[0]))
+    folder = os.path.dirname(documents.document_path(profile.documents[0]))
     before = set(os.listdir(folder))
     bad = application_input(region_ids=[])  # a public profile must stay complete
     with fails_without_change(profile, field="region_ids", count_of=[(ProfileDocument, {})]):
@@ -272,39 +274,39 @@ def test_who_may_read_a_document(sm, staff, applicant):
     profile = v.save_draft(applicant, application_input(),
                            {"licence": [upload()], "photo": [upload(PNG_BYTES, "me.png")]})
     licence = next(d for d in profile.documents if d.kind == "licence")
-    photo = v.photo_of(profile)
+    photo = documents.photo_of(profile)
     stranger = make_user(sm, ("Client",))
-    assert v.document_for(applicant, licence.id).id == licence.id
+    assert documents.document_for(applicant, licence.id).id == licence.id
     for user in (stranger, None):
         with pytest.raises(NotFound):
-            v.document_for(user, licence.id)
+            documents.document_for(user, licence.id)
         with pytest.raises(NotFound):  # not public yet: the photo is private too
-            v.document_for(user, photo.id)
-    assert v.document_for(staff, licence.id).id == licence.id
+            documents.document_for(user, photo.id)
+    assert documents.document_for(staff, licence.id).id == licence.id
     staff_reads = db.session.scalars(select(AuditEntry).where(
         AuditEntry.entity == "profile_document", AuditEntry.entity_id == licence.id)).all()
     assert [(e.action, e.actor_id) for e in staff_reads] == [("staff_download", staff.id)]
     with pytest.raises(NotFound):
-        v.document_for(staff, 10 ** 9)
+        documents.document_for(staff, 10 ** 9)
 
 
 def test_the_photo_of_a_public_profile_is_public_the_licence_is_not(sm, staff):
     profile = approved(sm, staff)
-    v.update_public_profile(profile.user, v.input_from(profile), {"photo": [upload(PNG_BYTES, "me.png")]})
-    photo = v.photo_of(profile)
+    v.update_public_profile(profile.user, questionnaire.input_from(profile), {"photo": [upload(PNG_BYTES, "me.png")]})
+    photo = documents.photo_of(profile)
     licence = next(d for d in profile.documents if d.kind == "licence")
-    assert v.document_for(None, photo.id).id == photo.id
+    assert documents.document_for(None, photo.id).id == photo.id
     with pytest.raises(NotFound):
-        v.document_for(None, licence.id)
-    v.suspend(staff, profile.id, reason="check")
+        documents.document_for(None, licence.id)
+    decisions.suspend(staff, profile.id, reason="check")
     with pytest.raises(NotFound):
-        v.document_for(None, photo.id)
+        documents.document_for(None, photo.id)
 
 
 def test_remove_document_rules(sm, staff, applicant):
     profile = v.save_draft(applicant, application_input(), {"licence": [upload()], "other": [upload()]})
     other = next(d for d in profile.documents if d.kind == "other")
-    path = v.document_path(other)
+    path = documents.document_path(other)
     with pytest.raises(NotFound):  # not the owner
         v.remove_document(make_user(sm, ("Client",)), other.id)
     v.remove_document(applicant, other.id)
@@ -347,7 +349,7 @@ def test_quiz_passed_moves_submitted_to_quiz_passed_only_with_a_passed_attempt(s
 def test_schedule_interview_after_the_quiz_notifies_and_audits(sm, staff):
     profile = at(sm, staff, S.QUIZ_PASSED)
     when = utcnow().replace(microsecond=0) + dt.timedelta(days=3)
-    interview = v.schedule_interview(staff, profile.id, when, "phone", notes="позвонить утром")
+    interview = decisions.schedule_interview(staff, profile.id, when, "phone", notes="позвонить утром")
     db.session.refresh(profile)
     assert profile.status == S.INTERVIEW_SCHEDULED
     assert (interview.scheduled_at, interview.mode, interview.staff_id, interview.outcome) == (
@@ -363,7 +365,7 @@ def test_schedule_interview_after_the_quiz_notifies_and_audits(sm, staff):
     assert str(when.year) in params["when"]["ru"]
     # re-scheduling moves the pending interview instead of adding one
     later = when + dt.timedelta(days=1)
-    again = v.schedule_interview(staff, profile.id, later, "in_person")
+    again = decisions.schedule_interview(staff, profile.id, later, "in_person")
     assert again.id == interview.id and again.scheduled_at == later
     assert row_count(Interview, profile_id=profile.id) == 1
     assert kinds_of(profile.user).count("interview_scheduled") == 2
@@ -373,7 +375,7 @@ def test_schedule_interview_takes_a_timezone_aware_time_as_utc(sm, staff):
     profile = at(sm, staff, S.QUIZ_PASSED)
     almaty = dt.timezone(dt.timedelta(hours=5))
     local = dt.datetime.now(almaty).replace(microsecond=0, second=0) + dt.timedelta(days=1)
-    interview = v.schedule_interview(staff, profile.id, local, "in_person")
+    interview = decisions.schedule_interview(staff, profile.id, local, "in_person")
     assert interview.scheduled_at == local.astimezone(dt.timezone.utc).replace(tzinfo=None)
 
 
@@ -381,7 +383,7 @@ def test_schedule_interview_takes_a_timezone_aware_time_as_utc(sm, staff):
 def test_no_interview_before_the_quiz_or_after_approval(sm, staff, stage):
     profile = at(sm, staff, stage)
     with fails_without_change(profile, count_of=[(Interview, {"profile_id": profile.id})]):
-        v.schedule_interview(staff, profile.id, utcnow() + dt.timedelta(days=1), "phone")
+        decisions.schedule_interview(staff, profile.id, utcnow() + dt.timedelta(days=1), "phone")
 
 
 @pytest.mark.parametrize("when, mode, field", [
@@ -391,34 +393,34 @@ def test_no_interview_before_the_quiz_or_after_approval(sm, staff, stage):
 def test_schedule_interview_checks_time_and_mode(sm, staff, when, mode, field):
     profile = at(sm, staff, S.QUIZ_PASSED)
     with fails_without_change(profile, field=field, count_of=[(Interview, {"profile_id": profile.id})]):
-        v.schedule_interview(staff, profile.id, utcnow() + when, mode)
+        decisions.schedule_interview(staff, profile.id, utcnow() + when, mode)
 
 
 def test_only_staff_and_never_on_their_own_profile(sm, staff):
     profile = at(sm, staff, S.QUIZ_PASSED)
     client = make_user(sm, ("Client", "Practitioner"))
     with fails_without_change(profile) as info:
-        v.schedule_interview(client, profile.id, utcnow() + dt.timedelta(days=1), "phone")
+        decisions.schedule_interview(client, profile.id, utcnow() + dt.timedelta(days=1), "phone")
     assert en(info.value.message) == "Only moderators and administrators can do this."
     own = make_applicant(sm, S.QUIZ_PASSED, staff=staff)
     own.user.roles.append(sm.find_role("Moderator"))
     db.session.commit()
     with fails_without_change(own) as info:
-        v.schedule_interview(own.user, own.id, utcnow() + dt.timedelta(days=1), "phone")
+        decisions.schedule_interview(own.user, own.id, utcnow() + dt.timedelta(days=1), "phone")
     assert en(info.value.message) == "You cannot decide on your own practice."
     with pytest.raises(NotFound):
-        v.approve(staff, 10 ** 9)
+        decisions.approve(staff, 10 ** 9)
 
 
 def _scheduled(sm, staff):
     profile = at(sm, staff, S.INTERVIEW_SCHEDULED, interview_outcome="pending")
-    return profile, v.latest_interview(profile)
+    return profile, decisions.latest_interview(profile)
 
 
 @pytest.mark.parametrize("digits, stored", [("1234", "1234"), (" 56 ", "56"), ("", None), (None, None)])
 def test_record_interview_keeps_at_most_four_passport_digits(sm, staff, digits, stored):
     profile, interview = _scheduled(sm, staff)
-    v.record_interview(staff, interview.id, "passed", "паспорт проверен", True, digits)
+    decisions.record_interview(staff, interview.id, "passed", "паспорт проверен", True, digits)
     db.session.refresh(interview)
     assert interview.outcome == "passed" and interview.passport_checked
     assert interview.passport_last_digits == stored
@@ -433,27 +435,27 @@ def test_record_interview_keeps_at_most_four_passport_digits(sm, staff, digits, 
 def test_record_interview_rejects_more_than_four_digits_or_non_digits(sm, staff, digits):
     profile, interview = _scheduled(sm, staff)
     with fails_without_change(interview, profile, field="passport_last_digits"):
-        v.record_interview(staff, interview.id, "passed", "", True, digits)
+        decisions.record_interview(staff, interview.id, "passed", "", True, digits)
 
 
 def test_record_interview_other_rules(sm, staff):
     profile, interview = _scheduled(sm, staff)
     with fails_without_change(interview, field="passport_last_digits"):  # digits of an unchecked passport
-        v.record_interview(staff, interview.id, "passed", "", False, "1234")
+        decisions.record_interview(staff, interview.id, "passed", "", False, "1234")
     with fails_without_change(interview, field="outcome"):
-        v.record_interview(staff, interview.id, "pending", "", True, None)
+        decisions.record_interview(staff, interview.id, "pending", "", True, None)
     with fails_without_change(interview, field="outcome"):
-        v.record_interview(staff, interview.id, "great", "", True, None)
+        decisions.record_interview(staff, interview.id, "great", "", True, None)
     with pytest.raises(NotFound):
-        v.record_interview(staff, 10 ** 9, "passed", "", True, None)
-    v.record_interview(staff, interview.id, "no_show", "не пришёл", False, None)
+        decisions.record_interview(staff, 10 ** 9, "passed", "", True, None)
+    decisions.record_interview(staff, interview.id, "no_show", "не пришёл", False, None)
     assert interview.passport_checked_by_id is None and interview.passport_last_digits is None
     # after a recorded interview a new one may be scheduled: a second row
-    second = v.schedule_interview(staff, profile.id, utcnow() + dt.timedelta(days=5), "phone")
-    assert second.id != interview.id and v.latest_interview(profile).id == second.id
-    v.reject(staff, profile.id, reason="не явился дважды")
+    second = decisions.schedule_interview(staff, profile.id, utcnow() + dt.timedelta(days=5), "phone")
+    assert second.id != interview.id and decisions.latest_interview(profile).id == second.id
+    decisions.reject(staff, profile.id, reason="не явился дважды")
     with fails_without_change(second):
-        v.record_interview(staff, second.id, "passed", "", True, None)
+        decisions.record_interview(staff, second.id, "passed", "", True, None)
 
 
 # --- approval -----------------------------------------------------------------------------
@@ -493,18 +495,18 @@ def test_approve_refuses_without_every_check(sm, staff, make, text):
     with fails_without_change(profile, user, count_of=[(PracticeNotice, {"profile_id": profile.id}),
                                                        (AuditEntry, {"entity_id": profile.id,
                                                                      "entity": "practitioner_profile"})]) as info:
-        v.approve(staff, profile.id, reason="ok")
+        decisions.approve(staff, profile.id, reason="ok")
     assert en(info.value.message) == text
     db.session.refresh(user)
     assert not user.has_role("Practitioner")
-    assert en(v.approval_problems(profile)[0]) == text
+    assert en(decisions.approval_problems(profile)[0]) == text
 
 
 def test_approve_needs_the_latest_interview_passed(sm, staff):
     profile = at(sm, staff, S.INTERVIEW_SCHEDULED)  # passed
-    v.schedule_interview(staff, profile.id, utcnow() + dt.timedelta(days=1), "phone")  # a second, pending
+    decisions.schedule_interview(staff, profile.id, utcnow() + dt.timedelta(days=1), "phone")  # a second, pending
     with fails_without_change(profile) as info:
-        v.approve(staff, profile.id)
+        decisions.approve(staff, profile.id)
     assert en(info.value.message) == "The result of the interview has not been recorded yet."
 
 
@@ -513,8 +515,8 @@ def test_approve_makes_a_public_verified_practitioner(sm, staff, client):
     profile = at(sm, staff, S.INTERVIEW_SCHEDULED, last_name=name)
     assert not profile.is_public and indexed(name) == []
     assert client.get(f"/practitioners/{profile.id}").status_code == 404
-    assert v.approval_problems(profile) == []
-    v.approve(staff, profile.id, reason="все проверки пройдены", message="Добро пожаловать!")
+    assert decisions.approval_problems(profile) == []
+    decisions.approve(staff, profile.id, reason="все проверки пройдены", message="Добро пожаловать!")
     db.session.refresh(profile)
     assert profile.status == S.APPROVED and profile.is_public
     assert profile.verified_since is not None and profile.verified_since <= utcnow()
@@ -535,8 +537,8 @@ def test_reject_tells_nothing_but_the_decision(sm, staff):
     for stage in (S.SUBMITTED, S.QUIZ_PASSED, S.INTERVIEW_SCHEDULED):
         profile = at(sm, staff, stage)
         with fails_without_change(profile, field="reason"):
-            v.reject(staff, profile.id, reason="  ")
-        v.reject(staff, profile.id, reason="сомнения в лицензии", message="секрет")
+            decisions.reject(staff, profile.id, reason="  ")
+        decisions.reject(staff, profile.id, reason="сомнения в лицензии", message="секрет")
         db.session.refresh(profile)
         assert profile.status == S.REJECTED and not profile.may_reapply
         assert [(n.action, n.message) for n in notices_of(profile)] == [("reject", "")]
@@ -553,9 +555,9 @@ def test_warn_keeps_the_practitioner_public_and_shows_the_message(sm, staff, cli
     name = unique_word()
     profile = approved(sm, staff, name)
     with fails_without_change(profile, field="message"):
-        v.warn(staff, profile.id, reason="жалоба", message="")
-    v.warn(staff, profile.id, reason="грубость в переписке", message="Соблюдайте правила 6.6.")
-    v.warn(staff, profile.id, reason="снова", message="Последнее предупреждение.")
+        decisions.warn(staff, profile.id, reason="жалоба", message="")
+    decisions.warn(staff, profile.id, reason="грубость в переписке", message="Соблюдайте правила 6.6.")
+    decisions.warn(staff, profile.id, reason="снова", message="Последнее предупреждение.")
     db.session.refresh(profile)
     assert profile.status == S.WARNED and profile.is_public
     assert [(e.from_value, e.to_value) for e in audit_rows(profile, "status")][-2:] == [
@@ -565,7 +567,7 @@ def test_warn_keeps_the_practitioner_public_and_shows_the_message(sm, staff, cli
     assert kinds_of(profile.user).count("practice_warned") == 2
     assert indexed(name) == [profile.id]
     assert client.get(f"/practitioners/{profile.id}").status_code == 200
-    v.reinstate(staff, profile.id, reason="исправился")  # lifts the warning
+    decisions.reinstate(staff, profile.id, reason="исправился")  # lifts the warning
     db.session.refresh(profile)
     assert profile.status == S.APPROVED and indexed(name) == [profile.id]
 
@@ -574,14 +576,14 @@ def test_suspend_hides_and_reinstate_shows_again(sm, staff, client):
     name = unique_word()
     profile = approved(sm, staff, name)
     since = profile.verified_since
-    v.suspend(staff, profile.id, reason="проверка жалоб", message="Временно приостановлено.")
+    decisions.suspend(staff, profile.id, reason="проверка жалоб", message="Временно приостановлено.")
     db.session.refresh(profile)
     assert profile.status == S.SUSPENDED and not profile.is_public
     assert indexed(name) == []
     assert client.get(f"/practitioners/{profile.id}").status_code == 404
     assert [(n.action, n.message) for n in notices_of(profile)][-1] == ("suspend", "Временно приостановлено.")
     assert kinds_of(profile.user)[-1] == "practice_suspended"
-    v.reinstate(staff, profile.id, reason="жалобы не подтвердились", message="Вы снова в каталоге.")
+    decisions.reinstate(staff, profile.id, reason="жалобы не подтвердились", message="Вы снова в каталоге.")
     db.session.refresh(profile)
     assert profile.status == S.APPROVED and profile.is_public and profile.verified_since == since
     assert indexed(name) == [profile.id]
@@ -597,10 +599,10 @@ def test_revoke_hides_for_good_but_keeps_the_role(sm, staff, client, before):
     name = unique_word()
     profile = approved(sm, staff, name)
     if before == S.WARNED:
-        v.warn(staff, profile.id, reason="r", message="m")
+        decisions.warn(staff, profile.id, reason="r", message="m")
     elif before == S.SUSPENDED:
-        v.suspend(staff, profile.id, reason="r")
-    v.revoke(staff, profile.id, reason="нарушение 6.6", message="")
+        decisions.suspend(staff, profile.id, reason="r")
+    decisions.revoke(staff, profile.id, reason="нарушение 6.6", message="")
     db.session.refresh(profile)
     assert profile.status == S.REVOKED and not profile.is_public
     assert indexed(name) == []
@@ -610,7 +612,7 @@ def test_revoke_hides_for_good_but_keeps_the_role(sm, staff, client, before):
     entry = audit_rows(profile, "status")[-1]
     assert (entry.from_value, entry.to_value, entry.actor_id) == (before, S.REVOKED, staff.id)
     with fails_without_change(profile):
-        v.reinstate(staff, profile.id, reason="передумали")
+        decisions.reinstate(staff, profile.id, reason="передумали")
 
 
 # every action from every status the table does not allow: an error and no change
@@ -631,13 +633,13 @@ def _profile_in(sm, staff, status):
     profile = approved(sm, staff)
     if status == S.REJECTED:
         profile = at(sm, staff, S.SUBMITTED)
-        v.reject(staff, profile.id, reason="r")
+        decisions.reject(staff, profile.id, reason="r")
     elif status == S.WARNED:
-        v.warn(staff, profile.id, reason="r", message="m")
+        decisions.warn(staff, profile.id, reason="r", message="m")
     elif status == S.SUSPENDED:
-        v.suspend(staff, profile.id, reason="r")
+        decisions.suspend(staff, profile.id, reason="r")
     elif status == S.REVOKED:
-        v.revoke(staff, profile.id, reason="r")
+        decisions.revoke(staff, profile.id, reason="r")
     db.session.refresh(profile)
     return profile
 
@@ -652,27 +654,27 @@ def test_every_illegal_transition_raises_and_changes_nothing(sm, staff, status):
                                   count_of=[(PracticeNotice, {"profile_id": profile.id}),
                                             (AuditEntry, {"entity": "practitioner_profile",
                                                           "entity_id": profile.id})]):
-            v.act(staff, profile.id, name, reason="причина", message="сообщение")
-    assert sorted(a for a in v.allowed_actions(profile) if a != "clear_flag") == sorted(
+            decisions.act(staff, profile.id, name, reason="причина", message="сообщение")
+    assert sorted(a for a in decisions.allowed_actions(profile) if a != "clear_flag") == sorted(
         name for name in ALL_ACTIONS if status in ALLOWED[name])
     db.session.refresh(profile)
     assert profile.status == status
 
 
 def test_actions_table_matches_the_transitions():
-    for name, (function, statuses, label) in v.ACTIONS.items():
+    for name, (function, statuses, label) in decisions.ACTIONS.items():
         assert callable(function) and en(label)
         if name in ALLOWED:
             assert set(statuses) == ALLOWED[name]
     with pytest.raises(NotFound):
-        v.act(None, 1, "delete_everything")
+        decisions.act(None, 1, "delete_everything")
 
 
 def test_decisions_need_an_internal_reason(sm, staff):
     profile = approved(sm, staff)
     for name in ("warn", "suspend", "revoke"):
         with fails_without_change(profile, field="reason"):
-            v.act(staff, profile.id, name, reason="", message="m")
+            decisions.act(staff, profile.id, name, reason="", message="m")
 
 
 # --- reapplying and flags --------------------------------------------------------------------------
@@ -680,20 +682,20 @@ def test_decisions_need_an_internal_reason(sm, staff):
 def test_reapply_after_rejection(sm, staff):
     profile = at(sm, staff, S.SUBMITTED)
     user = profile.user
-    v.reject(staff, profile.id, reason="неполные документы")
+    decisions.reject(staff, profile.id, reason="неполные документы")
     with fails_without_change(profile) as info:
         v.save_draft(user, application_input(about_ru="Исправил"))
     assert en(info.value.message) == "You cannot apply again unless the moderators allow it."
     with fails_without_change(profile):
         v.submit(user)
-    v.allow_reapply(staff, profile.id, reason="прислал новые документы", message="Подайте заново.")
+    decisions.allow_reapply(staff, profile.id, reason="прислал новые документы", message="Подайте заново.")
     db.session.refresh(profile)
     assert profile.may_reapply and profile.status == S.REJECTED
     assert [(n.action, n.message) for n in notices_of(profile)][-1] == ("allow_reapply", "Подайте заново.")
     assert kinds_of(user)[-1] == "reapply_allowed"
     assert audit_rows(profile, "allow_reapply")[-1].actor_id == staff.id
     with fails_without_change(profile) as info:
-        v.allow_reapply(staff, profile.id, reason="ещё раз")
+        decisions.allow_reapply(staff, profile.id, reason="ещё раз")
     assert en(info.value.message) == "This practitioner may already apply again."
     v.save_draft(user, application_input(about_ru="Исправил"))
     db.session.refresh(profile)
@@ -708,8 +710,8 @@ def test_reapply_after_rejection(sm, staff):
 def test_reapply_after_revocation_submits_directly(sm, staff):
     name = unique_word()
     profile = approved(sm, staff, name)
-    v.revoke(staff, profile.id, reason="r")
-    v.allow_reapply(staff, profile.id, reason="срок истёк")
+    decisions.revoke(staff, profile.id, reason="r")
+    decisions.allow_reapply(staff, profile.id, reason="срок истёк")
     v.submit(profile.user)
     db.session.refresh(profile)
     assert profile.status == S.SUBMITTED and not profile.may_reapply
@@ -719,14 +721,14 @@ def test_reapply_after_revocation_submits_directly(sm, staff):
 def test_clear_flag(sm, staff):
     profile = approved(sm, staff)
     with fails_without_change(profile) as info:
-        v.clear_flag(staff, profile.id, reason="посмотрела")
+        decisions.clear_flag(staff, profile.id, reason="посмотрела")
     assert en(info.value.message) == "This profile is not flagged."
-    assert "clear_flag" not in v.allowed_actions(profile)
+    assert "clear_flag" not in decisions.allowed_actions(profile)
     profile.flagged_at, profile.flag_reason = utcnow(), "negative_reviews"
     db.session.commit()
-    assert "clear_flag" in v.allowed_actions(profile)
+    assert "clear_flag" in decisions.allowed_actions(profile)
     notes = notification_count(profile.user)
-    v.clear_flag(staff, profile.id, reason="отзывы необоснованны")
+    decisions.clear_flag(staff, profile.id, reason="отзывы необоснованны")
     db.session.refresh(profile)
     assert profile.flagged_at is None and profile.flag_reason is None
     entry = audit_rows(profile, "unflag")[-1]
@@ -770,7 +772,7 @@ def test_licence_or_category_changes_go_back_to_review(sm, staff, client, change
     assert (entry.from_value, entry.to_value, entry.actor_id) == (S.APPROVED, S.QUIZ_PASSED, profile.user_id)
     assert notices_of(profile)[-1].action == "back_to_review"
     # the quiz and the interview passed before still count: a moderator approves again
-    v.approve(staff, profile.id, reason="licence checked")
+    decisions.approve(staff, profile.id, reason="licence checked")
     db.session.refresh(profile)
     assert profile.status == S.APPROVED and indexed(name) != []
 
@@ -790,7 +792,7 @@ def test_public_edits_keep_the_profile_complete_and_only_verified_may_edit(sm, s
 
 def test_input_from_round_trips(sm, staff):
     profile = approved(sm, staff)
-    data = v.input_from(profile)
+    data = questionnaire.input_from(profile)
     assert data.languages == ["kk", "ru"] and data.region_ids == [r.id for r in profile.regions]
     v.update_public_profile(profile.user, data)
     db.session.refresh(profile)
@@ -801,8 +803,8 @@ def test_imported_profiles_without_documents_can_still_be_decided(sm, staff):
     """Profiles made outside the application (import, demo) take staff decisions too."""
     user = make_user(sm, ("Client", "Practitioner"))
     profile = make_profile(user)
-    v.suspend(staff, profile.id, reason="проверка")
-    v.reinstate(staff, profile.id, reason="ok")
+    decisions.suspend(staff, profile.id, reason="проверка")
+    decisions.reinstate(staff, profile.id, reason="ok")
     db.session.refresh(profile)
     assert profile.status == S.APPROVED
 
@@ -812,14 +814,14 @@ def test_notifications_are_rendered_for_the_practitioner(sm, staff):
     rows = db.session.scalars(select(Notification).where(Notification.user_id == profile.user_id)
                               .order_by(Notification.id)).all()
     assert [r.kind for r in rows] == ["application_submitted", "interview_scheduled", "application_approved"]
-    from portal.services.notifications import inbox
+    from portal.services.notifications import kinds
 
     for row in rows:
         assert all(r.link == "/practice/" for r in rows)
         with force_locale("en"):
-            title = inbox.render(row)
+            title = kinds.render(row)
         assert title and "%(" not in title
-    assert inbox.KINDS["application_approved"].mandatory
+    assert kinds.KINDS["application_approved"].mandatory
     count = db.session.scalar(select(func.count()).select_from(Notification).where(
         Notification.user_id == profile.user_id))
     assert count == 3
@@ -827,15 +829,15 @@ def test_notifications_are_rendered_for_the_practitioner(sm, staff):
 
 def test_a_new_application_needs_a_new_quiz_and_interview(sm, staff):
     profile = approved(sm, staff)
-    v.revoke(staff, profile.id, reason="6.6")
-    v.allow_reapply(staff, profile.id, reason="appeal accepted")
+    decisions.revoke(staff, profile.id, reason="6.6")
+    decisions.allow_reapply(staff, profile.id, reason="appeal accepted")
     v.submit(profile.user)
     db.session.refresh(profile)
     assert profile.status == S.SUBMITTED and profile.verified_since is None
-    assert not v.has_passed_quiz(profile)  # the pass of the first application no longer counts
+    assert not decisions.has_passed_quiz(profile)  # the pass of the first application no longer counts
     pass_quiz(profile)
     db.session.commit()
     db.session.refresh(profile)
     assert profile.status == S.QUIZ_PASSED
-    problems = [en(p) for p in v.approval_problems(profile)]
+    problems = [en(p) for p in decisions.approval_problems(profile)]
     assert problems == ["The applicant has had no interview."]  # the old interview no longer counts

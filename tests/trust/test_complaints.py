@@ -21,7 +21,7 @@ from portal.models.exchange import Message, OfferStatus, RequestStatus, ReviewSt
 from portal.models.notifications import MailOutbox, Notification
 from portal.models.practitioners import ProfileStatus
 from portal.models.trust import Complaint, ComplaintKind, ComplaintNote, ComplaintStatus
-from portal.services.notifications import inbox
+from portal.services.notifications import kinds
 from portal.services.trust import complaints
 from tests.factories import (
     fails_without_change,
@@ -337,10 +337,10 @@ def test_the_reporter_is_told_the_outcome_in_their_language(s):
                                   .order_by(MailOutbox.id.desc())).first()
         assert mail.locale == user.locale and mail.recipient == user.email
         with force_locale(user.locale):
-            expected = inbox.render(row)
+            expected = kinds.render(row)
         assert mail.subject == expected and str(c.id) in expected
     with force_locale("kk"):
-        assert "Пікір жасырылды." in inbox.render(db.session.scalars(select(Notification).where(
+        assert "Пікір жасырылды." in kinds.render(db.session.scalars(select(Notification).where(
             Notification.user_id == kk_reporter.id, Notification.kind == "complaint_resolved")).one())
     # the title carries a shortened outcome; the whole text is on "My complaints"
     ru_row = db.session.scalars(select(Notification).where(Notification.user_id == ru_reporter.id,
@@ -349,9 +349,9 @@ def test_the_reporter_is_told_the_outcome_in_their_language(s):
     assert db.session.get(Complaint, c_ru.id).outcome == long_outcome.strip()
     # a translation of the title must keep its placeholders (kk and ru catalogues)
     with force_locale("kk"):
-        kk_title = str(inbox.KINDS["complaint_resolved"].title)
+        kk_title = str(kinds.KINDS["complaint_resolved"].title)
     with force_locale("ru"):
-        ru_title = str(inbox.KINDS["complaint_resolved"].title)
+        ru_title = str(kinds.KINDS["complaint_resolved"].title)
     assert all(p in t for p in ("%(number)s", "%(outcome)s") for t in (kk_title, ru_title))
 
 

@@ -25,10 +25,11 @@ from portal.core.extensions import db
 from portal.models.notifications import Notification
 from portal.models.trust import SupportConversation, SupportKind, SupportMessage
 from portal.services.notifications import inbox as notifications
+from portal.services.notifications import kinds
 from portal.services.trust import support
-from tests.notifications import test_notifications as mail_tests
 from tests.conftest import separate_app
 from tests.factories import fails_without_change, make_user, notification_count, row_count, unique_email
+from tests.notifications import test_notifications as mail_tests
 
 # the loopback SMTP server of the notification tests, reused by name
 settings = mail_tests.settings
@@ -482,9 +483,9 @@ def test_feedback_is_rate_limited_per_address(limited_app):
 
 
 def test_the_notification_kind_is_declared_for_everyone(app, people):
-    spec = notifications.KINDS[support.REPLY_KIND]
+    spec = kinds.KINDS[support.REPLY_KIND]
     assert spec.audience == "any" and not spec.batched
     assert notifications.relevant(people["kk"], spec) and notifications.relevant(people["moderator"], spec)
     with force_locale("en"):
-        assert notifications.title_for(support.REPLY_KIND, {}) == "Support answered your message"
+        assert kinds.title_for(support.REPLY_KIND, {}) == "Support answered your message"
 

@@ -1,4 +1,4 @@
-"""Back-office edits (portal.views.admin): which accounts staff may change
+"""Back-office edits (portal.views.back_office): which accounts staff may change
 through FAB's generic forms, and the audit entry of every field they change there.
 
 The generic forms hold only fields that no service rule owns. Statuses,

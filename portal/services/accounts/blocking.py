@@ -30,7 +30,7 @@ from portal.core.paging import Page, paged
 from portal.core.validation import normalize_phone
 from portal.models.accounts import AccountStatus, BlockReason, PortalUser, is_staff
 from portal.services.accounts import password_reset, sessions
-from portal.services.notifications import inbox, mailer
+from portal.services.notifications import inbox, kinds, mailer
 from portal.services.trust import complaints
 
 NOTE_MAX = 2000
@@ -115,7 +115,7 @@ def _queue_email(user: PortalUser, kind: str, reason: str | None = None) -> None
     locale = user_locale(user)
     with force_locale(locale):
         params = {"reason": label(reason)} if reason else {}
-        title = str(inbox.KINDS[kind].title) % params
+        title = str(kinds.KINDS[kind].title) % params
         text, html = inbox.render_email(
             "notification", title=title, url=inbox.absolute_url(links.support_feedback_page()), locale=locale,
             **inbox.email_context(user))

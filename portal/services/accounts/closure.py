@@ -66,9 +66,8 @@ from portal.models.agreement import AgreementAcceptance
 from portal.models.exchange import Attachment, Message, Offer, Review, ServiceRequest, Thread
 from portal.models.notifications import MailOutbox, Notification, NotificationPreference
 from portal.models.trust import Complaint, SupportConversation, SupportKind, SupportMessage
-from portal.services.exchange import attachments
+from portal.services.exchange import attachments, request_lifecycle
 from portal.services.exchange import offers as offers_service
-from portal.services.exchange import requests as requests_service
 from portal.services.notifications import inbox
 from portal.services.practitioners import verification
 
@@ -117,7 +116,7 @@ def close_account(user: PortalUser, password: str, confirmed: bool, now: dt.date
     try:
         _mask_shared_texts(user, ids.pattern(names=True))  # before notifications quote request titles
         db.session.flush()  # the services below re-read rows under a lock
-        result.requests_cancelled = requests_service.cancel_all_of(user, now)
+        result.requests_cancelled = request_lifecycle.cancel_all_of(user, now)
         paths = []
         profile = user.practitioner_profile
         if profile is not None:
@@ -146,7 +145,7 @@ def close_account(user: PortalUser, password: str, confirmed: bool, now: dt.date
 def closed_name() -> dict[str, str]:
     """ "Closed account" in every language (a notification parameter is shown in the reader's)."""
     names = {}
-    for code in current_app.config.get("LANGUAGES", {"ru": {}}):
+    for code in current_app.config["LANGUAGES"]:
         with force_locale(code):
             names[code] = str(_l("Closed account"))
     return names

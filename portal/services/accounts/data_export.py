@@ -22,7 +22,7 @@ from portal.models.agreement import AgreementAcceptance
 from portal.models.exchange import Offer, OfferStatus, Review, ReviewStatus, ServiceRequest, Thread
 from portal.models.notifications import Notification, NotificationPreference
 from portal.models.trust import Complaint, SupportConversation
-from portal.services.notifications import inbox
+from portal.services.notifications import kinds
 
 FORMAT = "alemtrust-personal-data/1"
 
@@ -71,7 +71,7 @@ def export(user: PortalUser) -> dict:
                                         .where(NotificationPreference.user_id == user.id)
                                         .order_by(NotificationPreference.kind))],
         "notifications": [
-            {"text": inbox.render(n), "link": n.link, "at": _time(n.created_at), "read_at": _time(n.read_at)}
+            {"text": kinds.render(n), "link": n.link, "at": _time(n.created_at), "read_at": _time(n.read_at)}
             for n in db.session.scalars(select(Notification).where(Notification.user_id == user.id,
                                                                    Notification.in_app.is_(True))
                                         .order_by(Notification.created_at, Notification.id))],

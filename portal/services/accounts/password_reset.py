@@ -50,13 +50,13 @@ def _hash_token(token: str) -> str:
 
 
 def _ttl() -> dt.timedelta:
-    return dt.timedelta(minutes=int(current_app.config.get("PASSWORD_RESET_TTL_MINUTES", 60)))
+    return dt.timedelta(minutes=int(current_app.config["PASSWORD_RESET_TTL_MINUTES"]))
 
 
 def hash_password(password: str) -> str:
     """A password hash the way FAB makes it (FAB_PASSWORD_HASH_* settings)."""
-    return generate_password_hash(password, method=current_app.config.get("FAB_PASSWORD_HASH_METHOD", "scrypt"),
-                                  salt_length=current_app.config.get("FAB_PASSWORD_HASH_SALT_LENGTH", 16))
+    return generate_password_hash(password, method=current_app.config["FAB_PASSWORD_HASH_METHOD"],
+                                  salt_length=current_app.config["FAB_PASSWORD_HASH_SALT_LENGTH"])
 
 
 def check_current_password(user: PortalUser, password: str | None) -> None:
@@ -93,7 +93,7 @@ def request_reset(email: str, ip: str | None = "", now: dt.datetime | None = Non
 
 def _queue_email(user: PortalUser, token: str, reason: str) -> None:
     locale = inbox.user_locale(user)
-    app_name = current_app.config.get("APP_NAME", "AlemTrust")
+    app_name = current_app.config["APP_NAME"]
     with force_locale(locale):
         subject = str(SUBJECT % {"app": app_name})
         text, html = inbox.render_email(

@@ -241,8 +241,8 @@ def ip_signals(now: dt.datetime | None = None, limit: int = 50) -> list[IpSignal
     """Accounts with successful logins from >= SIGNAL_IP_THRESHOLD distinct IPs
     or user agents within the last SIGNAL_IP_WINDOW_HOURS, most IPs first."""
     now = now or utcnow()
-    threshold = int(current_app.config.get("SIGNAL_IP_THRESHOLD", 5))
-    since = now - dt.timedelta(hours=float(current_app.config.get("SIGNAL_IP_WINDOW_HOURS", 24)))
+    threshold = int(current_app.config["SIGNAL_IP_THRESHOLD"])
+    since = now - dt.timedelta(hours=float(current_app.config["SIGNAL_IP_WINDOW_HOURS"]))
     ips, devices = func.count(distinct(LoginEvent.ip_address)), func.count(distinct(LoginEvent.user_agent))
     rows = db.session.execute(
         select(LoginEvent.user_id, ips, devices, func.count(), func.max(LoginEvent.created_at))

@@ -13,7 +13,7 @@ but a process killed in between leaves a file no row refers to.
 ``cleanup_orphans`` deletes such files once they are older than
 UPLOAD_ORPHAN_GRACE_MINUTES (``flask portal cleanup-uploads``, and hourly in
 ``flask notify worker``); it covers this module's folder and the
-practitioners' documents (services.verification)."""
+practitioners' documents (services.practitioners.documents)."""
 from __future__ import annotations
 
 import os
@@ -80,7 +80,7 @@ def orphan_files(now: float | None = None, grace_minutes: int | None = None) -> 
     (storage keys) are considered. Cheap when nothing is old: the database is
     asked only about files past the grace period."""
     if grace_minutes is None:
-        grace_minutes = int(current_app.config.get("UPLOAD_ORPHAN_GRACE_MINUTES", 60))
+        grace_minutes = int(current_app.config["UPLOAD_ORPHAN_GRACE_MINUTES"])
     cutoff = (time.time() if now is None else now) - grace_minutes * 60
     found = []
     for path, column in _stored_folders():

@@ -107,11 +107,17 @@ def is_changeable(offer: Offer | None) -> bool:
             and offer.request.status == RequestStatus.OPEN)
 
 
-def _own_active(user: PortalUser, offer_id: int) -> Offer:
+def get_own(user: PortalUser, offer_id: int) -> Offer:
+    """The user's own offer, in any status."""
     profile = getattr(user, "practitioner_profile", None)
     offer = db.session.get(Offer, offer_id)
     if offer is None or profile is None or offer.profile_id != profile.id:
         raise NotFound(_l("This offer does not exist."))
+    return offer
+
+
+def _own_active(user: PortalUser, offer_id: int) -> Offer:
+    offer = get_own(user, offer_id)
     requests_service._lock(offer.request)  # a selection in flight finishes first
     db.session.refresh(offer)
     if not is_changeable(offer):

@@ -1,13 +1,11 @@
 """Requests (the agreement's "запрос", 1.15): the client's side of the
-exchange and its state machine.
+exchange: reading, drafting and publishing (draft -> open), and which
+practitioners an open request goes to (matching, the practitioner's feed).
 
-    draft -> open -> in_progress -> completed
-    draft/open -> cancelled;  open -> expired
-    in_progress -> cancelled  (only when the client closes their account)
-
-Only the owner moves a request. Offers are in services.offers; selection is
-here because it moves the request. Every function checks rows against the
-acting user and raises ServiceError/NotFound; nothing changes on error.
+What happens after publication (selection, completion, cancellation, expiry)
+is in ``request_lifecycle``; offers are in ``offers``. Only the owner moves a
+request. Every function checks rows against the acting user and raises
+ServiceError/NotFound; nothing changes on error.
 """
 from __future__ import annotations
 
@@ -16,7 +14,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.core import links, tx
@@ -302,141 +300,8 @@ def _publish(req: ServiceRequest, now: dt.datetime | None) -> None:
     now = now or utcnow()
     req.status = RequestStatus.OPEN
     req.published_at = now
-    req.expires_at = now + dt.timedelta(days=current_app.config.get("REQUEST_TTL_DAYS", 30))
+    req.expires_at = now + dt.timedelta(days=current_app.config["REQUEST_TTL_DAYS"])
     db.session.flush()
     for profile in matching_profiles(req):
         inbox.notify(profile.user, "new_request", links.request_page(req.id), title=req.title,
                              category=req.category.code, region=req.region.code)
-
-
-def cancel(client: PortalUser, request_id: int, now: dt.datetime | None = None) -> ServiceRequest:
-    """Cancel until an offer is selected; active offers are declined."""
-    req = _lock(get_own(client, request_id))
-    if req.status not in EDITABLE:
-        raise ServiceError(_l("Only a draft or an open request can be cancelled."))
-    _close(req, RequestStatus.CANCELLED, "request_cancelled", now)
-    tx.commit()
-    return req
-
-
-def cancel_all_of(client: PortalUser, now: dt.datetime | None = None) -> int:
-    """The client closed their account (services.closure; the caller commits):
-    drafts, open requests and requests in progress are cancelled; practitioners
-    with an active offer (and the selected one) are told. Returns how many."""
-    now = now or utcnow()
-    reqs = db.session.scalars(select(ServiceRequest).where(
-        ServiceRequest.client_id == client.id,
-        ServiceRequest.status.in_(EDITABLE + (RequestStatus.IN_PROGRESS,)))).all()
-    cancelled = 0
-    for req in reqs:
-        _lock(req)  # a selection in flight finishes first
-        if req.status == RequestStatus.IN_PROGRESS:
-            selected = req.accepted_offer
-            req.status, req.closed_at = RequestStatus.CANCELLED, now
-            if selected is not None:
-                inbox.notify(selected.profile.user, "request_cancelled", links.request_page(req.id),
-                                     title=req.title)
-        elif req.status in EDITABLE:
-            _close(req, RequestStatus.CANCELLED, "request_cancelled", now)
-        else:
-            continue
-        cancelled += 1
-    return cancelled
-
-
-def expire_due(now: dt.datetime | None = None) -> int:
-    """Move open requests past their expiry date to expired (run by the worker)."""
-    now = now or utcnow()
-    # rows a concurrent selection holds are skipped (expired on the next run if still open)
-    due = db.session.scalars(select(ServiceRequest).where(
-        ServiceRequest.status == RequestStatus.OPEN, ServiceRequest.expires_at <= now)
-        .with_for_update(key_share=True, skip_locked=True)
-        .execution_options(populate_existing=True)).all()
-    for req in due:
-        _close(req, RequestStatus.EXPIRED, "request_cancelled", now)
-        inbox.notify(req.client, "request_expired", links.request_page(req.id), title=req.title)
-    tx.commit()
-    return len(due)
-
-
-def _close(req: ServiceRequest, status: str, kind: str, now: dt.datetime | None) -> None:
-    req.status, req.closed_at = status, now or utcnow()
-    for offer in req.offers:
-        if offer.status == OfferStatus.ACTIVE:
-            offer.status, offer.decided_at = OfferStatus.DECLINED, req.closed_at
-            inbox.notify(offer.profile.user, kind, links.request_page(req.id), title=req.title)
-
-
-def select_offer(client: PortalUser, request_id: int, offer_id: int,
-                 now: dt.datetime | None = None) -> Offer:
-    """The client's acceptance (agreement 1.17): in one transaction the request
-    moves to in progress, the offer is accepted and every other active offer
-    declined. Conditional UPDATEs make two concurrent selections safe: only
-    the one that still finds the request open wins."""
-    now = now or utcnow()
-    req = get_own(client, request_id)
-    offer = db.session.get(Offer, offer_id)
-    if offer is None or offer.request_id != req.id:
-        raise NotFound(_l("This offer does not exist."))
-    if not is_live(req, now):  # closed, or past its expiry date though the worker has not run yet
-        raise ServiceError(_l("An offer can only be selected while the request is open."))
-    if offer.status != OfferStatus.ACTIVE:
-        raise ServiceError(_l("This offer is no longer available."))
-    won = db.session.execute(
-        update(ServiceRequest).where(ServiceRequest.id == req.id, ServiceRequest.status == RequestStatus.OPEN)
-        .values(status=RequestStatus.IN_PROGRESS, selected_at=now, updated_at=now)).rowcount
-    accepted = won and db.session.execute(
-        update(Offer).where(Offer.id == offer.id, Offer.status == OfferStatus.ACTIVE)
-        .values(status=OfferStatus.ACCEPTED, decided_at=now, updated_at=now)).rowcount
-    if not (won and accepted):
-        db.session.rollback()
-        raise ServiceError(_l("Another offer was selected or this one was withdrawn in the meantime."))
-    losers = db.session.scalars(select(Offer).where(
-        Offer.request_id == req.id, Offer.status == OfferStatus.ACTIVE, Offer.id != offer.id)).all()
-    db.session.execute(update(Offer).where(Offer.id.in_([o.id for o in losers]))
-                       .values(status=OfferStatus.DECLINED, decided_at=now, updated_at=now))
-    db.session.expire_all()
-    link = links.request_page(req.id)
-    inbox.notify(offer.profile.user, "offer_selected", link, title=req.title,
-                         client=client.full_name)
-    for loser in losers:
-        inbox.notify(loser.profile.user, "offer_declined", link, title=req.title)
-    tx.commit()
-    return offer
-
-
-def may_ask_completion(user: PortalUser, req: ServiceRequest) -> bool:
-    """Is ``user`` the selected practitioner of a request in progress who has not asked yet?"""
-    offer = req.accepted_offer
-    return (req.status == RequestStatus.IN_PROGRESS and offer is not None
-            and offer.profile.user_id == user.id and req.completion_requested_at is None)
-
-
-def request_completion(user: PortalUser, request_id: int, now: dt.datetime | None = None) -> ServiceRequest:
-    """The selected practitioner asks the client to confirm the work is done."""
-    req = _load(request_id)
-    offer = req.accepted_offer
-    if offer is None or offer.profile.user_id != user.id:
-        raise NotFound(_l("This request does not exist or is not yours."))
-    if req.status != RequestStatus.IN_PROGRESS:
-        raise ServiceError(_l("Only a request in progress can be completed."))
-    if req.completion_requested_at is not None:
-        raise ServiceError(_l("You have already asked the client to confirm completion."))
-    req.completion_requested_at = now or utcnow()
-    inbox.notify(req.client, "completion_requested", links.request_page(req.id), title=req.title,
-                         name=user.full_name)
-    tx.commit()
-    return req
-
-
-def complete(client: PortalUser, request_id: int, now: dt.datetime | None = None) -> ServiceRequest:
-    """The client marks the request completed (or confirms the practitioner's ask)."""
-    req = get_own(client, request_id)
-    if req.status != RequestStatus.IN_PROGRESS:
-        raise ServiceError(_l("Only a request in progress can be completed."))
-    req.status, req.closed_at = RequestStatus.COMPLETED, now or utcnow()
-    offer = req.accepted_offer
-    inbox.notify(offer.profile.user, "request_completed", links.request_page(req.id), title=req.title)
-    tx.commit()
-    return req
-

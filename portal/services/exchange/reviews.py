@@ -66,14 +66,15 @@ def create(client: PortalUser, request_id: int, rating: int, comment: str,
 
 
 def editable_until(review: Review) -> dt.datetime:
-    return review.created_at + dt.timedelta(hours=current_app.config.get("REVIEW_EDIT_HOURS", 48))
+    return review.created_at + dt.timedelta(hours=current_app.config["REVIEW_EDIT_HOURS"])
 
 
 def can_edit(review: Review, now: dt.datetime | None = None) -> bool:
     return review.status == ReviewStatus.PUBLISHED and (now or utcnow()) <= editable_until(review)
 
 
-def _own(client: PortalUser, review_id: int) -> Review:
+def get_own(client: PortalUser, review_id: int) -> Review:
+    """The client's own review."""
     review = db.session.get(Review, review_id)
     if review is None or review.client_id != client.id:
         raise NotFound(_l("This review does not exist or is not yours."))
@@ -82,7 +83,7 @@ def _own(client: PortalUser, review_id: int) -> Review:
 
 def edit(client: PortalUser, review_id: int, rating: int, comment: str,
          now: dt.datetime | None = None) -> Review:
-    review = _own(client, review_id)
+    review = get_own(client, review_id)
     if not can_edit(review, now):
         raise ServiceError(_l("The time to edit this review has passed."))
     review.comment = _validate(rating, comment)

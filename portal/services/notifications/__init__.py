@@ -1,2 +1,2 @@
-"""Notifications: the in-app inbox and per-kind preferences, digests, the mail
-outbox, mailings to consenting users."""
+"""Notifications: the kinds and their titles, the in-app inbox and per-kind
+preferences, digests, the mail outbox, mailings to consenting users."""

@@ -71,7 +71,7 @@ def _smtp(app: Flask) -> Connection:
     # Settings are read on every run (not frozen at start-up), and TESTING does not
     # silently suppress sending: only an explicit MAIL_SUPPRESS_SEND does.
     connection = _SmtpConnection(mail.init_mail(app.config, app.debug))
-    connection.timeout = float(app.config.get("MAIL_TIMEOUT", 30))
+    connection.timeout = float(app.config["MAIL_TIMEOUT"])
     return connection
 
 
@@ -123,7 +123,7 @@ class _Message(Message):
 
 
 def _message(app: Flask, row: MailOutbox) -> Message:
-    sender = app.config.get("MAIL_DEFAULT_SENDER") or "noreply@localhost"
+    sender = app.config["MAIL_DEFAULT_SENDER"] or "noreply@localhost"
     message = _Message(subject=row.subject, recipients=[row.recipient], body=row.body_text,
                       html=row.body_html or None, sender=sender,
                       extra_headers={"Content-Language": row.locale, "Auto-Submitted": "auto-generated"})
@@ -135,7 +135,7 @@ def _message(app: Flask, row: MailOutbox) -> Message:
 def _deliver(app: Flask, rows: list[MailOutbox]) -> dict[int, str | None]:
     """Send ``rows``; returns row id -> None (sent) or the error."""
     results: dict[int, str | None] = {}
-    use_smtp = bool(app.config.get("MAIL_SERVER"))
+    use_smtp = bool(app.config["MAIL_SERVER"])
     try:
         with (_smtp(app) if use_smtp else _MailFolder(app)) as transport:
             for row in rows:
@@ -163,7 +163,7 @@ def send_due(app: Flask | None = None, now: dt.datetime | None = None, limit: in
         with app.app_context():
             return send_due(app, now, limit)
     now = now or utcnow()
-    max_attempts = int(app.config.get("MAIL_MAX_ATTEMPTS", 8))
+    max_attempts = int(app.config["MAIL_MAX_ATTEMPTS"])
     with Session(db.engine) as session:
         stmt = (select(MailOutbox)
                 .where(MailOutbox.status == MailStatus.PENDING, MailOutbox.next_attempt_at <= now)

@@ -1,20 +1,26 @@
 """Mailings to many users (agreement 3.3): informational (portal news) and
 advertising messages, each only to users who consented to that audience
-(``inbox.mailing_recipients``). One email per user, in the user's
+(``set_consent``, ``mailing_recipients``). One email per user, in the user's
 language: the subject and text in that language when given, the frame (greeting,
 why they get it, where to switch it off) always translated.
 
 Used by ``flask notify broadcast`` (portal/cli/notify.py)."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
-from portal.models.accounts import PortalUser
+from portal.core.clock import utcnow
+from portal.core.extensions import db
+from portal.models.accounts import AccountStatus, PortalUser
 from portal.models.notifications import MailOutbox
 from portal.services.notifications import inbox, mailer
 
+AUDIENCES = ("informational", "advertising")  # portal news: on by default; advertising: off until switched on
 WHY = {
     "informational": _l("You receive this because you agreed to informational messages from %(app)s."),
     "advertising": _l("You receive this because you agreed to advertising messages from %(app)s."),
@@ -23,7 +29,7 @@ WHY = {
 
 def pick(texts: dict[str, str], locale: str) -> str:
     """The text in ``locale``, else in the default language, else any."""
-    default = current_app.config.get("BABEL_DEFAULT_LOCALE", "ru")
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
     for code in (locale, default, *sorted(texts)):
         if texts.get(code):
             return texts[code]
@@ -32,7 +38,7 @@ def pick(texts: dict[str, str], locale: str) -> str:
 
 def queue(user: PortalUser, audience: str, subjects: dict[str, str], bodies: dict[str, str]) -> MailOutbox:
     """Add one mailing email to ``user`` to the outbox (the caller commits)."""
-    if audience not in inbox.AUDIENCES:
+    if audience not in AUDIENCES:
         raise ValueError(f"unknown audience: {audience!r}")
     locale = inbox.user_locale(user)
     subject, body = pick(subjects, locale), pick(bodies, locale)
@@ -46,3 +52,34 @@ def queue(user: PortalUser, audience: str, subjects: dict[str, str], bodies: dic
 
 def _paragraphs(body: str) -> list[str]:
     return [p.strip() for p in body.replace("\r\n", "\n").split("\n\n") if p.strip()]
+
+
+def _consent_code(info: bool, ads: bool) -> str:
+    return f"info={'on' if info else 'off'},ads={'on' if ads else 'off'}"
+
+
+def set_consent(user: PortalUser, informational: bool, advertising: bool, now: dt.datetime | None = None) -> bool:
+    """Save the user's two mailing consents; a change is dated and audited. Returns whether it changed."""
+    from portal.core import audit
+
+    before = (bool(user.consent_info), bool(user.consent_ads))
+    after = (bool(informational), bool(advertising))
+    if before == after:
+        return False
+    user.consent_info, user.consent_ads = after
+    user.consent_changed_at = now or utcnow()
+    audit.record("user", user.id, _consent_code(*before), _consent_code(*after), user.id, action="consent")
+    db.session.commit()
+    return True
+
+
+def mailing_recipients(audience: str):
+    """SELECT of the users a mailing to ``audience`` may reach: consented, active
+    (not blocked or closed), with an email; by id."""
+    if audience not in AUDIENCES:
+        raise ValueError(f"unknown audience: {audience!r} (one of {', '.join(AUDIENCES)})")
+    consent = PortalUser.consent_info if audience == "informational" else PortalUser.consent_ads
+    return (select(PortalUser)
+            .where(consent.is_(True), PortalUser.status == AccountStatus.ACTIVE, PortalUser.active.is_(True),
+                   PortalUser.email.is_not(None), PortalUser.email != "")
+            .order_by(PortalUser.id))

@@ -1,10 +1,12 @@
 """Import of practitioner registries (``flask portal import-practitioners``).
 
-A file is JSON Lines or CSV with the columns in ``COLUMNS`` (docs/import.md).
-Every good line creates or updates one PortalUser (Client + Practitioner) and
-its PractitionerProfile; bad lines are reported with their line number and
-skipped. The import is idempotent: a profile is matched by ``external_id``,
-else by licence number within the category, else through its owner's email.
+A file is JSON Lines or CSV with the columns in ``import_files.COLUMNS``
+(docs/import.md): ``import_files`` reads it, ``import_rows`` checks each line,
+this module applies the lines. Every good line creates or updates one
+PortalUser (Client + Practitioner) and its PractitionerProfile; bad lines are
+reported with their line number and skipped. The import is idempotent: a
+profile is matched by ``external_id``, else by licence number within the
+category, else through its owner's email.
 
 Transactions: a line is validated completely (values, references, in-file
 duplicates, clashes with existing accounts and profiles) before it touches the
@@ -17,22 +19,13 @@ outbox (portal/search/sync.py) before the batch is committed.
 """
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
-import itertools
-import json
 import os
-import re
 import secrets
 from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from flask_appbuilder.security.registerviews import get_first_last_name
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -40,49 +33,23 @@ from sqlalchemy.exc import SQLAlchemyError
 from portal.core.clock import utcnow
 from portal.core.confusables import email_skeleton
 from portal.core.extensions import db
-from portal.core.validation import normalize_phone
 from portal.models.accounts import CLIENT_ROLE, PortalUser
-from portal.models.catalog import Category, Region, Specialization
-from portal.models.practitioners import SERVICE_LANGUAGES, PractitionerProfile, ProfileStatus
+from portal.models.practitioners import PractitionerProfile, ProfileStatus
+from portal.services.practitioners.import_files import (
+    FORMATS,
+    ImportFileError,
+    LineError,
+    csv_records,
+    detect_format,
+    jsonl_records,
+    text_stream,
+)
+from portal.services.practitioners.import_rows import Entry, RowParser
 
 PRACTITIONER_ROLE = "Practitioner"
 BATCH_SIZE = 500
-FORMATS = ("jsonl", "csv")
-COLUMNS = ("external_id", "full_name", "category", "regions", "city", "specializations", "languages",
-           "experience_years", "license_number", "license_date", "chamber", "about_ru", "about_kk",
-           "price_from", "online", "email", "phone", "status")
-REQUIRED = ("full_name", "category", "regions", "email")
-ALIASES = {"licence_number": "license_number", "licence_date": "license_date",
-           "online_consultation": "online", "specialisations": "specializations"}
-TRUE = frozenset(("true", "1", "yes", "y", "да", "иә", "ия"))
-FALSE = frozenset(("false", "0", "no", "n", "нет", "жоқ", ""))
-# Registries write "Surname Given Patronymic"; the portal stores the given name
-# (and patronymic) in first_name and the surname in last_name (see demo.py).
-PATRONYMIC = re.compile(r"(ович|евич|ьич|ична|овна|евна|[уұ]лы|[кқ]ызы)$", re.IGNORECASE)
-LIST_SEPARATORS = re.compile(r"[;,]")
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-SURROGATE = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8 (errors="surrogateescape")
-# Column lengths (the model's String sizes; username, which is the email, is 128).
-MAX_LEN = {"external_id": 64, "license_number": 64, "city": 80, "chamber": 255, "email": 128}
-NAME_MAX = 64
-MAX_EXPERIENCE = 80
 
 Progress = Callable[[int], Any]
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be imported (unknown format, CSV header
-    without the required columns). ``message`` is a lazy gettext string."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
-
-
-class LineError(Exception):
-    def __init__(self, *reasons):
-        super().__init__("; ".join(str(r) for r in reasons))
-        self.reasons = list(reasons)
 
 
 class _BatchLost(Exception):
@@ -113,39 +80,6 @@ class ImportReport:
         return self.created + self.updated + self.unchanged
 
 
-@dataclass
-class _Entry:
-    line: int
-    present: set[str]
-    external_id: str | None
-    first_name: str
-    last_name: str
-    email: str
-    category: Category
-    regions: list[Region]
-    profile: dict[str, Any]  # model attribute -> value, only for the columns present
-    phone: str | None = None
-    languages: list[str] = field(default_factory=list)
-
-
-def detect_format(name: str | os.PathLike | None) -> str:
-    ext = os.path.splitext(str(name or ""))[1].lower()
-    fmt = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}.get(ext)
-    if fmt is None:
-        raise ImportFileError(_l("Unknown file format: use a .jsonl or .csv file, or give the format."))
-    return fmt
-
-
-def count_lines(path: str | os.PathLike) -> int:
-    """Physical lines in a file (for a progress bar)."""
-    lines, last = 0, b"\n"
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            lines += chunk.count(b"\n")
-            last = chunk[-1:]
-    return lines + (last != b"\n")
-
-
 def import_practitioners(source, fmt: str | None = None, progress: Progress | None = None,
                          batch_size: int = BATCH_SIZE, sm=None) -> ImportReport:
     """Import a registry from a path or an open (text or binary) stream.
@@ -158,191 +92,9 @@ def import_practitioners(source, fmt: str | None = None, progress: Progress | No
     if fmt not in FORMATS:
         raise ImportFileError(_l("Unknown file format: use a .jsonl or .csv file, or give the format."))
     importer = _Importer(sm or current_app.appbuilder.sm, batch_size, progress)
-    with _text_stream(source) as stream:
-        records = _jsonl_records(stream) if fmt == "jsonl" else _csv_records(stream, importer.ignored)
+    with text_stream(source) as stream:
+        records = jsonl_records(stream) if fmt == "jsonl" else csv_records(stream, importer.ignored)
         return importer.run(records)
-
-
-# --- reading ----------------------------------------------------------------------------------------
-
-
-@contextmanager
-def _text_stream(source) -> Iterator[io.TextIOBase]:
-    kwargs = dict(encoding="utf-8-sig", errors="surrogateescape", newline="")
-    if isinstance(source, (str, os.PathLike)):
-        with open(source, **kwargs) as f:
-            yield f
-    elif isinstance(source, io.TextIOBase):
-        yield source
-    else:  # binary stream: do not close the caller's stream
-        wrapper = io.TextIOWrapper(source, **kwargs)
-        try:
-            yield wrapper
-        finally:
-            wrapper.detach()
-
-
-def _jsonl_records(stream) -> Iterator[tuple[int, Any]]:
-    for line_no, text in enumerate(stream, 1):
-        text = text.strip()
-        if not text:
-            yield line_no, None
-            continue
-        if SURROGATE.search(text):
-            yield line_no, LineError(_l("The line is not valid UTF-8."))
-            continue
-        try:
-            data = json.loads(text)
-        except ValueError as exc:
-            yield line_no, LineError(_l("Malformed JSON: %(error)s.", error=str(exc)))
-            continue
-        if not isinstance(data, dict):
-            yield line_no, LineError(_l("The line must be a JSON object."))
-            continue
-        yield line_no, data
-
-
-def _csv_records(stream, ignored: set[str]) -> Iterator[tuple[int, Any]]:
-    """Rows of a CSV file with a header row; the delimiter is "," or ";" (the
-    one the header uses more). Yields (line where the row starts, dict)."""
-    first = stream.readline()
-    if not first.strip():
-        return
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(itertools.chain([first], stream), delimiter=delimiter)
-    header = [_column(h) for h in next(reader)]
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise ImportFileError(_l("The header row lacks the required columns: %(columns)s.",
-                                 columns=", ".join(missing)))
-    ignored.update(h for h in header if h and h not in COLUMNS)
-    end = reader.line_num
-    while True:
-        start = end + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            end = reader.line_num
-            yield start, LineError(_l("Malformed CSV: %(error)s.", error=str(exc)))
-            continue
-        end = reader.line_num
-        if not any(c.strip() for c in cells):
-            yield end, None
-        elif len(cells) != len(header):
-            yield start, LineError(_l("The line has %(count)s cells but the header has %(expected)s.",
-                                      count=len(cells), expected=len(header)))
-        else:
-            yield start, dict(zip(header, cells))
-        if end > start:  # a quoted value spanning lines: report the progress to the last one
-            yield end, None
-
-
-def _column(name) -> str:
-    key = str(name or "").strip().lstrip("\ufeff").lower()
-    return ALIASES.get(key, key)
-
-
-# --- values -----------------------------------------------------------------------------------------
-
-
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or value == []
-
-
-def _text(value, column: str) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool) or isinstance(value, (list, dict)):
-        raise LineError(_l("%(column)s must be text.", column=column))
-    text = " ".join(str(value).split()) if column not in ("about_ru", "about_kk") else str(value).strip()
-    limit = MAX_LEN.get(column)
-    if limit and len(text) > limit:
-        raise LineError(_l("%(column)s is longer than %(max)s characters.", column=column, max=limit))
-    return text
-
-
-def _list(value, column: str) -> list[str]:
-    if value is None:
-        return []
-    items = value if isinstance(value, list) else LIST_SEPARATORS.split(_text(value, column))
-    return [t for t in (_text(i, column) for i in items) if t]
-
-
-def _int(value, column: str, low: int, high: int | None = None) -> int | None:
-    if _blank(value):
-        return None
-    if isinstance(value, bool) or isinstance(value, (list, dict)):
-        raise LineError(_l('%(column)s must be a whole number, not "%(value)s".', column=column, value=value))
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if not isinstance(value, int):
-        digits = re.sub(r"[\s_\u00a0\u202f]", "", str(value))
-        if not re.fullmatch(r"[+-]?\d+", digits):
-            raise LineError(_l('%(column)s must be a whole number, not "%(value)s".',
-                               column=column, value=value))
-        value = int(digits)
-    if value < low or (high is not None and value > high):
-        raise LineError(_l("%(column)s is out of range: %(value)s.", column=column, value=value))
-    return value
-
-
-def _bool(value, column: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    if value is None:
-        return False
-    text = str(value).strip().lower()
-    if text in TRUE:
-        return True
-    if text in FALSE:
-        return False
-    raise LineError(_l('%(column)s must be true or false, not "%(value)s".', column=column, value=value))
-
-
-def _date(value, column: str) -> dt.date | None:
-    if _blank(value):
-        return None
-    text = str(value).strip()
-    try:
-        if not ISO_DATE.match(text):
-            raise ValueError(text)
-        date = dt.date.fromisoformat(text)
-    except ValueError:
-        raise LineError(_l('Bad date "%(value)s" in %(column)s: use YYYY-MM-DD.',
-                           value=text, column=column)) from None
-    if date > dt.date.today():
-        raise LineError(_l("The date in %(column)s is in the future: %(value)s.", column=column, value=text))
-    return date
-
-
-def _key(text: str) -> str:
-    """Case-, ё- and space-insensitive key for matching names."""
-    return " ".join(text.casefold().replace("ё", "е").split())
-
-
-def split_full_name(full_name: str) -> tuple[str, str]:
-    """(first_name, last_name) the way the portal stores names: the given name
-    first, the surname last ("Ерлан Жұмабеков"). The registries' order
-    "Surname Given Patronymic" is recognised by its patronymic."""
-    words = full_name.split()
-    if len(words) >= 3 and PATRONYMIC.search(words[-1]):
-        return " ".join(words[1:]), words[0]
-    first, last = get_first_last_name(" ".join(words))
-    return first, last or "-"  # as registration does: last_name is required
-
-
-def _email(value) -> str:
-    text = _text(value, "email")
-    try:
-        email = validate_email(text, check_deliverability=False).normalized.lower()
-    except EmailNotValidError:
-        raise LineError(_l('Invalid email address "%(value)s".', value=text)) from None
-    if len(email) > MAX_LEN["email"]:
-        raise LineError(_l("%(column)s is longer than %(max)s characters.", column="email",
-                           max=MAX_LEN["email"]))
-    return email
 
 
 # --- the importer -----------------------------------------------------------------------------------
@@ -355,19 +107,12 @@ class _Importer:
         self.progress = progress
         self.report = ImportReport()
         self.ignored: set[str] = set()
+        self.rows = RowParser(self.session, self.ignored)
         self.roles = [sm.find_role(CLIENT_ROLE), sm.find_role(PRACTITIONER_ROLE)]
-        self.categories = {c.code.lower(): c for c in self.session.scalars(select(Category))}
-        self.regions = {r.code.upper(): r for r in self.session.scalars(select(Region))}
-        self.specializations: dict[int, dict[str, Specialization]] = defaultdict(dict)
-        for s in self.session.scalars(select(Specialization)):
-            for name in (s.name_en, s.name_kk, s.name_ru, s.code):  # the code wins a clash
-                if name:
-                    self.specializations[s.category_id][_key(name)] = s
-        self.batch: list[_Entry] = []  # applied since the last commit (replayed if the batch is lost)
+        self.batch: list[Entry] = []  # applied since the last commit (replayed if the batch is lost)
         self.pending: dict[str, int] = defaultdict(int)
         self.seen: dict[tuple, int] = {}  # in-file duplicates: key -> line
         self._load_index()
-
     # The lookups a line needs, held in memory: the database has no index for a
     # case-insensitive email or a (category, licence) pair.
     def _load_index(self) -> None:
@@ -429,7 +174,7 @@ class _Importer:
             self._error(line, record)
             return
         try:
-            entry = self._parse(line, record)
+            entry = self.rows.parse(line, record)
         except LineError as exc:
             self._error(line, exc)
             return
@@ -457,7 +202,7 @@ class _Importer:
             setattr(self.report, outcome, getattr(self.report, outcome) + n)
         self.batch, self.pending = [], defaultdict(int)
 
-    def _recover(self) -> list[_Entry]:
+    def _recover(self) -> list[Entry]:
         """The transaction is gone: forget what the lost batch did and return
         its lines to apply again."""
         self.session.rollback()
@@ -467,7 +212,7 @@ class _Importer:
         self._load_index()
         return lost
 
-    def _apply_line(self, entry: _Entry) -> str | None:
+    def _apply_line(self, entry: Entry) -> str | None:
         """Apply one parsed line: "created", "updated", "unchanged", or None
         after recording why the line was skipped. Raises _BatchLost."""
         try:
@@ -484,7 +229,7 @@ class _Importer:
         index()
         return outcome
 
-    def _check_duplicates(self, entry: _Entry) -> list[tuple]:
+    def _check_duplicates(self, entry: Entry) -> list[tuple]:
         keys = [("email", entry.email)]
         if entry.external_id:
             keys.append(("external_id", entry.external_id))
@@ -504,145 +249,10 @@ class _Importer:
                                    'line %(line)s.', value=key[2], line=line))
         return keys
 
-    # --- parsing ---
-
-    def _parse(self, line: int, record: dict) -> _Entry:
-        data: dict[str, Any] = {}
-        for key, value in record.items():
-            column = _column(key)
-            if column in COLUMNS:
-                data[column] = value
-            else:
-                self.ignored.add(str(key))
-        if any(isinstance(v, str) and SURROGATE.search(v) for v in data.values()):
-            raise LineError(_l("The line is not valid UTF-8."))
-        errors: list = []
-        values: dict[str, Any] = {}
-
-        def check(column: str, parse: Callable[[Any], Any]) -> None:
-            if column not in data:
-                return
-            try:
-                values[column] = parse(data[column])
-            except LineError as exc:
-                errors.extend(exc.reasons)
-
-        for column in REQUIRED:
-            if _blank(data.get(column)):
-                errors.append(_l("%(column)s is required.", column=column))
-                data.pop(column, None)
-
-        def category(value):
-            code = _text(value, "category")
-            found = self.categories.get(code.lower())
-            if found is None:
-                raise LineError(_l('Unknown category "%(value)s".', value=code))
-            return found
-
-        def regions(value):
-            found, unknown = [], []
-            for code in _list(value, "regions"):
-                region = self.regions.get(code.upper())
-                if region is None:
-                    unknown.append(code)
-                elif region not in found:
-                    found.append(region)
-            if unknown:
-                raise LineError(*(_l('Unknown region "%(value)s".', value=c) for c in unknown))
-            if not found:
-                raise LineError(_l("%(column)s is required.", column="regions"))
-            return found
-
-        def languages(value):
-            codes = [c.lower() for c in _list(value, "languages")]
-            unknown = [c for c in codes if c not in SERVICE_LANGUAGES]
-            if unknown:
-                raise LineError(*(_l('Unknown language "%(value)s": use kk, ru or en.', value=c)
-                                  for c in unknown))
-            return list(dict.fromkeys(codes))
-
-        def phone(value):
-            if _blank(value):
-                return None
-            text = _text(value, "phone")
-            try:
-                return normalize_phone(text)
-            except ValueError:
-                raise LineError(_l('Invalid phone number "%(value)s".', value=text)) from None
-
-        def status(value):
-            text = _text(value, "status").lower()
-            if text and text not in ProfileStatus.ALL:
-                raise LineError(_l('Unknown status "%(value)s".', value=text))
-            return text or None
-
-        def full_name(value):
-            first, last = split_full_name(_text(value, "full_name"))
-            if len(first) > NAME_MAX or len(last) > NAME_MAX:
-                raise LineError(_l("A name in full_name is longer than %(max)s characters.", max=NAME_MAX))
-            return first, last
-
-        check("external_id", lambda v: _text(v, "external_id") or None)
-        check("full_name", full_name)
-        check("email", _email)
-        check("phone", phone)
-        check("category", category)
-        check("regions", regions)
-        check("languages", languages)
-        check("city", lambda v: _text(v, "city"))
-        check("experience_years", lambda v: _int(v, "experience_years", 0, MAX_EXPERIENCE) or 0)
-        check("license_number", lambda v: _text(v, "license_number"))
-        check("license_date", lambda v: _date(v, "license_date"))
-        check("chamber", lambda v: _text(v, "chamber"))
-        check("about_ru", lambda v: _text(v, "about_ru"))
-        check("about_kk", lambda v: _text(v, "about_kk"))
-        check("price_from", lambda v: _int(v, "price_from", 0))
-        check("online", lambda v: _bool(v, "online"))
-        check("status", status)
-        if "specializations" in data and "category" in values:
-            cat = values["category"]
-            by_name = self.specializations[cat.id]
-            specs, unknown = [], []
-            try:
-                names = _list(data["specializations"], "specializations")
-            except LineError as exc:
-                errors.extend(exc.reasons)
-                names = []
-            for name in names:
-                spec = by_name.get(_key(name))
-                if spec is None:
-                    unknown.append(name)
-                elif spec not in specs:
-                    specs.append(spec)
-            errors.extend(_l('Unknown specialization "%(value)s" in the category "%(category)s".',
-                             value=n, category=cat.code) for n in unknown)
-            values["specializations"] = specs
-        if errors:
-            raise LineError(*errors)
-
-        profile: dict[str, Any] = {}
-        for column, attr in (("city", "city"), ("experience_years", "experience_years"),
-                             ("license_number", "licence_number"), ("license_date", "licence_date"),
-                             ("chamber", "chamber"), ("about_ru", "about_ru"), ("about_kk", "about_kk"),
-                             ("price_from", "price_from"), ("online", "online_consultation"),
-                             ("specializations", "specializations")):
-            if column in values:
-                profile[attr] = values[column]
-        if "languages" in values:
-            profile["languages"] = ",".join(values["languages"]) or "ru"
-        if values.get("status"):
-            profile["status"] = values["status"]
-        if not profile.get("city", True):  # present but empty: the home region's centre
-            profile["city"] = values["regions"][0].centre_ru
-        first, last = values["full_name"]
-        return _Entry(line=line, present=set(data), external_id=values.get("external_id"),
-                      first_name=first, last_name=last, email=values["email"],
-                      category=values["category"], regions=values["regions"], profile=profile,
-                      phone=values.get("phone"), languages=values.get("languages") or [])
 
     # --- applying ---
 
-    def _find_profile(self, entry: _Entry, user_id: int | None) -> PractitionerProfile | None:
+    def _find_profile(self, entry: Entry, user_id: int | None) -> PractitionerProfile | None:
         """By external_id, else by licence number in the category, else the
         profile of the account with the line's email."""
         pid = self.profile_by_ext.get(entry.external_id) if entry.external_id else None
@@ -671,7 +281,7 @@ class _Importer:
                 pid = profile.id
         return self.session.get(PractitionerProfile, pid) if pid is not None else None
 
-    def _apply(self, entry: _Entry) -> tuple[str, Callable[[], None]]:
+    def _apply(self, entry: Entry) -> tuple[str, Callable[[], None]]:
         """Write one line into the session and flush. Every LineError is raised
         before the first change to the session (there is no savepoint to undo a
         half-applied line); database errors surface at the flush at the end."""
@@ -752,7 +362,7 @@ class _Importer:
         outcome = "updated" if changed else "unchanged"
         return ("created" if old_profile is None else outcome), index
 
-    def _create_user(self, entry: _Entry) -> PortalUser:
+    def _create_user(self, entry: Entry) -> PortalUser:
         # An unusable password: no "$"-separated hash ever matches it (and no
         # scrypt round per imported user). The owner sets one via password reset.
         user = self.sm.add_user(username=entry.email, first_name=entry.first_name, last_name=entry.last_name,

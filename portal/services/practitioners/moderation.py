@@ -6,7 +6,7 @@ for a moderator and the moderation of reviews.
   number of queries (no per-row lazy loads).
 * ``profile_file`` gathers everything about one applicant or practitioner for
   the staff profile page; the decisions themselves (schedule, record, approve,
-  warn, suspend, ...) are the status machine in ``services.verification``.
+  warn, suspend, ...) are ``services.practitioners.decisions``.
 * ``hide_review`` / ``restore_review`` / ``keep_review`` moderate a review:
   hidden reviews leave the public profile and its rating at once, the author
   is told, and every decision is in the audit trail (entity "review").
@@ -170,7 +170,7 @@ def reviews_queue(page: int = 1, per_page: int = PER_PAGE) -> Page:
 # --- one profile ----------------------------------------------------------------------------------
 
 def profile_file(profile_id: int) -> ProfileFile:
-    from portal.services.practitioners import verification  # the status machine (it never needs us)
+    from portal.services.practitioners import decisions  # staff decisions (they never need us)
 
     profile = db.session.scalars(
         _profiles_eager(select(PractitionerProfile).where(PractitionerProfile.id == profile_id))
@@ -200,7 +200,7 @@ def profile_file(profile_id: int) -> ProfileFile:
         profile=profile, documents=list(documents), attempts=list(attempts), interviews=list(interviews),
         pending_interview=pending, notices=list(notices),
         history=audit.history("practitioner_profile", profile.id),
-        actions=list(verification.allowed_actions(profile)), hidden_reviews=list(hidden),
+        actions=list(decisions.allowed_actions(profile)), hidden_reviews=list(hidden),
     )
 
 

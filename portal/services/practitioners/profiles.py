@@ -15,7 +15,7 @@ from portal.core import audit
 from portal.core.clock import utcnow
 from portal.core.errors import NotFound
 from portal.core.extensions import db
-from portal.core.paging import Page
+from portal.core.paging import Page, paged
 from portal.models.accounts import PortalUser
 from portal.models.catalog import Category, Region, Specialization
 from portal.models.exchange import NEGATIVE_RATING_MAX, Review, ReviewStatus
@@ -53,14 +53,8 @@ def directory(category_id: int | None = None, region_id: int | None = None,
             PractitionerProfile.about_ru.ilike(like, escape="\\"),
             PractitionerProfile.about_kk.ilike(like, escape="\\"),
         ))
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    page = max(1, page)
-    items = db.session.scalars(
-        _eager(stmt).order_by(PractitionerProfile.rating_avg.desc(),
-                              PractitionerProfile.reviews_count.desc(), PractitionerProfile.id)
-        .offset((page - 1) * per_page).limit(per_page)
-    ).all()
-    return Page(list(items), total or 0, page, per_page)
+    return paged(_eager(stmt), (PractitionerProfile.rating_avg.desc(), PractitionerProfile.reviews_count.desc(),
+                                PractitionerProfile.id), page, per_page)
 
 
 def public_profile(profile_id: int) -> PractitionerProfile:
@@ -74,12 +68,8 @@ def public_profile(profile_id: int) -> PractitionerProfile:
 
 def profile_reviews(profile_id: int, page: int = 1, per_page: int = 10) -> Page:
     stmt = select(Review).where(Review.profile_id == profile_id, Review.status == ReviewStatus.PUBLISHED)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    items = db.session.scalars(
-        stmt.options(selectinload(Review.client)).order_by(Review.created_at.desc(), Review.id.desc())
-        .offset((max(1, page) - 1) * per_page).limit(per_page)
-    ).all()
-    return Page(list(items), total or 0, max(1, page), per_page)
+    return paged(stmt.options(selectinload(Review.client)), (Review.created_at.desc(), Review.id.desc()),
+                 page, per_page)
 
 
 def categories() -> list[Category]:

@@ -230,7 +230,7 @@ class Signal:
 
 def signal_days() -> int:
     """The window of the "many complaints" signal in days (COMPLAINT_SIGNAL_DAYS)."""
-    return int(current_app.config.get("COMPLAINT_SIGNAL_DAYS", 30))
+    return int(current_app.config["COMPLAINT_SIGNAL_DAYS"])
 
 
 def _window(now: dt.datetime | None, days: int | None):
@@ -244,7 +244,7 @@ def signals(now: dt.datetime | None = None, threshold: int | None = None, days: 
     """Accounts with at least ``threshold`` complaints (not dismissed; inaccuracy reports are not
     complaints) in the last ``days`` days, most complained about first."""
     threshold = threshold if threshold is not None else int(
-        current_app.config.get("COMPLAINT_SIGNAL_THRESHOLD", 3))
+        current_app.config["COMPLAINT_SIGNAL_THRESHOLD"])
     count = func.count(Complaint.id)
     rows = db.session.execute(
         select(Complaint.target_user_id, count, func.count(func.distinct(Complaint.reporter_id)))

@@ -260,10 +260,10 @@ def reply(staff: PortalUser, conversation_id: int, body: str | None) -> SupportM
 def _mail_visitor(conv: SupportConversation, body: str) -> None:
     asked = next((m.body for m in reversed(conv.messages) if not m.from_staff), "")
     with force_locale(conv.locale):
-        subject = _("Reply from %(app)s support", app=current_app.config.get("APP_NAME", "AlemTrust"))
+        subject = _("Reply from %(app)s support", app=current_app.config["APP_NAME"])
         text, html = notifications.render_email(
             "support_reply", title=subject, reply=body, asked=asked, locale=conv.locale,
-            app_name=current_app.config.get("APP_NAME", "AlemTrust"),
+            app_name=current_app.config["APP_NAME"],
             feedback_url=notifications.absolute_url(links.support_feedback_page()))
     mailer.queue(conv.email, subject, text, html, locale=conv.locale)
 

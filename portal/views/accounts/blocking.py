@@ -5,19 +5,18 @@ password only) and when a running session ends at the next request.
 Thin: the rules are in portal.services.accounts.blocking."""
 from __future__ import annotations
 
-from flask import abort, flash, g, has_request_context, make_response, redirect, request, session, url_for
+from flask import flash, g, has_request_context, make_response, redirect, request, session, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.views import AuthDBView as FabAuthDBView
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
-from wtforms import Form, SelectField, TextAreaField
-from wtforms.validators import Length, Optional
 
-from portal.core.errors import NotFound, ServiceError
+from portal.core.errors import ServiceError
 from portal.core.extensions import db
+from portal.core.http import put_error, refused
 from portal.core.labels import label
-from portal.forms import put_error
-from portal.models.accounts import AccountStatus, BlockReason, PortalUser
+from portal.forms.accounts import BlockForm, UnblockForm
+from portal.models.accounts import AccountStatus, PortalUser
 from portal.services.accounts import blocking
 from portal.services.trust import complaints
 
@@ -25,7 +24,7 @@ T = "portal/practitioners/moderation/"
 
 AUDIT_LABELS = {"block": _l("Blocked"), "unblock": _l("Unblocked"), "status": _l("Status change"),
                 "consent": _l("News and advertising emails"), "close": _l("Account closed by the user")}
-# the two mailing consents of services.notifications.set_consent, stored as "info=on,ads=off"
+# the two mailing consents of services.notifications.mailings.set_consent, stored as "info=on,ads=off"
 CONSENT_NAMES = {"info": _l("Informational messages"), "ads": _l("Advertising messages")}
 CONSENT_STATES = {"on": _l("Yes"), "off": _l("No")}
 
@@ -39,19 +38,8 @@ def audit_value(value: str | None) -> str:
     return label(value)
 
 
-class BlockForm(Form):
-    reason = SelectField(_l("Reason (agreement 11.4)"), choices=[], validate_choice=False)
-    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=blocking.NOTE_MAX)],
-                         description=_l("Staff only: recorded in the audit trail."))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.reason.choices = [("", _l("Choose a reason"))] + [(code, label(code)) for code in BlockReason.ALL]
 
 
-class UnblockForm(Form):
-    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=blocking.NOTE_MAX)],
-                         description=_l("Staff only: recorded in the audit trail."))
 
 
 class AccountsView(BaseView):
@@ -109,11 +97,8 @@ class AccountsView(BaseView):
         if request.method == "POST" and form.validate():
             try:
                 run(form)
-            except NotFound:
-                db.session.rollback()
-                abort(404)
             except ServiceError as err:
-                db.session.rollback()
+                refused(err)
                 error = put_error(form, err)
             else:
                 flash(str(done % {"name": user.full_name}), "success")
@@ -123,10 +108,7 @@ class AccountsView(BaseView):
                                     error=error, allowed=user.status == allowed_from), status
 
     def _user(self, user_id: int) -> PortalUser:
-        try:
-            return blocking.get_user(g.user, user_id)
-        except NotFound:
-            abort(404)
+        return blocking.get_user(g.user, user_id)
 
 
 # --- telling a blocked user ----------------------------------------------------------------------

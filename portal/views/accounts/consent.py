@@ -79,7 +79,7 @@ class CookiesView(BaseView):
         if choice not in CHOICES:
             abort(400)
         response = redirect(safe_next(request.form.get("next")))
-        secure = bool(current_app.config.get("SESSION_COOKIE_SECURE"))
+        secure = bool(current_app.config["SESSION_COOKIE_SECURE"])
         response.set_cookie(CONSENT_COOKIE, choice, max_age=CONSENT_MAX_AGE, samesite="Lax",
                             secure=secure, httponly=True)
         language_cookie = current_app.config["LANGUAGE_COOKIE"]

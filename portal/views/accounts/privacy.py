@@ -8,30 +8,21 @@ from flask import Response, flash, g, redirect, request, session, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 from flask_login import logout_user
-from wtforms import BooleanField, Form, PasswordField
 
 from portal.core.clock import utcnow
 from portal.core.errors import ServiceError
-from portal.core.extensions import db
+from portal.core.http import put_error, refused
 from portal.core.limits import per_account
-from portal.forms import put_error
+from portal.forms.accounts import CloseForm
 from portal.services.accounts import closure, data_export
-
-CLOSE_RATE_LIMIT = "5 per 15 minute"  # attempts (each checks the password); ACCOUNT_CLOSE_RATE_LIMIT overrides
-EXPORT_RATE_LIMIT = "10 per hour"  # downloads (each builds the whole file); DATA_EXPORT_RATE_LIMIT overrides
-
-class CloseForm(Form):
-    password = PasswordField(_l("Your password"))
-    confirm = BooleanField(_l("I understand that my account is closed for good and my personal data is "
-                              "erased; this cannot be undone."))
 
 
 class PrivacyView(BaseView):
     route_base = "/account"
     default_view = "close"
     limits = [
-        per_account("account-close", "ACCOUNT_CLOSE_RATE_LIMIT", CLOSE_RATE_LIMIT, endpoint="PrivacyView.close"),
-        per_account("data-export", "DATA_EXPORT_RATE_LIMIT", EXPORT_RATE_LIMIT, methods=("GET",),
+        per_account("account-close", "ACCOUNT_CLOSE_RATE_LIMIT", endpoint="PrivacyView.close"),
+        per_account("data-export", "DATA_EXPORT_RATE_LIMIT", methods=("GET",),
                     endpoint="PrivacyView.export"),
     ]
 
@@ -54,7 +45,7 @@ class PrivacyView(BaseView):
             try:
                 closure.close_account(g.user, form.password.data or "", bool(form.confirm.data))
             except ServiceError as err:
-                db.session.rollback()
+                refused(err)
                 error = put_error(form, err)
             else:
                 return _signed_out()

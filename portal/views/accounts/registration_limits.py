@@ -10,11 +10,9 @@ from flask import current_app
 from flask_appbuilder.utils.limit import Limit
 from flask_limiter.util import get_remote_address
 
-DEFAULT = "10 per hour"
-
 
 def registration_limit() -> str:
-    return current_app.config.get("REGISTRATION_RATE_LIMIT") or DEFAULT
+    return current_app.config["REGISTRATION_RATE_LIMIT"]
 
 
 def _key() -> str:

@@ -15,7 +15,7 @@ the ``user_session`` rows.
 Thin: the rules are in portal.services.accounts.sessions and .password_reset."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, redirect, request, session, url_for
+from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.views import ResetMyPasswordView as FabResetMyPasswordView
 from flask_appbuilder.utils.limit import Limit
@@ -23,13 +23,11 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, logout_user, user_logged_in, user_logged_out
-from wtforms import Form, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from portal.core import login_limits
-from portal.core.errors import NotFound, ServiceError
-from portal.forms import put_error
-from portal.forms.accounts import ChangePasswordForm
+from portal.core.errors import ServiceError
+from portal.core.http import put_error
+from portal.forms.accounts import ChangePasswordForm, NewPasswordForm, ResetRequestForm
 from portal.services.accounts import password_reset, sessions
 from portal.services.accounts.sessions import SESSION_KEY
 from portal.views.accounts.consent import here
@@ -84,10 +82,7 @@ class AccountSecurityView(BaseView):
     @expose("/not-me/<int:event_id>", methods=["GET", "POST"])
     @has_access
     def not_me(self, event_id: int):
-        try:
-            event = sessions.own_event(g.user, event_id)
-        except NotFound:
-            abort(404)
+        event = sessions.own_event(g.user, event_id)
         if request.method == "POST":
             try:
                 password_reset.report_not_me(g.user, event.id, _ip())
@@ -131,19 +126,12 @@ class ResetMyPasswordView(FabResetMyPasswordView):
 
 # --- password reset by email ---------------------------------------------------------------------
 
-class ResetRequestForm(Form):
-    email = StringField(_l("Email"), validators=[DataRequired(), Length(max=256), Email()])
 
 
-class NewPasswordForm(Form):
-    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=256)],
-                             description=_l("At least 8 characters, with letters and digits."))
-    confirm = PasswordField(_l("Repeat the new password"), validators=[
-        DataRequired(), EqualTo("password", message=_l("The passwords do not match."))])
 
 
 def _reset_limit() -> str:
-    return current_app.config.get("PASSWORD_RESET_RATE_LIMIT", "5 per 15 minute")
+    return current_app.config["PASSWORD_RESET_RATE_LIMIT"]
 
 
 def _not_a_reset_request() -> bool:

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
 from portal.core import audit
 from portal.core.errors import NotFound, ServiceError
-from portal.forms import put_error
+from portal.core.http import put_error
 from portal.forms.agreement import LANGUAGES, AgreementForm
+from portal.models.agreement import AgreementAcceptance
 from portal.services import agreement
+from portal.views.staff import StaffView
 
 T = "portal/agreement/"
 AUDIT_LABELS = {"publish": _l("Published"), "edit": _l("Corrected"), "withdraw": _l("Withdrawn")}
@@ -130,3 +133,12 @@ def _refused(version: int, err: ServiceError):
     return redirect(url_for("AgreementAdminView.show", version=version))
 
 
+class AcceptanceAdminView(StaffView):
+    route_base = "/admin/acceptances"
+    datamodel = SQLAInterface(AgreementAcceptance)
+    list_title = _l("Agreement acceptances")
+    list_columns = ["user", "version", "accepted_at", "ip_address"]
+    show_columns = ["user", "version", "accepted_at", "ip_address", "user_agent"]
+    search_columns = ["user", "version", "accepted_at", "ip_address"]
+    base_permissions = ["can_list", "can_show"]
+    base_order = ("accepted_at", "desc")

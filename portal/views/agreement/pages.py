@@ -10,7 +10,8 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from portal.core.errors import NotFound, ServiceError
+from portal.core.errors import ServiceError
+from portal.core.http import refused
 from portal.services import agreement
 from portal.views.accounts.consent import here, safe_next
 
@@ -78,9 +79,8 @@ class AgreementAcceptView(BaseView):
             try:
                 acceptance = agreement.accept_current(g.user, request.form.get("version", type=int),
                                                       request.remote_addr or "", request.user_agent.string)
-            except NotFound:
-                abort(404)
             except ServiceError as err:
+                refused(err)
                 error = err.message
             else:
                 _remember_accepted(g.user.id, acceptance.version_id)

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from portal.core import links
 from portal.core.errors import NotFound, ServiceError
 from portal.core.files import send_private
+from portal.core.http import refuse, refused
 from portal.core.paging import Page
 from portal.forms.exchange import MessageForm, StaffReasonForm
 from portal.models.exchange import Thread
@@ -80,10 +81,8 @@ class ThreadsView(BaseView):
                                         request_link=links.request_page(request_id))
         try:
             thread = messages_service.open_thread(g.user, request_id, profile_id)
-        except NotFound:
-            abort(404)
         except ServiceError as err:
-            flash(str(err.message), "danger")
+            refuse(err)
             return redirect(links.request_page(request_id))
         return redirect(url_for("ThreadsView.show", thread_id=thread.id))
 
@@ -100,17 +99,14 @@ class ThreadsView(BaseView):
     @expose("/<int:thread_id>")
     @has_access
     def show(self, thread_id: int):
-        try:
-            thread = messages_service.get_thread(g.user, thread_id, audit=False)
-            if messages_service.role_in(g.user, thread) == "staff":
-                reason = StaffReasonForm(request.args)
-                if "reason" not in request.args or not reason.validate():
-                    return self.render_template("portal/exchange/messages/reason.html", thread=thread, form=reason)
-                view = messages_service.view(g.user, thread_id, audit_reason=reason.reason.data.strip())
-            else:
-                view = messages_service.view(g.user, thread_id)
-        except NotFound:
-            abort(404)
+        thread = messages_service.get_thread(g.user, thread_id, audit=False)
+        if messages_service.role_in(g.user, thread) == "staff":
+            reason = StaffReasonForm(request.args)
+            if "reason" not in request.args or not reason.validate():
+                return self.render_template("portal/exchange/messages/reason.html", thread=thread, form=reason)
+            view = messages_service.view(g.user, thread_id, audit_reason=reason.reason.data.strip())
+        else:
+            view = messages_service.view(g.user, thread_id)
         return self._render(view, MessageForm())
 
     @expose("/<int:thread_id>/post", methods=["POST"])
@@ -120,9 +116,8 @@ class ThreadsView(BaseView):
         try:
             message = messages_service.post(g.user, thread_id, form.body.data or "",
                                             request.files.getlist("files"))
-        except NotFound:
-            abort(404)
         except ServiceError as err:
+            refused(err)
             thread = messages_service.get_thread(g.user, thread_id, audit=False)
             if messages_service.role_in(g.user, thread) == "staff":
                 flash(str(err.message), "danger")
@@ -149,10 +144,7 @@ class AttachmentsView(BaseView):
     @expose("/<int:attachment_id>")
     @has_access
     def download(self, attachment_id: int):
-        try:
-            att = attachment_access.get_for(g.user, attachment_id)
-        except NotFound:
-            abort(404)
+        att = attachment_access.get_for(g.user, attachment_id)
         return send_private(attachments_service.path_of(att), att.content_type, att.original_name)
 
 

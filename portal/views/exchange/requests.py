@@ -1,8 +1,9 @@
-"""Requests, offers and reviews as web pages: the client's requests and the
-request form, one request page for every party (client, practitioner,
-staff), the practitioner's feed of matching requests and the reviews a
-practitioner received. Every change goes through a service; a ServiceError
-becomes a message on its form field or a flash, NotFound a 404."""
+"""Requests as web pages: the client's requests and the request form, and one
+request page for every party (client, practitioner, staff) with the client's
+actions. The offer and review actions on that page are mixed in from
+``offers`` and ``reviews``; the feed is ``feed``. Every change goes through a
+service; a ServiceError becomes a message on its form field or a flash
+(core.http.refuse), NotFound a 404."""
 from __future__ import annotations
 
 from flask import abort, current_app, flash, g, redirect, request, url_for
@@ -11,17 +12,21 @@ from flask_babel import lazy_gettext as _l
 
 from portal.core import links
 from portal.core.errors import NotFound, ServiceError
-from portal.core.extensions import db
-from portal.forms import put_error
-from portal.forms.exchange import OfferForm, ReplyForm, RequestForm, ReviewForm
-from portal.models.exchange import Offer, OfferStatus, RequestStatus, Review
+from portal.core.http import refuse
+from portal.core.paging import page_arg
+from portal.forms.exchange import OfferForm, RequestForm, ReviewForm
+from portal.models.exchange import OfferStatus, RequestStatus
 from portal.models.practitioners import active_profile
 from portal.services.exchange import messages as messages_service
 from portal.services.exchange import offers as offers_service
+from portal.services.exchange import request_lifecycle
 from portal.services.exchange import requests as requests_service
 from portal.services.exchange import reviews as reviews_service
 from portal.services.notifications import inbox
 from portal.services.practitioners import profiles
+from portal.views.exchange.feed import FeedView
+from portal.views.exchange.offers import OfferActions
+from portal.views.exchange.reviews import ReviewActions
 
 T = "portal/exchange/requests/"
 
@@ -33,23 +38,6 @@ def _to_int(value) -> int | None:
         return None
 
 
-def _call(fn, *args, **kwargs):
-    """Run a read-only service call; NotFound means 404."""
-    try:
-        return fn(*args, **kwargs)
-    except NotFound:
-        abort(404)
-
-
-def _fail(err: ServiceError, form=None) -> None:
-    """Nothing of a failed change stays in the session. The message goes on
-    its form field if the form has it, else into a flash."""
-    db.session.rollback()
-    if isinstance(err, NotFound):
-        abort(404)
-    message = err.message if err.field == "target_profile_id" else put_error(form, err)
-    if message is not None:
-        flash(str(message), "danger")
 
 
 def _limits() -> dict:
@@ -57,13 +45,8 @@ def _limits() -> dict:
             "mb": current_app.config["ATTACHMENT_MAX_BYTES"] // (1024 * 1024)}
 
 
-def _offer_input(form: OfferForm) -> offers_service.OfferInput:
-    return offers_service.OfferInput(price=form.price.data, price_kind=form.price_kind.data or "",
-                                     term_days=form.term_days.data, message=form.message.data or "")
 
-
-
-class RequestsView(BaseView):
+class RequestsView(OfferActions, ReviewActions, BaseView):
     route_base = "/requests"
     default_view = "index"
 
@@ -73,7 +56,7 @@ class RequestsView(BaseView):
     @has_access
     def index(self):
         status = request.args.get("status") or None
-        page = requests_service.mine(g.user, status, page=request.args.get("page", 1, type=int) or 1)
+        page = requests_service.mine(g.user, status, page=page_arg())
         return self.render_template(T + "index.html", page=page, status=status, statuses=RequestStatus.ALL)
 
     @expose("/new", methods=["GET", "POST"])
@@ -90,7 +73,7 @@ class RequestsView(BaseView):
                 req = requests_service.create(g.user, self._input(form, target_id), publish=publish,
                                               files=request.files.getlist("attachments"))
             except ServiceError as err:
-                _fail(err, form)
+                refuse(err, form)
             else:
                 self._flash_saved(req, publish)
                 return redirect(url_for(".show", request_id=req.id))
@@ -99,7 +82,7 @@ class RequestsView(BaseView):
     @expose("/<int:request_id>/edit", methods=["GET", "POST"])
     @has_access
     def edit(self, request_id: int):
-        req = _call(requests_service.get_own, g.user, request_id)
+        req = requests_service.get_own(g.user, request_id)
         if not requests_service.can_edit(req):
             flash(str(_l("This request can no longer be edited.")), "warning")
             return redirect(url_for(".show", request_id=req.id))
@@ -117,8 +100,8 @@ class RequestsView(BaseView):
                                           publish=publish,
                                           files=request.files.getlist("attachments"))
                 except ServiceError as err:
-                    _fail(err, form)
-                    req = _call(requests_service.get_own, g.user, request_id)
+                    refuse(err, form)
+                    req = requests_service.get_own(g.user, request_id)
                 else:
                     self._flash_saved(req, publish, edited=True)
                     return redirect(url_for(".show", request_id=req.id))
@@ -174,7 +157,7 @@ class RequestsView(BaseView):
 
     def _show(self, request_id: int, offer_form=None, review_form=None):
         user = g.user
-        req = _call(requests_service.get_visible, user, request_id)
+        req = requests_service.get_visible(user, request_id)
         role = requests_service.viewer_role(user, req)
         if role != "staff":  # notifications about this request are now seen
             inbox.mark_read(user.id, link=links.request_page(req.id))
@@ -228,7 +211,7 @@ class RequestsView(BaseView):
                 offer is not None and offer.status == OfferStatus.ACCEPTED),
             "targeted": req.target_profile_id is not None and req.target_profile_id == getattr(
                 user.practitioner_profile, "id", None),
-            "can_ask_completion": requests_service.may_ask_completion(user, req),
+            "can_ask_completion": request_lifecycle.may_ask_completion(user, req),
         }
 
     # --- the client's actions ----------------------------------------------------
@@ -237,7 +220,7 @@ class RequestsView(BaseView):
         try:
             action()
         except ServiceError as err:
-            _fail(err)
+            refuse(err)
         else:
             flash(str(success), "success")
         return redirect(url_for(".show", request_id=request_id))
@@ -263,20 +246,20 @@ class RequestsView(BaseView):
     @has_access
     def cancel(self, request_id: int):
         if request.method == "GET":
-            req = _call(requests_service.get_own, g.user, request_id)
+            req = requests_service.get_own(g.user, request_id)
             if req.status not in requests_service.EDITABLE:
                 return self._refuse(req.id, _l("Only a draft or an open request can be cancelled."))
             return self._confirm(req, _l("Cancel this request?"), _l(
                 "The request will be closed and every active offer on it declined. This cannot be undone."),
                 _l("Cancel the request"), danger=True)
-        return self._act(request_id, lambda: requests_service.cancel(g.user, request_id),
+        return self._act(request_id, lambda: request_lifecycle.cancel(g.user, request_id),
                          _l("The request was cancelled."))
 
     @expose("/<int:request_id>/select/<int:offer_id>", methods=["GET", "POST"])
     @has_access
     def select(self, request_id: int, offer_id: int):
         if request.method == "GET":
-            offers = _call(offers_service.for_client, g.user, request_id)
+            offers = offers_service.for_client(g.user, request_id)
             offer = next((o for o in offers if o.id == offer_id), None)
             if offer is None:
                 abort(404)
@@ -287,7 +270,7 @@ class RequestsView(BaseView):
                 "The request goes to work with %(name)s and every other offer (%(n)d) will be declined. "
                 "This cannot be undone.", name=offer.profile.name, n=others), _l("Select this offer"),
                 details=[offer])
-        return self._act(request_id, lambda: requests_service.select_offer(g.user, request_id, offer_id),
+        return self._act(request_id, lambda: request_lifecycle.select_offer(g.user, request_id, offer_id),
                          _l("You selected an offer. The practitioner has been notified; the other offers "
                             "were declined."))
 
@@ -295,162 +278,14 @@ class RequestsView(BaseView):
     @has_access
     def complete(self, request_id: int):
         if request.method == "GET":
-            req = _call(requests_service.get_own, g.user, request_id)
+            req = requests_service.get_own(g.user, request_id)
             if req.status != RequestStatus.IN_PROGRESS:
                 return self._refuse(req.id, _l("Only a request in progress can be completed."))
             return self._confirm(req, _l("Mark this request completed?"), _l(
                 "Confirm that the work is done. The request will be closed and you can review the practitioner."),
                 _l("Mark completed"))
-        return self._act(request_id, lambda: requests_service.complete(g.user, request_id),
+        return self._act(request_id, lambda: request_lifecycle.complete(g.user, request_id),
                          _l("The request is completed. You can now review the practitioner."))
-
-    # --- the practitioner's actions -------------------------------------------
-
-    @expose("/<int:request_id>/ask-completion", methods=["POST"])
-    @has_access
-    def ask_completion(self, request_id: int):
-        return self._act(request_id, lambda: requests_service.request_completion(g.user, request_id),
-                         _l("The client was asked to confirm that the work is done."))
-
-    @expose("/<int:request_id>/offer", methods=["POST"])
-    @has_access
-    def offer(self, request_id: int):
-        form = OfferForm()
-        if form.validate():
-            try:
-                offers_service.make(g.user, request_id, _offer_input(form))
-            except ServiceError as err:
-                _fail(err, form)
-            else:
-                flash(str(_l("Your offer was sent to the client.")), "success")
-                return redirect(url_for(".show", request_id=request_id))
-        return self._show(request_id, offer_form=form)
-
-    @expose("/offers/<int:offer_id>/edit", methods=["POST"])
-    @has_access
-    def offer_edit(self, offer_id: int):
-        form = OfferForm()
-        if form.validate():
-            try:
-                offer = offers_service.edit(g.user, offer_id, _offer_input(form))
-            except ServiceError as err:
-                _fail(err, form)
-            else:
-                flash(str(_l("Your offer was updated.")), "success")
-                return redirect(url_for(".show", request_id=offer.request_id))
-        return self._show(self._offer_request_id(offer_id), offer_form=form)
-
-    @expose("/offers/<int:offer_id>/withdraw", methods=["GET", "POST"])
-    @has_access
-    def offer_withdraw(self, offer_id: int):
-        if request.method == "GET":
-            try:
-                offer = offers_service.get_active_own(g.user, offer_id)
-            except ServiceError as err:
-                _fail(err)
-                return redirect(url_for(".show", request_id=self._offer_request_id(offer_id)))
-            return self._confirm(offer.request, _l("Withdraw your offer?"), _l(
-                "The client will no longer see your offer. While the request is open you can make a new one."),
-                _l("Withdraw the offer"), danger=True, details=[offer])
-        try:
-            offer = offers_service.withdraw(g.user, offer_id)
-        except ServiceError as err:
-            _fail(err)
-            return redirect(url_for(".show", request_id=self._offer_request_id(offer_id)))
-        flash(str(_l("Your offer was withdrawn.")), "success")
-        return redirect(url_for(".show", request_id=offer.request_id))
-
-    @staticmethod
-    def _offer_request_id(offer_id: int) -> int:
-        """Only called after a service confirmed the offer is the user's own."""
-        offer = _call(lambda: _own_row(Offer, offer_id, "profile_id", getattr(
-            g.user.practitioner_profile, "id", None)))
-        return offer.request_id
-
-    # --- reviews -------------------------------------------------------------------
-
-    @expose("/<int:request_id>/review", methods=["POST"])
-    @has_access
-    def review(self, request_id: int):
-        form = ReviewForm()
-        if form.validate():
-            try:
-                reviews_service.create(g.user, request_id, form.rating.data, form.comment.data or "")
-            except ServiceError as err:
-                _fail(err, form)
-            else:
-                flash(str(_l("Thank you! Your review is published on the practitioner's profile.")), "success")
-                return redirect(url_for(".show", request_id=request_id))
-        return self._show(request_id, review_form=form)
-
-    @expose("/reviews/<int:review_id>/edit", methods=["POST"])
-    @has_access
-    def review_edit(self, review_id: int):
-        form = ReviewForm()
-        if form.validate():
-            try:
-                review = reviews_service.edit(g.user, review_id, form.rating.data, form.comment.data or "")
-            except ServiceError as err:
-                _fail(err, form)
-            else:
-                flash(str(_l("Your review was updated.")), "success")
-                return redirect(url_for(".show", request_id=review.request_id))
-        review = _call(lambda: _own_row(Review, review_id, "client_id", g.user.id))
-        return self._show(review.request_id, review_form=form)
-
-    @expose("/reviews/received")
-    @has_access
-    def reviews(self):
-        return self._reviews_page()
-
-    def _reviews_page(self, failed_id: int | None = None, failed_form=None):
-        page = reviews_service.received(g.user, page=request.args.get("page", 1, type=int) or 1)
-        return self.render_template(T + "reviews.html", page=page, profile=g.user.practitioner_profile,
-                                    failed_id=failed_id, failed_form=failed_form,
-                                    blank_form=ReplyForm(formdata=None))
-
-    @expose("/reviews/<int:review_id>/reply", methods=["POST"])
-    @has_access
-    def reply(self, review_id: int):
-        form = ReplyForm()
-        try:
-            reviews_service.reply(g.user, review_id, form.reply.data or "")
-        except ServiceError as err:
-            _fail(err, form)
-            return self._reviews_page(failed_id=review_id, failed_form=form)
-        flash(str(_l("Your reply is published under the review.")), "success")
-        return redirect(url_for(".reviews"))
-
-
-def _own_row(model, row_id: int, owner_column: str, owner_id):
-    row = db.session.get(model, row_id)
-    if row is None or owner_id is None or getattr(row, owner_column) != owner_id:
-        raise NotFound(_l("This page does not exist."))
-    return row
-
-
-class FeedView(BaseView):
-    """Open requests matching a verified practitioner's practice."""
-
-    route_base = "/feed"
-    default_view = "index"
-
-    @expose("/")
-    @has_access
-    def index(self):
-        user = g.user
-        region_id, spec_id = request.args.get("region", type=int), request.args.get("specialization", type=int)
-        without = request.args.get("without_offer") == "1"
-        profile = active_profile(user)
-        try:
-            page = requests_service.feed(user, region_id, spec_id, without, page=request.args.get("page", 1, type=int) or 1)
-        except ServiceError as err:
-            return self.render_template(T + "feed.html", page=None, error=err.message, profile=None)
-        mine = {o.request_id: o for r in page.items for o in r.offers if o.profile_id == profile.id}
-        specs = profile.specializations or profile.category.specializations
-        return self.render_template(T + "feed.html", page=page, error=None, profile=profile, my_offers=mine,
-                                    regions=profile.regions, specializations=specs, region_id=region_id,
-                                    specialization_id=spec_id, without=without)
 
 
 def register(appbuilder) -> None:

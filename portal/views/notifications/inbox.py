@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from portal.core.errors import NotFound
-from portal.services.notifications import inbox
+from portal.services.notifications import inbox, kinds, mailings
 
 log = logging.getLogger(__name__)
 PER_PAGE = 20
@@ -30,15 +29,12 @@ class NotificationsView(BaseView):
             page = 1
         return self.render_template("portal/notifications/inbox.html",
                                     page=inbox.page_for(g.user.id, page, PER_PAGE),
-                                    render=inbox.render)
+                                    render=kinds.render)
 
     @expose("/open/<int:notification_id>")
     @has_access
     def open(self, notification_id: int):
-        try:
-            link = inbox.open(g.user.id, notification_id)
-        except NotFound:
-            abort(404)
+        link = inbox.open(g.user.id, notification_id)
         if not inbox.is_safe_link(link):  # only local paths: never an open redirect
             return redirect(url_for("NotificationsView.index"))
         return redirect(link)
@@ -66,7 +62,7 @@ class NotificationsView(BaseView):
     @has_access
     def consent(self):
         """Informational and advertising mailings (agreement 3.3), on the settings page."""
-        inbox.set_consent(g.user, "consent_info" in request.form, "consent_ads" in request.form)
+        mailings.set_consent(g.user, "consent_info" in request.form, "consent_ads" in request.form)
         flash(str(_l("Your choice of news and advertising emails is saved.")), "success")
         return redirect(url_for("NotificationsView.settings") + "#mailings")
 

@@ -2,8 +2,8 @@
 waits for staff, the application lists, everything about one applicant or
 practitioner with the interview and status decisions, and the review queue.
 
-Thin: the queries are services.moderation, every decision is the status
-machine in services.verification (or moderation's review functions); a
+Thin: the queries are services.moderation, every decision is
+services.practitioners.decisions (or moderation's review functions); a
 ServiceError is shown with its translated message, NotFound is a 404."""
 from __future__ import annotations
 
@@ -13,27 +13,24 @@ from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import format_timedelta, to_utc
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, Form, SelectField, StringField, TextAreaField, TimeField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.core import links
 from portal.core.clock import utcnow
-from portal.core.errors import NotFound, ServiceError
+from portal.core.errors import ServiceError
 from portal.core.extensions import db
 from portal.core.files import send_private
+from portal.core.http import put_error, refuse, refused
 from portal.core.labels import label
-from portal.forms import put_error
+from portal.core.paging import page_arg
+from portal.forms.practitioners import ActionForm, RecordForm, ReviewActionForm, ScheduleForm
 from portal.models.exchange import ReviewStatus
 from portal.models.practitioners import Interview, InterviewMode, InterviewOutcome
-from portal.services.practitioners import moderation, verification
+from portal.services.practitioners import decisions, documents, moderation
 from portal.services.practitioners import profiles as practitioners_service
 from portal.services.trust import complaints as complaints_service
 from portal.views.exchange.messages import filesize
 
 T = "portal/practitioners/moderation/"
-REASON_MAX = moderation.REASON_MAX
-MESSAGE_MAX = 2000
-NOTES_MAX = 2000
 
 DANGER_ACTIONS = ("reject", "suspend", "revoke")
 
@@ -49,8 +46,8 @@ def mlabel(code) -> str:
     """A translated label for a code of the moderation pages."""
     if code is None:
         return ""
-    if code in verification.ACTIONS:
-        return str(verification.ACTIONS[code][2])
+    if code in decisions.ACTIONS:
+        return str(decisions.ACTIONS[code][2])
     if code in LABELS:
         return str(LABELS[code])
     return label(code)
@@ -62,43 +59,15 @@ def age(delta) -> str:
 
 # --- forms (parse input only; the rules are in the services) -------------------------------------
 
-def _reason_field(label=_l("Internal reason")):
-    return TextAreaField(label, validators=[
-        DataRequired(message=_l("Give the reason.")),
-        Length(max=REASON_MAX, message=_l("At most %(max)d characters.", max=REASON_MAX))],
-        description=_l("Staff only: recorded in the audit trail, never shown to the practitioner."))
 
 
-class ActionForm(Form):
-    reason = _reason_field()
-    message = TextAreaField(
-        _l("Message to the practitioner (optional)"),
-        validators=[Optional(), Length(max=MESSAGE_MAX, message=_l("At most %(max)d characters.",
-                                                                    max=MESSAGE_MAX))],
-        description=_l("Shown on their “my practice” page in the notification of this decision."))
 
 
-class ScheduleForm(Form):
-    date = DateField(_l("Date"), validators=[InputRequired(message=_l("Choose the date."))])
-    time = TimeField(_l("Time"), validators=[InputRequired(message=_l("Choose the time."))])
-    mode = SelectField(_l("Mode"), choices=[(m, m) for m in InterviewMode.ALL])
-    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=NOTES_MAX)])
 
 
-class RecordForm(Form):
-    outcome = SelectField(_l("Outcome"), choices=[(o, o) for o in InterviewOutcome.ALL
-                                                  if o != InterviewOutcome.PENDING])
-    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=NOTES_MAX)])
-    passport_checked = BooleanField(_l("Passport checked"))
-    passport_last_digits = StringField(_l("Last digits of the passport number (at most 4, optional)"))
 
 
-class ReviewActionForm(Form):
-    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=REASON_MAX)])
 
-
-def _page_arg() -> int:
-    return request.args.get("page", 1, type=int) or 1
 
 
 def _form_errors(form) -> None:
@@ -131,7 +100,7 @@ class ModerationView(BaseView):
             stage = None
         sort = request.args.get("sort") if request.args.get("sort") in moderation.SORTS else "age"
         category_id = request.args.get("category", type=int) or None
-        page = moderation.applications(stage, sort, _page_arg(), category_id=category_id)
+        page = moderation.applications(stage, sort, page_arg(), category_id=category_id)
         return self.render_template(T + "applications.html", page=page, stage=stage, sort=sort,
                                     category_id=category_id, stages=moderation.STAGES,
                                     categories=practitioners_service.categories(), now=utcnow())
@@ -139,12 +108,12 @@ class ModerationView(BaseView):
     @expose("/flagged")
     @has_access
     def flagged(self):
-        return self.render_template(T + "flagged.html", page=moderation.flagged(_page_arg()))
+        return self.render_template(T + "flagged.html", page=moderation.flagged(page_arg()))
 
     @expose("/reviews")
     @has_access
     def reviews(self):
-        return self.render_template(T + "reviews.html", page=moderation.reviews_queue(_page_arg()),
+        return self.render_template(T + "reviews.html", page=moderation.reviews_queue(page_arg()),
                                     published=ReviewStatus.PUBLISHED, hidden=ReviewStatus.HIDDEN)
 
     # --- one applicant or practitioner -----------------------------------------------------------
@@ -155,26 +124,20 @@ class ModerationView(BaseView):
         return self._profile(profile_id)
 
     def _profile(self, profile_id: int, schedule_form=None, record_form=None):
-        try:
-            file = moderation.profile_file(profile_id)
-        except NotFound:
-            abort(404)
+        file = moderation.profile_file(profile_id)
         return self.render_template(
             T + "profile.html", file=file, p=file.profile,
             schedule_form=schedule_form or ScheduleForm(), record_form=record_form or RecordForm(),
             modes=InterviewMode.ALL,
             outcomes=[o for o in InterviewOutcome.ALL if o != InterviewOutcome.PENDING],
             danger_actions=DANGER_ACTIONS,
-            problems=verification.approval_problems(file.profile) if "approve" in file.actions else [])
+            problems=decisions.approval_problems(file.profile) if "approve" in file.actions else [])
 
     @expose("/documents/<int:document_id>")
     @has_access
     def document(self, document_id: int):
-        try:
-            doc = verification.document_for(g.user, document_id)
-        except NotFound:
-            abort(404)
-        return send_private(verification.document_path(doc), doc.content_type, doc.original_name)
+        doc = documents.document_for(g.user, document_id)
+        return send_private(documents.document_path(doc), doc.content_type, doc.original_name)
 
     @expose("/profiles/<int:profile_id>/interview", methods=["POST"])
     @has_access
@@ -183,14 +146,10 @@ class ModerationView(BaseView):
         if form.validate():
             when = to_utc(dt.datetime.combine(form.date.data, form.time.data))
             try:
-                verification.schedule_interview(g.user, profile_id, when, form.mode.data,
-                                                (form.notes.data or "").strip())
-            except NotFound:
-                db.session.rollback()
-                abort(404)
+                decisions.schedule_interview(g.user, profile_id, when, form.mode.data,
+                                             (form.notes.data or "").strip())
             except ServiceError as err:
-                db.session.rollback()
-                _field_error(form, err)
+                refuse(err, form, _FIELDS.get(err.field))
             else:
                 flash(str(_l("The interview is scheduled; the applicant has been notified.")), "success")
                 return redirect(url_for("ModerationView.profile", profile_id=profile_id))
@@ -202,15 +161,11 @@ class ModerationView(BaseView):
         form = RecordForm(request.form)
         digits = (form.passport_last_digits.data or "").strip() or None
         try:
-            interview = verification.record_interview(
+            interview = decisions.record_interview(
                 g.user, interview_id, form.outcome.data or "", (form.notes.data or "").strip(),
                 bool(form.passport_checked.data), digits)
-        except NotFound:
-            db.session.rollback()
-            abort(404)
         except ServiceError as err:
-            db.session.rollback()
-            _field_error(form, err)
+            refuse(err, form, _FIELDS.get(err.field))
             profile_id = _interview_profile_id(interview_id)
             return self._profile(profile_id, record_form=form), 400
         flash(str(_l("The interview is recorded.")), "success")
@@ -219,26 +174,20 @@ class ModerationView(BaseView):
     @expose("/profiles/<int:profile_id>/<string:action>", methods=["GET", "POST"])
     @has_access
     def act(self, profile_id: int, action: str):
-        if action not in verification.ACTIONS:
+        if action not in decisions.ACTIONS:
             abort(404)
-        try:
-            file = moderation.profile_file(profile_id)
-        except NotFound:
-            abort(404)
+        file = moderation.profile_file(profile_id)
         form = ActionForm(request.form if request.method == "POST" else None)
         error = None
         if request.method == "POST" and form.validate():
             reason = form.reason.data.strip()
-            message = (form.message.data or "").strip() if action in verification.TAKES_MESSAGE else ""
+            message = (form.message.data or "").strip() if action in decisions.TAKES_MESSAGE else ""
             try:
-                verification.act(g.user, profile_id, action, reason, message)
-            except NotFound:
-                db.session.rollback()
-                abort(404)
+                decisions.act(g.user, profile_id, action, reason, message)
             except ServiceError as err:
-                db.session.rollback()
+                refused(err)
                 if err.field in ("reason", "message"):
-                    _field_error(form, err)
+                    put_error(form, err)
                 else:
                     error = err.message
                 file = moderation.profile_file(profile_id)
@@ -249,10 +198,10 @@ class ModerationView(BaseView):
         status = 400 if request.method == "POST" else 200
         return self.render_template(
             T + "confirm.html", file=file, p=file.profile, action=action, form=form, error=error,
-            with_message=action in verification.TAKES_MESSAGE,
-            message_required=action in verification.MESSAGE_REQUIRED, danger=action in DANGER_ACTIONS,
+            with_message=action in decisions.TAKES_MESSAGE,
+            message_required=action in decisions.MESSAGE_REQUIRED, danger=action in DANGER_ACTIONS,
             allowed=action in file.actions,
-            problems=verification.approval_problems(file.profile) if action == "approve" else []), status
+            problems=decisions.approval_problems(file.profile) if action == "approve" else []), status
 
     # --- reviews ---------------------------------------------------------------------------------
 
@@ -273,12 +222,8 @@ class ModerationView(BaseView):
             else:
                 moderation.keep_review(g.user, review_id)
                 flash(str(_l("The review stays as it is.")), "success")
-        except NotFound:
-            db.session.rollback()
-            abort(404)
         except ServiceError as err:
-            db.session.rollback()
-            flash(str(err.message), "danger")
+            refuse(err)
         back = request.form.get("next") or ""
         if not back.startswith("/moderation/") or back.startswith("//"):
             back = url_for("ModerationView.reviews")
@@ -289,12 +234,6 @@ class ModerationView(BaseView):
 
 # service field names that the forms call differently
 _FIELDS = {"when": "date"}
-
-
-def _field_error(form, err: ServiceError) -> None:
-    message = put_error(form, err, _FIELDS.get(err.field) if err.field else None)
-    if message is not None:
-        flash(str(message), "danger")
 
 
 def _interview_profile_id(interview_id: int) -> int:

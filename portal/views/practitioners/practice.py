@@ -13,18 +13,17 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
-from portal.core.errors import NotFound, ServiceError
-from portal.core.extensions import db
+from portal.core.errors import ServiceError
 from portal.core.files import send_private
-from portal.forms import put_error
+from portal.core.http import refuse
 from portal.forms.practitioners import FILE_FIELDS, ApplicationForm
 from portal.models.practitioners import ProfileStatus as S
-from portal.services.practitioners import profiles, verification
+from portal.services.practitioners import decisions, documents, profiles, questionnaire, verification
 from portal.views.exchange.messages import filesize
 
 T = "portal/practitioners/practice/"
 
-# Requirement names of verification.REQUIRED -> the form fields that satisfy them.
+# Requirement names of questionnaire.REQUIRED -> the form fields that satisfy them.
 REQUIREMENT_FIELDS = {"about": ("about_kk", "about_ru"), "licence_document": ("licence",)}
 REQUIREMENT_LABELS = {"about": _l("About you (in Kazakh or Russian)"), "licence_document": _l("Licence copy")}
 NEXT_PAGES = {"apply": "PracticeView.apply", "edit": "PracticeView.edit"}
@@ -44,7 +43,7 @@ def _draft_editable(profile) -> bool:
 def _required_fields(category_code: str | None) -> set[str]:
     """Form fields to mark with an asterisk for this category."""
     out: set[str] = set()
-    for name in verification.required_for(category_code):
+    for name in questionnaire.required_for(category_code):
         out.update(REQUIREMENT_FIELDS.get(name, (name,)))
     return out
 
@@ -56,18 +55,8 @@ def _requirements_by_category(form: ApplicationForm, categories) -> list[tuple]:
             return REQUIREMENT_LABELS[name]
         field = getattr(form, name, None)
         return field.label.text if field is not None else name
-    return [(c, [label_of(n) for n in verification.required_for(c.code)]) for c in categories]
+    return [(c, [label_of(n) for n in questionnaire.required_for(c.code)]) for c in categories]
 
-
-def _fail(err: ServiceError, form: ApplicationForm | None = None) -> None:
-    """A refused change: nothing stays in the session; the message goes on
-    its field if the form has one, else into a flash."""
-    db.session.rollback()
-    if isinstance(err, NotFound):
-        abort(404)
-    message = put_error(form, err)
-    if message is not None:
-        flash(str(message), "danger")
 
 
 class PracticeView(BaseView):
@@ -83,13 +72,13 @@ class PracticeView(BaseView):
         if profile is None:
             return self.render_template(T + "index.html", profile=None)
         attempts = sorted(profile.quiz_attempts, key=lambda a: (a.started_at, a.id), reverse=True)
-        notices = verification.notices(profile)
-        interview = verification.latest_interview(profile)
+        notices = decisions.notices(profile)
+        interview = decisions.latest_interview(profile)
         latest_notice = {}
         for notice in notices:  # newest first: keep the first of each action
             latest_notice.setdefault(notice.action, notice)
         return self.render_template(
-            T + "index.html", profile=profile, missing=verification.missing(profile), attempts=attempts,
+            T + "index.html", profile=profile, missing=questionnaire.missing(profile), attempts=attempts,
             notices=notices, interview=interview, latest_notice=latest_notice,
             documents=sorted(profile.documents, key=lambda d: (d.kind, d.id)), filesize=filesize,
             quiz_url=_quiz_url(), draft_editable=_draft_editable(profile),
@@ -112,7 +101,7 @@ class PracticeView(BaseView):
                 flash(str(_l("Your application is under review and cannot be changed now.")), "warning")
             return redirect(url_for(".index"))
         if request.method == "GET":
-            form = (ApplicationForm.prefilled(verification.input_from(profile)) if profile is not None
+            form = (ApplicationForm.prefilled(questionnaire.input_from(profile)) if profile is not None
                     else ApplicationForm(formdata=None))
             return self._form_page(form, profile)
 
@@ -123,12 +112,12 @@ class PracticeView(BaseView):
         try:
             profile = verification.save_draft(g.user, self._input(form), files=form.files(request.files))
         except ServiceError as err:
-            _fail(err, form)
+            refuse(err, form)
             return self._form_page(form, verification.my_profile(g.user), files_lost=True)
         if not submitting:
             flash(str(_l("Your draft was saved. Submit it for review when it is complete.")), "success")
             return redirect(url_for(".apply"))
-        gaps = verification.missing_fields(profile)
+        gaps = questionnaire.missing_fields(profile)
         if gaps:  # saved, but not complete: say what is missing, on the fields and as a list
             for name, message in gaps:
                 field = getattr(form, name, None)
@@ -138,7 +127,7 @@ class PracticeView(BaseView):
         try:
             verification.submit(g.user)
         except ServiceError as err:
-            _fail(err, form)
+            refuse(err, form)
             return self._form_page(form, verification.my_profile(g.user))
         flash(str(_l("Your application was submitted for review. Next step: the agreement quiz.")), "success")
         return redirect(url_for(".index"))
@@ -149,7 +138,7 @@ class PracticeView(BaseView):
         try:
             verification.submit(g.user)
         except ServiceError as err:
-            _fail(err)
+            refuse(err)
             return redirect(url_for(".apply"))
         flash(str(_l("Your application was submitted for review. Next step: the agreement quiz.")), "success")
         return redirect(url_for(".index"))
@@ -168,7 +157,7 @@ class PracticeView(BaseView):
             flash(str(_l("Only a verified practitioner edits the public profile.")), "warning")
             return redirect(url_for(".index"))
         if request.method == "GET":
-            return self._form_page(ApplicationForm.prefilled(verification.input_from(profile)), profile,
+            return self._form_page(ApplicationForm.prefilled(questionnaire.input_from(profile)), profile,
                                    editing=True)
 
         form = ApplicationForm()
@@ -181,7 +170,7 @@ class PracticeView(BaseView):
         try:
             profile = verification.update_public_profile(g.user, data, files=form.files(request.files))
         except ServiceError as err:
-            _fail(err, form)
+            refuse(err, form)
             return self._form_page(form, verification.my_profile(g.user), editing=True, files_lost=True,
                                    confirm_needed=to_review)
         if profile.status not in S.PUBLIC:  # back to review
@@ -202,7 +191,7 @@ class PracticeView(BaseView):
     @has_access
     def document(self, document_id: int):
         doc = self._own_document(document_id)
-        return send_private(verification.document_path(doc), doc.content_type, doc.original_name)
+        return send_private(documents.document_path(doc), doc.content_type, doc.original_name)
 
     @expose("/documents/<int:document_id>/remove", methods=["GET", "POST"])
     @has_access
@@ -215,7 +204,7 @@ class PracticeView(BaseView):
         try:
             verification.remove_document(g.user, document_id)
         except ServiceError as err:
-            _fail(err)
+            refuse(err)
         else:
             flash(str(_l("The document %(name)s was removed.", name=doc.original_name)), "success")
         return redirect(url_for(back))
@@ -225,10 +214,7 @@ class PracticeView(BaseView):
         """The signed-in user's own document; anyone else's is a 404 here (staff
         read documents on the moderation pages)."""
         profile = verification.my_profile(g.user)
-        try:
-            doc = verification.document_for(g.user, document_id)
-        except NotFound:
-            abort(404)
+        doc = documents.document_for(g.user, document_id)
         if profile is None or doc.profile_id != profile.id:
             abort(404)
         return doc
@@ -236,8 +222,8 @@ class PracticeView(BaseView):
     # --- helpers ------------------------------------------------------------------------
 
     @staticmethod
-    def _input(form: ApplicationForm) -> verification.ApplicationInput:
-        return verification.ApplicationInput(**form.values())
+    def _input(form: ApplicationForm) -> questionnaire.ApplicationInput:
+        return questionnaire.ApplicationInput(**form.values())
 
     def _form_page(self, form: ApplicationForm, profile, editing: bool = False, files_lost: bool = False,
                    not_submitted=None, confirm_needed=None):
@@ -256,7 +242,7 @@ class PracticeView(BaseView):
             selected_languages=set(form.languages.data or []),
             files_lost=files_lost and chosen_files, not_submitted=not_submitted or [],
             confirm_needed=confirm_needed or [],
-            missing=verification.missing(profile) if profile is not None else [],
+            missing=questionnaire.missing(profile) if profile is not None else [],
             documents=sorted(profile.documents, key=lambda d: (d.kind, d.id)) if profile is not None else [],
             limits={"count": current_app.config["ATTACHMENT_MAX_COUNT"],
                     "size": filesize(current_app.config["ATTACHMENT_MAX_BYTES"])},

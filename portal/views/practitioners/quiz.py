@@ -6,7 +6,7 @@ Thin: the rules live in portal.services.practitioners.quiz; a ServiceError is fl
 its translated message, NotFound is a 404."""
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -16,21 +16,19 @@ from wtforms import BooleanField, TextAreaField
 from wtforms.validators import Optional
 
 from portal.core import links
-from portal.core.errors import NotFound, ServiceError
+from portal.core.errors import ServiceError
 from portal.core.extensions import db
+from portal.core.http import refuse, refused
 from portal.models.practitioners import QuizOption, QuizQuestion
 from portal.services.practitioners import quiz
-from portal.views.admin import LABELS, StaffView
+from portal.views.staff import LABELS, StaffView
 
 T = "portal/practitioners/quiz/"
 ANSWER_PREFIX = "q-"  # form field of question 7 is "q-7", its value the chosen option id
 
 
 def _own_attempt(attempt_id: int):
-    try:
-        return quiz.get_own(g.user, attempt_id)
-    except NotFound:
-        abort(404)
+    return quiz.get_own(g.user, attempt_id)
 
 
 class QuizView(BaseView):
@@ -52,7 +50,7 @@ class QuizView(BaseView):
         try:
             attempt = quiz.start(g.user)
         except ServiceError as err:
-            db.session.rollback()
+            refused(err)
             flash(str(err.message), "warning")
             return redirect(url_for(".index"))
         return redirect(url_for(".take", attempt_id=attempt.id))
@@ -68,11 +66,8 @@ class QuizView(BaseView):
                        if key.startswith(ANSWER_PREFIX)}
             try:
                 quiz.submit(g.user, attempt.id, answers)
-            except NotFound:
-                abort(404)
             except ServiceError as err:
-                db.session.rollback()
-                flash(str(err.message), "danger")
+                refuse(err)
                 return redirect(url_for(".index"))
             return redirect(url_for(".result", attempt_id=attempt.id))
         questions = quiz.questions(attempt)

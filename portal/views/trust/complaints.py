@@ -6,47 +6,33 @@ messages, the reporter's "My complaints", and the staff queue at
 Thin: the rules are in portal.services.trust.complaints."""
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import Form, SelectField, TextAreaField
 
-from portal.core.errors import NotFound, ServiceError
+from portal.core.errors import ServiceError
 from portal.core.extensions import db
+from portal.core.http import put_error, refuse, refused
 from portal.core.labels import label
 from portal.core.limits import per_account
-from portal.forms import put_error
+from portal.core.paging import page_arg
+from portal.forms.trust import NoteForm, OutcomeForm, ReportForm
 from portal.models.accounts import PortalUser, is_staff
 from portal.models.trust import ComplaintKind, ComplaintStatus, ComplaintTarget
 from portal.services.trust import complaints
 from portal.views.practitioners.moderation import mlabel
 
 T = "portal/trust/complaints/"
-RATE_LIMIT = "10 per hour"  # reports filed per account; COMPLAINT_RATE_LIMIT overrides
 AUDIT_LABELS = {"take": _l("Taken into review"), "note": _l("Note added"), "resolve": _l("Resolved"),
                 "dismiss": _l("Dismissed")}
 
 
-class ReportForm(Form):
-    reason = SelectField(_l("Reason"), choices=[], validate_choice=False)
-    text = TextAreaField(_l("What is wrong"), description=_l(
-        "Describe what you saw, at least %(min)d characters. Staff read it; the person you report does not "
-        "see your name.", min=complaints.TEXT_MIN))
 
 
-class NoteForm(Form):
-    note = TextAreaField(_l("Internal note"), description=_l("Staff only: never shown to the reporter."))
 
 
-class OutcomeForm(Form):
-    outcome = TextAreaField(_l("Outcome for the reporter"), description=_l(
-        "The reporter is told this in a notification and sees it in “My complaints”. Do not include "
-        "internal details."))
 
-
-def _page_arg() -> int:
-    return request.args.get("page", 1, type=int) or 1
 
 
 
@@ -56,12 +42,12 @@ class ComplaintsView(BaseView):
 
     route_base = "/complaints"
     default_view = "index"
-    limits = [per_account("complaint", "COMPLAINT_RATE_LIMIT", RATE_LIMIT, counted="complaint_filed")]
+    limits = [per_account("complaint", "COMPLAINT_RATE_LIMIT", counted="complaint_filed")]
 
     @expose("/")
     @has_access
     def index(self):
-        page = complaints.mine(g.user, _page_arg())
+        page = complaints.mine(g.user, page_arg())
         targets = complaints.as_reporter_sees(g.user, page.items)
         return self.render_template(T + "mine.html", page=page, targets=targets, open=ComplaintStatus.OPEN)
 
@@ -79,9 +65,8 @@ class ComplaintsView(BaseView):
         """GET: the form; POST: file the report, or show the form again with the typed input."""
         try:
             target = complaints.target_for(g.user, target_type, target_id, kind)
-        except NotFound:
-            abort(404)
         except ServiceError as err:  # one's own profile, review, ...
+            refused(err)
             flash(str(err.message), "warning")
             return redirect(url_for("ComplaintsView.index"))
         form = ReportForm(request.form if request.method == "POST" else None)
@@ -92,11 +77,8 @@ class ComplaintsView(BaseView):
             try:
                 complaints.file(g.user, target_type, target_id, form.reason.data or "", form.text.data or "",
                                 kind=kind)
-            except NotFound:
-                db.session.rollback()
-                abort(404)
             except ServiceError as err:
-                db.session.rollback()
+                refused(err)
                 error = put_error(form, err)
             else:
                 g.complaint_filed = True
@@ -127,7 +109,7 @@ class ComplaintQueueView(BaseView):
         kind = args.get("kind") if args.get("kind") in ComplaintKind.ALL else None
         target = args.get("target") if args.get("target") in ComplaintTarget.ALL else None
         user_id = args.get("user", type=int) or None
-        page = complaints.queue(g.user, status, kind, target, user_id, _page_arg())
+        page = complaints.queue(g.user, status, kind, target, user_id, page_arg())
         return self.render_template(
             T + "queue.html", page=page, status=status, kind=kind, target=target, user_id=user_id,
             statuses=complaints.QUEUE_STATUSES, kinds=ComplaintKind.ALL, targets=ComplaintTarget.ALL,
@@ -151,10 +133,8 @@ class ComplaintQueueView(BaseView):
     def take(self, complaint_id: int):
         try:
             complaints.take(g.user, complaint_id)
-        except NotFound:
-            abort(404)
         except ServiceError as err:
-            flash(str(err.message), "danger")
+            refuse(err)
         else:
             flash(str(_l("You took the complaint into review.")), "success")
         return redirect(url_for("ComplaintQueueView.show", complaint_id=complaint_id))
@@ -166,9 +146,8 @@ class ComplaintQueueView(BaseView):
         form = NoteForm(request.form)
         try:
             complaints.add_note(g.user, complaint_id, form.note.data or "")
-        except NotFound:
-            abort(404)
         except ServiceError as err:
+            refused(err)
             error = put_error(form, err)
             if error:
                 flash(str(error), "danger")
@@ -196,9 +175,8 @@ class ComplaintQueueView(BaseView):
         if request.method == "POST":
             try:
                 run(g.user, complaint_id, form.outcome.data or "")
-            except NotFound:
-                abort(404)
             except ServiceError as err:
+                refused(err)
                 error = put_error(form, err)
                 complaint = self._complaint(complaint_id)
             else:
@@ -210,10 +188,7 @@ class ComplaintQueueView(BaseView):
             400 if request.method == "POST" else 200)
 
     def _complaint(self, complaint_id: int):
-        try:
-            return complaints.get(g.user, complaint_id)
-        except NotFound:
-            abort(404)
+        return complaints.get(g.user, complaint_id)
 
 
 def _can_report() -> bool:

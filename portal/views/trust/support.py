@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask import current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.utils.limit import Limit
 from flask_babel import lazy_gettext as _l
@@ -17,7 +17,8 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from portal.core.errors import NotFound, ServiceError
+from portal.core.errors import ServiceError
+from portal.core.http import refuse, refused
 from portal.core.i18n import current_locale
 from portal.core.labels import label
 from portal.core.limits import per_account
@@ -28,8 +29,6 @@ from portal.services.trust import support
 log = logging.getLogger(__name__)
 T = "portal/trust/support/"
 PER_PAGE = 20
-FEEDBACK_RATE_LIMIT = "5 per hour"  # accepted submissions per IP; SUPPORT_FEEDBACK_RATE_LIMIT overrides
-MESSAGE_RATE_LIMIT = "30 per hour"  # a user's sent messages; SUPPORT_MESSAGE_RATE_LIMIT overrides
 AUDIT_LABELS = {"close": _l("Closed"), "reopen": _l("Reopened")}
 INBOX_STATUSES = ("open", "closed", "all")
 
@@ -50,7 +49,7 @@ def _errors(err: ServiceError) -> tuple[dict[str, str], str | None]:
 class SupportView(BaseView):
     route_base = "/support"
     default_view = "index"
-    limits = [per_account("support-message", "SUPPORT_MESSAGE_RATE_LIMIT", MESSAGE_RATE_LIMIT,
+    limits = [per_account("support-message", "SUPPORT_MESSAGE_RATE_LIMIT",
                           counted="support_message_sent")]
 
     @expose("/")
@@ -81,7 +80,7 @@ class SupportView(BaseView):
 # --- visitors' feedback form ---------------------------------------------------------------------
 
 def _feedback_limit() -> str:
-    return current_app.config.get("SUPPORT_FEEDBACK_RATE_LIMIT") or FEEDBACK_RATE_LIMIT
+    return current_app.config["SUPPORT_FEEDBACK_RATE_LIMIT"]
 
 
 def _feedback_accepted(response) -> bool:
@@ -158,9 +157,8 @@ class SupportInboxView(BaseView):
         body = request.form.get("body", "")
         try:
             support.reply(g.user, conversation_id, body)
-        except NotFound:
-            abort(404)
         except ServiceError as err:
+            refused(err)
             fields, general = _errors(err)
             return self._page(conv, body=body, error=fields.get("body") or general), 400
         if conv.kind == SupportKind.FEEDBACK:
@@ -182,19 +180,14 @@ class SupportInboxView(BaseView):
     def _status(self, conversation_id: int, run, done):
         try:
             run(g.user, conversation_id, request.form.get("note", ""))
-        except NotFound:
-            abort(404)
         except ServiceError as err:
-            flash(str(err.message), "danger")
+            refuse(err)
         else:
             flash(str(done), "success")
         return redirect(url_for("SupportInboxView.show", conversation_id=conversation_id))
 
     def _conversation(self, conversation_id: int):
-        try:
-            return support.get_for_staff(g.user, conversation_id)
-        except NotFound:
-            abort(404)
+        return support.get_for_staff(g.user, conversation_id)
 
     def _page(self, conv, body: str = "", error: str | None = None, unread: int = 0, read_before=None):
         return self.render_template(T + "conversation.html", conv=conv, body=body, error=error, unread=unread,

@@ -14,9 +14,9 @@ from tests.contracts.xss_fields.common import FILE, NAME, Field, browser, pdf, p
 # --- the questionnaire and the public profile -----------------------------------------------------
 
 def _questionnaire(profile=None, **fields) -> dict:
-    from portal.services.practitioners import verification
+    from portal.services.practitioners import questionnaire
 
-    values = (verification.input_from(profile).__dict__ if profile is not None
+    values = (questionnaire.input_from(profile).__dict__ if profile is not None
               else factories.application_input().__dict__)
     data = {}
     for name, value in values.items():
@@ -131,11 +131,11 @@ def interview_scheduled(w, value):
 
 
 def interview_recorded(w, value):
-    from portal.services.practitioners import verification
+    from portal.services.practitioners import decisions
 
     profile = factories.make_applicant(security_manager(), stage=ProfileStatus.INTERVIEW_SCHEDULED, staff=w.moderator,
                                        interview_outcome="pending")
-    interview = verification.latest_interview(profile)
+    interview = decisions.latest_interview(profile)
     post_ok(w.browsers["moderator"], f"/moderation/interviews/{interview.id}",
             {"outcome": "passed", "notes": value})
     return SimpleNamespace(profile=profile)

@@ -1,33 +1,13 @@
-"""Public pages: home, directory by category, practitioner profile, language
-switch (the user agreement: portal.views.agreement.pages). No login; only public
-profiles are shown."""
+"""The public directory: search with filters and facets, categories, practitioner profiles and their photos. No login; only public profiles are shown."""
 from __future__ import annotations
 
 import os
 
-from flask import abort, current_app, g, make_response, redirect, request, send_file, session, url_for
-from flask_appbuilder import BaseView, IndexView, expose
-from flask_babel import refresh
+from flask import abort, current_app, request, send_file, url_for
+from flask_appbuilder import BaseView, expose
 
-from portal.core.errors import NotFound
-from portal.core.i18n import is_supported
 from portal.services import search
-from portal.services.accounts import registration
-from portal.services.practitioners import profiles, verification
-from portal.views.accounts.consent import preferences_allowed
-
-
-class HomeView(IndexView):
-    route_base = ""
-    index_template = "portal/home.html"
-
-    @expose("/")
-    def index(self):
-        return self.render_template(
-            self.index_template,
-            categories=search.categories_with_counts(),
-            regions=profiles.regions(),
-        )
+from portal.services.practitioners import documents, profiles
 
 
 def _url_with(args: dict):
@@ -59,32 +39,23 @@ class DirectoryView(BaseView):
 
     @expose("/category/<string:code>")
     def category(self, code: str):
-        try:
-            category = profiles.category_by_code(code)
-        except NotFound:
-            abort(404)
+        category = profiles.category_by_code(code)
         return self._listing(category=category)
 
     @expose("/<int:profile_id>")
     def profile(self, profile_id: int):
-        try:
-            profile = profiles.public_profile(profile_id)
-        except NotFound:
-            abort(404)
+        profile = profiles.public_profile(profile_id)
         reviews = profiles.profile_reviews(profile.id, page=request.args.get("page", 1, type=int) or 1)
         return self.render_template("portal/practitioners/profile.html", profile=profile, reviews=reviews)
 
     @expose("/<int:profile_id>/photo")
     def photo(self, profile_id: int):
         """The photo of a public profile (anyone); 404 for any other profile."""
-        try:
-            profile = profiles.public_profile(profile_id)
-        except NotFound:
-            abort(404)
-        doc = verification.photo_of(profile)
+        profile = profiles.public_profile(profile_id)
+        doc = documents.photo_of(profile)
         if doc is None or doc.content_type not in ("image/jpeg", "image/png"):
             abort(404)
-        path = verification.document_path(doc)
+        path = documents.document_path(doc)
         if not os.path.isfile(path):
             abort(404)
         response = send_file(path, mimetype=doc.content_type, as_attachment=False,
@@ -109,30 +80,6 @@ class DirectoryView(BaseView):
             specializations=profiles.specializations(query.category),
             sorts=search.SORT_LABELS, url_with=_url_with(args),
         )
-
-
-def switch_language(locale: str):
-    """Replaces FAB's /lang/<locale>: remembers the choice in the session,
-    when logged in the user's preference and, only with consent to preference
-    cookies, a year-long cookie."""
-    if not is_supported(locale):
-        abort(404)
-    session["locale"] = locale
-    user = getattr(g, "user", None)
-    if user is not None and user.is_authenticated:
-        registration.set_locale(user, locale)
-    refresh()
-    target = request.referrer or "/"
-    if not target.startswith(request.host_url):
-        target = "/"
-    response = make_response(redirect(target))
-    # the language cookie is a preference cookie: only with consent (the
-    # session and the user's profile keep the language otherwise)
-    if preferences_allowed():
-        response.set_cookie(current_app.config["LANGUAGE_COOKIE"], locale, max_age=365 * 24 * 3600,
-                            samesite="Lax", httponly=True,
-                            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
-    return response
 
 
 def register(appbuilder) -> None:

@@ -1,0 +1,108 @@
+"""A practitioner's documents and photo: checking and storing the uploads,
+where their files are, and who may read them (files in the private upload
+folder ``core.files.DOCUMENTS``)."""
+from __future__ import annotations
+
+import os
+import uuid
+
+from flask_babel import lazy_gettext as _l
+
+from portal.core import audit
+from portal.core.errors import NotFound, ServiceError
+from portal.core.extensions import db
+from portal.core.files import DOCUMENTS, display_name, sniff, upload_folder
+from portal.core.files import check as check_uploads
+from portal.models.accounts import is_staff
+from portal.models.practitioners import DocumentKind, PractitionerProfile, ProfileDocument
+
+
+def _folder() -> str:
+    return upload_folder(DOCUMENTS)
+
+
+def document_path(document: ProfileDocument) -> str:
+    return os.path.join(_folder(), document.storage_key)
+
+
+def check_files(profile: PractitionerProfile | None, files: dict | None) -> dict[str, list]:
+    """Check uploads per kind (content type by the bytes, size, count); photo: one JPEG or PNG."""
+    files = files or {}
+    checked = {}
+    for kind, items in files.items():
+        if kind not in DocumentKind.ALL:
+            raise ServiceError(_l("Unknown kind of document."), kind)
+        items = [f for f in (items or []) if f is not None and getattr(f, "filename", "")]
+        if not items:
+            continue
+        if kind == DocumentKind.PHOTO:
+            if len(items) > 1:
+                raise ServiceError(_l("Upload one photo."), kind)
+            check_uploads(items, field=kind)
+            head = items[0].stream.read(16)
+            items[0].stream.seek(0)
+            if sniff(head) not in ("image/jpeg", "image/png"):
+                raise ServiceError(_l("The photo must be a JPEG or PNG image."), kind)
+        else:
+            already = sum(1 for d in profile.documents if d.kind == kind) if profile is not None else 0
+            check_uploads(items, field=kind, already=already)
+        checked[kind] = items
+    return checked
+
+
+def store_files(profile: PractitionerProfile, checked: dict[str, list]) -> list[str]:
+    """Write checked files and add their rows; returns paths of replaced files
+    to delete after the commit. Written files are removed again on a rollback
+    (the session's "new_files" list, see services.attachments)."""
+    obsolete = []
+    for kind, items in checked.items():
+        if kind == DocumentKind.PHOTO:
+            for old in [d for d in profile.documents if d.kind == DocumentKind.PHOTO]:
+                obsolete.append(document_path(old))
+                profile.documents.remove(old)
+                db.session.delete(old)
+        for f in items:
+            key = uuid.uuid4().hex
+            data = f.stream.read()
+            path = os.path.join(_folder(), key)
+            with open(path, "wb") as out:
+                out.write(data)
+            db.session.info.setdefault("new_files", []).append(path)
+            content_type = sniff(data[:16])
+            # shown and downloaded with the extension of the type in its bytes ("x.html" -> "x.pdf")
+            doc = ProfileDocument(kind=kind, original_name=display_name(f.filename, content_type, key),
+                                  content_type=content_type, size=len(data), storage_key=key)
+            profile.documents.append(doc)
+    return obsolete
+
+
+def remove_paths(paths: list[str]) -> None:
+    for path in paths:
+        try:
+            os.remove(path)
+        except OSError:
+            pass
+
+
+def photo_of(profile: PractitionerProfile) -> ProfileDocument | None:
+    return next((d for d in profile.documents if d.kind == DocumentKind.PHOTO), None)
+
+
+def document_for(user, document_id: int) -> ProfileDocument:
+    """The document if ``user`` may read it: its owner or staff; the photo of a
+    public profile: anyone (``user`` may be anonymous or None)."""
+    doc = db.session.get(ProfileDocument, document_id)
+    if doc is None:
+        raise NotFound(_l("This file does not exist or is not available to you."))
+    profile = doc.profile
+    user_id = getattr(user, "id", None)
+    if user_id is not None and profile.user_id == user_id:
+        return doc
+    if doc.kind == DocumentKind.PHOTO and profile.is_public:
+        return doc
+    if user_id is not None and is_staff(user):
+        if doc.kind != DocumentKind.PHOTO:  # staff reading private papers: on the record
+            audit.record("profile_document", doc.id, None, None, user_id, action="staff_download")
+            db.session.commit()
+        return doc
+    raise NotFound(_l("This file does not exist or is not available to you."))

@@ -1,0 +1,33 @@
+"""The language switch: replaces FAB's /lang/<locale>."""
+from __future__ import annotations
+
+from flask import abort, current_app, g, make_response, redirect, request, session
+from flask_babel import refresh
+
+from portal.core.i18n import is_supported
+from portal.services.accounts import registration
+from portal.views.accounts.consent import preferences_allowed
+
+
+def switch_language(locale: str):
+    """Replaces FAB's /lang/<locale>: remembers the choice in the session,
+    when logged in the user's preference and, only with consent to preference
+    cookies, a year-long cookie."""
+    if not is_supported(locale):
+        abort(404)
+    session["locale"] = locale
+    user = getattr(g, "user", None)
+    if user is not None and user.is_authenticated:
+        registration.set_locale(user, locale)
+    refresh()
+    target = request.referrer or "/"
+    if not target.startswith(request.host_url):
+        target = "/"
+    response = make_response(redirect(target))
+    # the language cookie is a preference cookie: only with consent (the
+    # session and the user's profile keep the language otherwise)
+    if preferences_allowed():
+        response.set_cookie(current_app.config["LANGUAGE_COOKIE"], locale, max_age=365 * 24 * 3600,
+                            samesite="Lax", httponly=True,
+                            secure=bool(current_app.config["SESSION_COOKIE_SECURE"]))
+    return response
