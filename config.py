@@ -113,7 +113,7 @@ class Config:
     JWT_ACCESS_TOKEN_EXPIRES = dt.timedelta(minutes=int(os.environ.get("API_ACCESS_TOKEN_MINUTES", "15")))
     JWT_REFRESH_TOKEN_EXPIRES = dt.timedelta(days=int(os.environ.get("API_REFRESH_TOKEN_DAYS", "30")))
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
-    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")  # several portals on one Redis
     # Failed logins per account (submitted email), from any IP; AUTH_RATE_LIMIT is per IP
     AUTH_ACCOUNT_RATE_LIMIT = os.environ.get("AUTH_ACCOUNT_RATE_LIMIT", "10 per 15 minute")
@@ -165,11 +165,36 @@ class Config:
     PROPAGATE_EXCEPTIONS = None  # Flask's default: raise in testing/debug, else the 500 page
     PUBLIC_PAGE_SIZE = 12
 
+    # Speed of the public site (portal/core/page_cache.py, static_files.py, images.py).
+    # Redis for the page cache (and the rate limits); "" = in-process page cache
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    # Anonymous GETs of public pages (home, search, categories, profiles, agreement) are kept
+    # in the page cache this many seconds; dropped earlier when the search outbox applies a change
+    PAGE_CACHE_ENABLED = _bool("PAGE_CACHE", True)
+    PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", "300"))
+    PAGE_CACHE_THRESHOLD = int(os.environ.get("PAGE_CACHE_THRESHOLD", "1000"))  # in-process: pages kept
+    PAGE_CACHE_KEY_PREFIX = os.environ.get("PAGE_CACHE_KEY_PREFIX", "alemtrust:page:")  # several portals on one Redis
+    # Cache-Control max-age of those pages for browsers and shared proxy caches
+    PUBLIC_PAGE_MAX_AGE = int(os.environ.get("PUBLIC_PAGE_MAX_AGE", "60"))
+    # Static files: a year (immutable) under a URL with their content hash (static_url()),
+    # else this many seconds
+    STATIC_MAX_AGE = int(os.environ.get("STATIC_MAX_AGE", "3600"))
+    # Flask-Compress: brotli, else gzip, for HTML, CSS, JS, JSON and SVG
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_ALGORITHM_STREAMING = ["br", "gzip"]  # static files
+    COMPRESS_STREAMING_ENDPOINT_CONDITIONAL = ["static", "appbuilder.static"]  # ETag + 304 on them
+    # Widths (px) of the practitioner photo variants made at upload (WebP, next to the original)
+    PHOTO_WIDTHS = (96, 240, 480)
+
     # Requests, offers, reviews and attachments
     REQUEST_TTL_DAYS = int(os.environ.get("REQUEST_TTL_DAYS", "30"))  # open requests expire after this
     REVIEW_EDIT_HOURS = int(os.environ.get("REVIEW_EDIT_HOURS", "48"))
     ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_MB", "5")) * 1024 * 1024
     ATTACHMENT_MAX_COUNT = int(os.environ.get("ATTACHMENT_MAX_COUNT", "5"))
+    # A visitor's request written before signing in (services.exchange.pending) is kept this
+    # many hours for them to sign in or register; anonymous submissions per IP are limited
+    PENDING_REQUEST_TTL_HOURS = int(os.environ.get("PENDING_REQUEST_TTL_HOURS", "24"))
+    PENDING_REQUEST_RATE_LIMIT = os.environ.get("PENDING_REQUEST_RATE_LIMIT", "10 per hour")
     # Upload files no row refers to (the process died between writing the file and the
     # commit) are deleted once older than this many minutes: by `flask portal cleanup-uploads`
     # and hourly by the worker (`flask notify worker`). The grace period must exceed the
@@ -187,6 +212,11 @@ class Config:
     QUIZ_MAX_ATTEMPTS = int(os.environ.get("QUIZ_MAX_ATTEMPTS", "3"))   # failed attempts per application
     QUIZ_COOLDOWN_HOURS = int(os.environ.get("QUIZ_COOLDOWN_HOURS", "24"))  # wait after a failed attempt
 
+    # Search engines (portal/views/catalog/seo.py): <url> entries per sitemap file (the protocol's
+    # limit is 50,000), and how many of the best rated practitioners a landing page shows
+    SITEMAP_MAX_URLS = int(os.environ.get("SITEMAP_MAX_URLS", "50000"))
+    LANDING_TOP = int(os.environ.get("LANDING_TOP", "12"))
+
 
 class TestConfig(Config):
     TESTING = True
@@ -196,6 +226,8 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
+    REDIS_URL = ""  # a test that wants Redis sets it on its own app
+    PAGE_CACHE_ENABLED = False  # tests/core/test_caching.py switches it on
     ADMIN_PASSWORD = "Admin-pass-1"
     FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashing for tests
     SEARCH_INDEX_PATH = ":memory:"

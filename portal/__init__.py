@@ -50,9 +50,11 @@ def create_app(config: object | str = "config.Config") -> Flask:
         appbuilder = AppBuilder()
         appbuilder.init_app(app, db.session)
         _setup_locale(app, appbuilder)
-        from portal.core import hardening, input_guard
+        from portal.core import hardening, input_guard, page_cache, static_files
 
         hardening.init_app(app)
+        page_cache.init_app(app)  # after hardening: compression, ETag/304, the page cache
+        static_files.init_app(app)
         input_guard.init_app(app)
         from portal.views import register_views
 
@@ -98,15 +100,16 @@ def check_secret_key(key) -> None:
 
 def _order_request_hooks(app: Flask) -> None:
     """Every request hook of the portal, in the order they must run (core.hooks)."""
-    from portal.core import hardening, hooks, input_guard
+    from portal.core import hardening, hooks, input_guard, page_cache
     from portal.views.accounts.blocking import end_blocked_session
     from portal.views.accounts.security import check_session
     from portal.views.agreement.pages import agreement_gate
 
     hooks.install(app,
-                  # hostile input refused before anything reads it; then a session ended elsewhere
-                  # is signed out before any other check sees its user
-                  first=[input_guard.guard_request, check_session],
+                  # hostile input refused before anything reads it; then a visitor's public page
+                  # from the page cache (no session, no user: nothing else to check); then a session
+                  # ended elsewhere is signed out before any other check sees its user
+                  first=[input_guard.guard_request, page_cache.serve_cached, check_session],
                   # (Flask-WTF's CSRF check and FAB's g.user run here, in their own order)
                   # then the rules that need g.user: FAB actions the view lacks, the agreement in
                   # force, a blocked user's session
@@ -156,8 +159,10 @@ def _setup_locale(app: Flask, appbuilder: AppBuilder) -> None:
     from flask_babel import format_date, format_datetime
 
     from portal.core.i18n import current_locale
+    from portal.core.icons import icon
     from portal.core.labels import label
 
+    app.jinja_env.globals["icon"] = icon
     app.jinja_env.globals["current_locale"] = current_locale
     app.jinja_env.globals["format_date"] = format_date
     app.jinja_env.globals["format_datetime"] = format_datetime

@@ -4,31 +4,48 @@ from __future__ import annotations
 
 import logging
 import re
+from urllib.parse import parse_qs, urlsplit
 
-from flask import after_this_request, flash, has_request_context, jsonify, redirect, request, session, url_for
+from flask import (
+    after_this_request,
+    current_app,
+    flash,
+    has_request_context,
+    jsonify,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_appbuilder import expose
+from flask_appbuilder.const import FLAMSG_ERR_SEC_ACCESS_DENIED
 from flask_appbuilder.security.manager import BaseSecurityManager
 from flask_appbuilder.security.registerviews import BaseRegisterUser
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.sqla.models import PermissionView
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from flask_login import login_user
+from flask_login import current_user, login_user
 from sqlalchemy import inspect
 
 from portal.core import login_limits
 from portal.core.clock import utcnow
 from portal.core.errors import ServiceError
 from portal.core.http import put_error
-from portal.core.i18n import current_locale
+from portal.core.i18n import current_locale, supported_locales
 from portal.forms.accounts import RegisterForm
 from portal.models.accounts import PortalUser
 from portal.services import agreement
 from portal.services.accounts import api_tokens, password_reset, registration, sessions
+from portal.services.exchange import pending
+from portal.services.practitioners import profiles
 from portal.views.accounts.admin import UserDBModelView
 from portal.views.accounts.api import SecurityApi
 from portal.views.accounts.blocking import PortalAuthDBView
 from portal.views.accounts.registration_limits import REGISTRATION_LIMITS
-from portal.views.accounts.security import ResetMyPasswordView
+from portal.views.accounts.security import ResetMyPasswordView, UserInfoEditView
+from portal.views.exchange.pending import SESSION_KEY as PENDING_KEY
+from portal.views.exchange.pending import continue_after_sign_in, continue_url
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +104,124 @@ ROLES: dict[str, list[tuple[str, str]]] = {
 }
 
 
+# --- where a visitor was: "Sign in or register to ..." and back there afterwards ---------------
+
+def safe_next(url: str | None) -> str | None:
+    """``url`` as a local path (with its query) when it points into this site,
+    else None: never another host or scheme, a protocol-relative ``//host`` or a
+    backslash or control-character trick, so ``next`` cannot be an open redirect."""
+    if not url or not isinstance(url, str) or len(url) > 2000:
+        return None
+    if any(ord(c) < 32 or c in "\\\x7f" for c in url):
+        return None
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc:
+        if parts.scheme not in ("http", "https") or parts.netloc != request.host:
+            return None
+    path = parts.path
+    if not path.startswith("/") or path.startswith("//"):
+        return None
+    return path + ("?" + parts.query if parts.query else "")
+
+
+# what a visitor was doing, by the first segment of the page they wanted
+INTENTS = {
+    "requests": _l("Sign in or register to see your requests."),
+    "threads": _l("Sign in or register to read and send messages."),
+    "attachments": _l("Sign in or register to download this file."),
+    "feed": _l("Sign in or register to see the request feed."),
+    "notifications": _l("Sign in or register to see your notifications."),
+    "complaints": _l("Sign in or register to report a problem."),
+    "practice": _l("Sign in or register to set up your practice."),
+    "support": _l("Sign in or register to write to support."),
+    "account": _l("Sign in or register to open your account."),
+    "my": _l("Sign in or register to open your account."),
+}
+
+
+def signin_intent() -> str | None:
+    """The sentence above the sign-in and registration forms: what the visitor
+    was doing when the page asked for an account (from ``next``)."""
+    if not has_request_context():
+        return None
+    next_url = safe_next(request.args.get("next"))
+    if not next_url:
+        return None
+    parts = urlsplit(next_url)
+    segments = [s for s in parts.path.split("/") if s]
+    if segments and segments[0] in supported_locales():  # /ru/... (language in the URL)
+        segments = segments[1:]
+    if not segments:
+        return None
+    if segments[:2] == ["requests", "new"]:
+        if next_url == continue_url() and pending.find(session.get(PENDING_KEY)) is not None:
+            return str(_l("Sign in or register to send your request. It is kept and will be sent "
+                          "as soon as you do."))
+        name = _practitioner_name((parse_qs(parts.query).get("profile") or [None])[0])
+        if name:
+            return str(_l("Sign in or register to send a request to %(name)s.", name=name))
+        return str(_l("Sign in or register to file a request."))
+    intent = INTENTS.get(segments[0])
+    return str(intent) if intent is not None else str(_l("Sign in or register to continue."))
+
+
+def _practitioner_name(profile_id: str | None) -> str | None:
+    try:
+        return profiles.public_profile(int(profile_id)).name if profile_id else None
+    except (ValueError, ServiceError):
+        return None
+
+
+def login_url() -> str:
+    """The sign-in page, keeping this page's ``next``."""
+    next_url = safe_next(request.args.get("next")) if has_request_context() else None
+    return url_for("AuthDBView.login", next=next_url) if next_url else url_for("AuthDBView.login")
+
+
+def register_url() -> str:
+    """The registration page, keeping this page's ``next``."""
+    next_url = safe_next(request.args.get("next")) if has_request_context() else None
+    endpoint = "PortalRegisterView.this_form_get"
+    return url_for(endpoint, next=next_url) if next_url else url_for(endpoint)
+
+
+def _drop_access_denied() -> None:
+    """FAB flashes a red "Access is Denied" when a visitor opens a page that
+    needs an account; the sign-in page says "Sign in or register to ..." instead."""
+    flashes = session.get("_flashes")
+    if not flashes:
+        return
+    denied = set()
+    for code in supported_locales():
+        with force_locale(code):
+            denied.add(str(FLAMSG_ERR_SEC_ACCESS_DENIED))
+    kept = [(category, message) for category, message in flashes if message not in denied]
+    if len(kept) != len(flashes):
+        session["_flashes"] = kept
+
+
+class PortalLoginView(PortalAuthDBView):
+    """The sign-in page: "Sign in or register to ..." instead of FAB's "Access
+    is Denied", and right after signing in, a visitor's pending request becomes
+    the user's (views.exchange.pending) instead of going back to ``next``."""
+
+    @expose("/login/", methods=["GET", "POST"])
+    def login(self):
+        anonymous = not current_user.is_authenticated
+        if anonymous:
+            _drop_access_denied()
+        response = super().login()
+        if anonymous and request.method == "POST" and current_user.is_authenticated:
+            next_url = safe_next(request.args.get("next"))  # FAB's check lets "/\\host" through
+            return continue_after_sign_in(current_user, next_url) or redirect(
+                next_url or self.appbuilder.get_url_for_index)
+        return response
+
+
+# FAB names the endpoint after the class ("AuthDBView.login"): the login limits and links rely on it
+PortalLoginView.__name__ = PortalLoginView.__qualname__ = "AuthDBView"
+
+
 class PortalRegisterView(BaseRegisterUser):
     """Registration that creates an active Client at once (no activation
     mail) and records the acceptance of the current agreement."""
@@ -114,9 +249,10 @@ class PortalRegisterView(BaseRegisterUser):
                 flash(str(message), "danger")
             return self._render(form)
         login_user(user)
-        session["locale"] = user.locale
+        session["locale"] = user.locale  # the form's language: the one the visitor was reading
         flash(str(_l("Welcome to AlemTrust! Your account is ready.")), "success")
-        return redirect(url_for("AccountView.index"))
+        next_url = safe_next(request.args.get("next"))  # where the visitor was (local paths only)
+        return continue_after_sign_in(user, next_url) or redirect(next_url or url_for("AccountView.index"))
 
     def _render(self, form):
         widgets = self._get_edit_widget(form=form)
@@ -145,10 +281,17 @@ class PortalRegisterView(BaseRegisterUser):
 class PortalSecurityManager(SecurityManager):
     user_model = PortalUser
     registeruserdbview = PortalRegisterView
-    authdbview = PortalAuthDBView  # tells a blocked account why (correct password only)
+    authdbview = PortalLoginView  # a blocked account is told why; "Sign in or register to ..."; pending requests
     resetmypasswordview = ResetMyPasswordView  # "Change password" asks for the current password
+    userinfoeditview = UserInfoEditView  # "Edit my name" in the portal's own layout
     security_api = SecurityApi  # API sign-in within the login limits; revocable tokens
     userdbmodelview = UserDBModelView  # FAB's user screens: audited, no bypass of blocking
+
+    def register_views(self) -> None:
+        super().register_views()
+        # the sign-in and registration pages: what the visitor was doing, links that keep ``next``
+        current_app.jinja_env.globals.update(signin_intent=signin_intent, login_url=login_url,
+                                             register_url=register_url)
 
     def create_jwt_manager(self, app):
         """FAB's JWT manager, refusing tokens whose session or token version has ended."""

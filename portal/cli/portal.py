@@ -1,5 +1,5 @@
 """``flask portal ...``: reference data, demo data, the admin account, orphan
-upload files, the translation catalogues and registry imports (portal.cli.importer)."""
+upload files, photo copies, the translation catalogues and registry imports (portal.cli.importer)."""
 from __future__ import annotations
 
 import click
@@ -72,6 +72,24 @@ def cleanup_uploads_command(grace_minutes: int | None):
             deleted += attachments.delete_files([path])
     click.echo(f"Deleted {deleted} orphan upload files (older than {grace} minutes, referenced by no row); "
                f"{len(paths) - deleted} were already gone.")
+
+
+@portal_cli.command("photos")
+def photos_command():
+    """Make the smaller copies (PHOTO_WIDTHS, WebP) of practitioner photos that lack one:
+    photos uploaded before copies were made, or after a width was added."""
+    from portal.services.practitioners import documents
+
+    photos = documents.photos_without_variants()
+    made = unreadable = 0
+    with click.progressbar(photos, label="Making photo copies", show_pos=True) as bar:
+        for doc in bar:
+            written = documents.make_photo_variants(doc)
+            made += written
+            unreadable += not written
+    widths = ", ".join(str(w) for w in documents.photo_widths())
+    click.echo(f"{len(photos)} photos lacked copies ({widths} px): {made} copies written; "
+               f"{unreadable} photos could not be read as images (their pages show the original).")
 
 
 @portal_cli.command("translations")

@@ -46,9 +46,9 @@ class UploadCleanup:
         if self.last is not None and now - self.last < self.every:
             return None
         self.last = now
-        from portal.services.exchange import attachments
+        from portal.services.exchange import attachments, pending
 
-        return attachments.cleanup_orphans()
+        return attachments.cleanup_orphans() + pending.cleanup()  # and visitors' expired pending requests
 
 
 @portal_cli.command("worker")

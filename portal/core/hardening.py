@@ -51,6 +51,18 @@ def csp_nonce() -> str:
     return nonce
 
 
+def current_nonce() -> str | None:
+    """The nonce of the current request, if anything used one yet."""
+    return g.get("_csp_nonce")
+
+
+def use_nonce(nonce: str) -> None:
+    """Send ``nonce`` in this response's policy (core.page_cache: the nonce the cached or
+    rewritten page carries)."""
+    g._csp_nonce = nonce
+    request.environ[NONCE_ENVIRON_KEY] = nonce
+
+
 def content_security_policy(nonce: str) -> str:
     return "; ".join([
         "default-src 'self'",
@@ -172,6 +184,22 @@ class SecurityHeadersMiddleware:
                 return str(MESSAGES[500]).encode("utf-8")
         except Exception:  # noqa: BLE001
             return b"Something went wrong on our side. Please try again later."
+
+
+def same_origin() -> bool:
+    """The request was sent by a page of this site: Fetch Metadata (``Sec-Fetch-Site:
+    same-origin``), else the ``Origin`` header, else the ``Referer``, compared with this
+    request's scheme and host (behind a proxy: ``TRUSTED_PROXIES`` passes them on). Every
+    current browser sends one of them with a form POST; a request with none is refused."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site:
+        return site == "same-origin"
+    expected = request.host_url.rstrip("/")
+    origin = request.headers.get("Origin")
+    if origin:
+        return origin == expected
+    referer = request.headers.get("Referer") or ""
+    return referer == expected or referer.startswith(expected + "/")
 
 
 def refuse_unknown_action():

@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import get_locale
 
+from portal.core.lang_urls import referrer_language, url_language
+
 FALLBACK_ORDER = ("ru", "kk", "en")
 
 
@@ -16,16 +18,29 @@ def is_supported(code: str | None) -> bool:
 
 
 def select_locale() -> str:
-    """Locale for this request: ?_l_=, session, the user's preference,
+    """Locale for this request: the language of the URL (/kk/..., /ru/..., /en/...:
+    then nothing else counts), else ?_l_=, session, the user's preference,
     the language cookie, the browser's Accept-Language, the default."""
     default = current_app.config["BABEL_DEFAULT_LOCALE"]
     if not has_request_context():
         return default
+    in_url = url_language()
+    if is_supported(in_url):
+        return in_url
+    return chosen_locale()
+
+
+def chosen_locale() -> str:
+    """The language chosen without the URL: ?_l_=, session, the user's preference,
+    the language cookie, the language URL this site's page came from (a visitor
+    following a link from /ru/... to sign in), the browser's Accept-Language, the default."""
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
     candidates = [
         request.args.get("_l_"),
         session.get("locale"),
         getattr(getattr(g, "user", None), "locale", None),
         request.cookies.get(current_app.config["LANGUAGE_COOKIE"]),
+        referrer_language(),
     ]
     for code in candidates:
         if is_supported(code):

@@ -13,7 +13,7 @@ from pathlib import Path
 import flask_appbuilder
 from babel.messages.pofile import read_po, write_po
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the repository (babel.cfg, portal/)
 TRANSLATIONS = ROOT / "portal" / "translations"
 POT = TRANSLATIONS / "messages.pot"
 LOCALES = ("kk", "ru", "en")

@@ -219,3 +219,17 @@ class Review(Model):
 
     def __str__(self) -> str:
         return f"{self.rating}★ #{self.id}"
+
+
+class PendingRequest(Model):
+    """A request a visitor wrote before having an account (services.exchange.pending):
+    the form's fields as JSON and its files in UPLOAD_FOLDER/pending/<key>, found
+    only by the SHA-256 of a random token kept in the visitor's session, until
+    they sign in or register (then it becomes their request) or it expires."""
+
+    __tablename__ = "pending_request"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    payload: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, index=True)

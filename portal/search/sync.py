@@ -9,6 +9,9 @@
   backend fails, the rows stay with a growing back-off (2, 4, 8 … 300 s).
 * ``SEARCH_SYNC = "inline"`` (development) runs it right after each commit that
   wrote outbox rows; ``"worker"`` (production) leaves it to ``flask search worker``.
+* Applying rows also drops the cached public pages they change (core.page_cache): the
+  pages of each profile (``profile_tag``) and every listing (``LISTINGS``: home, search,
+  categories). A review or a photo of a profile writes a row too, for its page.
 """
 from __future__ import annotations
 
@@ -19,11 +22,19 @@ from flask import current_app
 from sqlalchemy import delete, insert, inspect, select
 from sqlalchemy.orm import Session
 
+from portal.core import page_cache
 from portal.core.clock import utcnow
 from portal.core.outbox import InlineDrain, backoff
 from portal.models.accounts import PortalUser
 from portal.models.catalog import Category, Region, Specialization
-from portal.models.practitioners import PractitionerProfile, profile_regions, profile_specializations
+from portal.models.exchange import Review
+from portal.models.practitioners import (
+    DocumentKind,
+    PractitionerProfile,
+    ProfileDocument,
+    profile_regions,
+    profile_specializations,
+)
 from portal.models.search import OutboxKind, SearchOutbox
 
 log = logging.getLogger(__name__)
@@ -33,6 +44,14 @@ _REFERENCE = {Category: OutboxKind.CATEGORY, Specialization: OutboxKind.SPECIALI
 
 # What a search document takes from the user row.
 USER_FIELDS = ("first_name", "last_name", "status", "active", "region_id")
+
+# Page-cache tags (core.page_cache) of the public pages, dropped when the outbox is applied.
+LISTINGS = "listings"  # the home page, the search page, the category pages
+
+
+def profile_tag(profile_id: int) -> str:
+    """The tag of a profile's public pages (any language, any page of its reviews)."""
+    return f"profile:{profile_id}"
 
 
 def _changed(session: Session, obj) -> bool:
@@ -58,6 +77,11 @@ def _after_flush(session: Session, flush_context) -> None:
                 user_ids.append(obj.id)
         elif type(obj) in _REFERENCE and obj not in session.new and _changed(session, obj):
             rows.add((_REFERENCE[type(obj)], obj.id))
+        elif isinstance(obj, (Review, ProfileDocument)) and obj.profile_id is not None \
+                and _changed(session, obj):
+            # shown on the profile page: its cached pages must go (and the index is refreshed)
+            if isinstance(obj, Review) or obj.kind == DocumentKind.PHOTO:
+                rows.add((OutboxKind.PROFILE, obj.profile_id))
     conn = session.connection()
     if user_ids:
         found = conn.execute(select(PractitionerProfile.id).where(
@@ -121,6 +145,8 @@ def process_outbox(app=None, limit: int = 500, now: dt.datetime | None = None) -
             search = get_backend(app)
             search.bulk(docs)
             search.delete(ids - {d["id"] for d in docs})
+            # the cached pages showing them (a failure here retries the rows, like the index)
+            page_cache.invalidate(LISTINGS, *(profile_tag(pid) for pid in ids), app=app)
         except Exception as exc:
             for row in rows:
                 row.attempts += 1

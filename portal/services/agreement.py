@@ -16,13 +16,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, fields
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from portal.core import audit, tx
+from portal.core import audit, page_cache, tx
 from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
 from portal.models.accounts import PortalUser
@@ -38,6 +39,25 @@ IN_FORCE, SCHEDULED, EARLIER = "in_force", "scheduled", "earlier"
 
 def today() -> dt.date:
     return dt.date.today()
+
+
+# The cached public agreement pages (core.page_cache): dropped when a version is published,
+# corrected or withdrawn, and each day (a scheduled version comes into force by its date).
+PAGES_TAG = "agreement"
+
+
+def page_tags() -> list[str]:
+    return [PAGES_TAG, f"{PAGES_TAG}:{today().isoformat()}"]
+
+
+def _drops_pages(change):
+    """After the change is committed: the cached agreement pages go."""
+    @functools.wraps(change)
+    def wrapper(*args, **kwargs):
+        result = change(*args, **kwargs)
+        page_cache.invalidate(PAGES_TAG, quiet=True)
+        return result
+    return wrapper
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -164,6 +184,7 @@ def check_draft(actor: PortalUser | None, draft: Draft, number: int | None = Non
     return clean
 
 
+@_drops_pages
 def publish(actor: PortalUser | None, draft: Draft) -> AgreementVersion:
     """Publish a new version (number = previous + 1) and audit it."""
     clean = check_draft(actor, draft)
@@ -197,6 +218,7 @@ def scheduled_version(actor: PortalUser | None, number: int) -> AgreementVersion
     return version
 
 
+@_drops_pages
 @tx.atomic
 def update_scheduled(actor: PortalUser | None, number: int, draft: Draft) -> AgreementVersion:
     """Correct a version whose effective date has not come yet."""
@@ -210,6 +232,7 @@ def update_scheduled(actor: PortalUser | None, number: int, draft: Draft) -> Agr
     return version
 
 
+@_drops_pages
 @tx.atomic
 def withdraw(actor: PortalUser | None, number: int) -> None:
     """Delete a scheduled version; only the newest, so numbers stay continuous."""

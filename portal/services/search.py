@@ -147,6 +147,61 @@ def categories_with_counts() -> list[tuple[Category, int]]:
     return [(c, counts.get(c.code, 0)) for c in profiles.categories()]
 
 
+def regions_with_counts() -> list[tuple[Region, int]]:
+    """Regions with their number of public profiles (the region facet of an empty
+    query), most practitioners first; regions without any are left out. From the
+    database while the backend is down."""
+    from portal.services.practitioners import profiles
+
+    try:
+        counts = dict(ready_backend().search(SearchQuery(per_page=1)).facets.get("region", []))
+    except SearchUnavailable:
+        log.exception("search backend failed; counting regions in the database")
+        counts = {}
+        for p in db.session.scalars(public_profiles().options(selectinload(PractitionerProfile.regions))):
+            for r in p.regions:
+                counts[r.code] = counts.get(r.code, 0) + 1
+    rows = [(r, counts.get(r.code, 0)) for r in profiles.regions()]
+    return sorted((row for row in rows if row[1]), key=lambda row: (-row[1], row[0].sort_order))
+
+
+@dataclass
+class Situation:
+    """A common matter on the home page: a label and the words to search for,
+    per language (what a visitor would type; each finds the right practitioners)."""
+    code: str
+    label: str
+    icon: str
+    terms: dict[str, str]
+
+    def query(self, locale: str) -> str:
+        return self.terms.get(locale) or self.terms["en"]
+
+
+SITUATIONS = (
+    Situation("inheritance", _l("Inheritance"), "stamp",
+              {"kk": "мұра", "ru": "наследство", "en": "inheritance"}),
+    Situation("divorce", _l("Divorce"), "handshake",
+              {"kk": "ажырасу", "ru": "развод", "en": "divorce"}),
+    Situation("flat", _l("Buying a flat"), "key",
+              {"kk": "жылжымайтын мүлік", "ru": "недвижимость", "en": "real estate"}),
+    Situation("debt", _l("Debt collection"), "briefcase",
+              {"kk": "қарыз өндіру", "ru": "взыскание долга", "en": "debt recovery"}),
+    Situation("criminal", _l("Criminal defence"), "gavel",
+              {"kk": "қылмыстық істер бойынша қорғау", "ru": "защита по уголовным делам", "en": "criminal defence"}),
+    Situation("accident", _l("Road accident"), "microscope",
+              {"kk": "автотехникалық сараптама", "ru": "автотехническая экспертиза", "en": "road accident"}),
+    Situation("labour", _l("Labour dispute"), "consult",
+              {"kk": "еңбек даулары", "ru": "трудовой спор", "en": "labour disputes"}),
+    Situation("attorney", _l("Power of attorney"), "file",
+              {"kk": "сенімхат", "ru": "доверенность", "en": "power of attorney"}),
+)
+
+
+def popular_situations() -> tuple[Situation, ...]:
+    return SITUATIONS
+
+
 @dataclass
 class Suggestion:
     kind: str

@@ -9,6 +9,8 @@ def register_views(appbuilder) -> None:
     from portal.views.search import api as search_api
 
     directory.register(appbuilder)
+    from portal.views.catalog import home  # the home page (FAB adds the view: FAB_INDEX_VIEW)
+    home.register(appbuilder)
     from portal.views.agreement import pages  # the agreement pages, "I accept" and the re-acceptance gate
     pages.register(appbuilder)
     search_api.register(appbuilder)
@@ -40,3 +42,7 @@ def register_views(appbuilder) -> None:
     complaints.register(appbuilder)
     from portal.views.trust import support  # the chat with support, visitors' feedback, the staff inbox
     support.register(appbuilder)
+    from portal.views.practitioners import landing  # landing pages: a category x a region / a specialization
+    landing.register(appbuilder)
+    from portal.views.catalog import seo  # last (wraps the public pages): language URLs, robots.txt, sitemaps
+    seo.register(appbuilder)

@@ -251,14 +251,14 @@ def test_others_see_anonymous_client_and_closed_account(app, lived, login_as):
     w = lived
     close_over_http(w)
     pr_profile = w.other_pr.practitioner_profile.id
-    page = text_of(w.client.get(f"/practitioners/{pr_profile}?_l_=en"))
+    page = text_of(w.client.get(f"/practitioners/{pr_profile}?_l_=en", follow_redirects=True))
     assert "Anonymous client" in page and "Хороший юрист." in page
     http = login_as(w.other_pr)
     page = text_of(http.get(f"/threads/{w.thread_id}?_l_=en"))
     assert "Closed account" in page and "With client Closed account" in page
     assert "Мой email ***" in page
     # the closed practitioner left the public pages and search
-    assert w.client.get(f"/practitioners/{w.profile.id}").status_code == 404
+    assert w.client.get(f"/practitioners/{w.profile.id}", follow_redirects=True).status_code == 404
     assert w.profile.id not in backend().search(SearchQuery(text="Адвокат", with_facets=False, per_page=500)).ids
 
 
@@ -307,7 +307,7 @@ def test_logged_out_everywhere_cannot_sign_in_and_email_registers_again(app, liv
     assert login(other_browser, w.email).status_code == 302
     assert other_browser.get("/account/").status_code == 200
     response = close_over_http(w)
-    page = text_of(w.client.get(response.headers["Location"] + "?_l_=en"))
+    page = text_of(w.client.get(response.headers["Location"] + "?_l_=en", follow_redirects=True))
     assert "Your account is closed and your personal data has been erased" in page
     for http in (w.client, other_browser):
         assert http.get("/account/").status_code == 302

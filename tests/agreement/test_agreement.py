@@ -235,7 +235,7 @@ def test_the_gate_lets_through_what_a_user_needs_to_read_accept_or_leave(app, cl
     for path in ("/agreement/", "/agreement/1", ACCEPT, "/cookies/", "/static/css/portal.css",
                  "/api/v1/search/suggest?q=ад", "/support/", "/account/close", "/account/export",
                  "/account/security/", "/resetmypassword/form"):
-        assert client.get(path).status_code == 200, path
+        assert client.get(path, follow_redirects=True).status_code == 200, path
     new = "Secured-pass-3"
     response = client.post("/resetmypassword/form", data={"current_password": PASSWORD, "password": new,
                                                            "conf_password": new})
@@ -258,10 +258,10 @@ def test_the_gate_reads_the_acceptance_once_per_browser_and_user(app, client, pe
 
     first, second = people["client"], people["kk_client"]
     login(client, first.email)
-    assert client.get("/").status_code == 200  # read once, then remembered in the session
+    assert client.get("/", follow_redirects=True).status_code == 200  # read once, then remembered in the session
     event.listen(db.engine, "before_cursor_execute", record)
     try:
-        assert client.get("/").status_code == 200
+        assert client.get("/", follow_redirects=True).status_code == 200
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
     assert [s for s in statements if "agreement_version" in s] and not [
@@ -270,7 +270,7 @@ def test_the_gate_reads_the_acceptance_once_per_browser_and_user(app, client, pe
     current = agreement.publish(people["admin"], draft())
     assert accept_next(client.get("/")) == "/"
     client.post(ACCEPT, data={"version": current.version, "next": "/"})
-    assert client.get("/").status_code == 200
+    assert client.get("/", follow_redirects=True).status_code == 200
     with client.session_transaction() as sess:
         assert sess[ACCEPTED_KEY] == [first.id, current.id]
     # what one user accepted does not let the next one through in the same browser
@@ -377,26 +377,26 @@ def test_the_public_page_shows_the_version_in_force_and_the_history_with_dates(c
     second = agreement.publish(admin, draft(title_en="Edition 2", text_en="Second."))
     when = TODAY + dt.timedelta(days=20)
     third = agreement.publish(admin, draft(title_en="Edition 3", text_en="Third.", effective_from=when))
-    page = client.get("/agreement/?_l_=en").get_data(as_text=True)
+    page = client.get("/agreement/?_l_=en", follow_redirects=True).get_data(as_text=True)
     assert "<h1>Edition 2</h1>" in page
     assert f"Version {second.version}, in force since" in page
-    assert "A new version takes effect on" in page and f'href="/agreement/{third.version}"' in page
+    assert "A new version takes effect on" in page and f'href="/en/agreement/{third.version}"' in page
     assert "takes effect on" in page and "in force from" in page  # version 3 scheduled, version 1 earlier
     history = page.split('id="history-title"')[1]
     assert history.index("Version 3") < history.index("Version 2") < history.index("Version 1")
-    scheduled = client.get(f"/agreement/{third.version}?_l_=en").get_data(as_text=True)
+    scheduled = client.get(f"/agreement/{third.version}?_l_=en", follow_redirects=True).get_data(as_text=True)
     assert "This version is not in force yet." in scheduled and "Third." in scheduled
-    earlier = client.get("/agreement/1?_l_=en").get_data(as_text=True)
+    earlier = client.get("/agreement/1?_l_=en", follow_redirects=True).get_data(as_text=True)
     assert "This is an earlier version; it is no longer in force." in earlier
 
 
 def test_visitors_see_a_small_notice_with_a_link_and_users_do_not(client, people):
-    page = client.get("/practitioners/?_l_=en").get_data(as_text=True)
+    page = client.get("/practitioners/?_l_=en", follow_redirects=True).get_data(as_text=True)
     notice = page.split('id="agreement-notice"')[1].split("</p>")[0]
-    assert 'href="/agreement/"' in notice and "By using the site you accept the user agreement." in notice
+    assert 'href="/en/agreement/"' in notice and "By using the site you accept the user agreement." in notice
     assert 'aria-modal' not in notice
     login(client, people["client"].email)
-    assert 'id="agreement-notice"' not in client.get("/practitioners/?_l_=en").get_data(as_text=True)
+    assert 'id="agreement-notice"' not in client.get("/practitioners/?_l_=en", follow_redirects=True).get_data(as_text=True)
 
 
 # --- admin pages ---------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ LAUNCH_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--disable-quic", "--no-first-run",
 ]
-SERVER_START_TIMEOUT = 60.0
+SERVER_START_TIMEOUT = 180  # seconds: a loaded machine (xdist workers, CI) can take long to migrate and seed
 PAGE_TIMEOUT_MS = 15_000
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -32,8 +32,8 @@ def visit(page, base: str, path: str):
 
 
 def switch_language(page, base: str, lang: str) -> None:
-    visit(page, base, f"/lang/{lang}")  # sets session + cookie, redirects to / (no referrer)
-    assert urlsplit(page.url).path == "/", f"/lang/{lang} redirected to {page.url}"
+    visit(page, base, f"/lang/{lang}")  # sets the language, redirects to the home page (no referrer)
+    assert urlsplit(page.url).path in ("/", f"/{lang}/"), f"/lang/{lang} redirected to {page.url}"
     assert page.get_attribute("html", "lang") == lang
 
 
@@ -43,3 +43,36 @@ def path_of(page) -> str:
 
 def shot(page, artifacts: Path, name: str) -> None:
     page.screenshot(path=str(artifacts / name), full_page=True)
+
+
+def open_menu(page) -> None:
+    """Open the header's menu (a <details>) unless it is open already."""
+    menu = page.locator("header .site-menu")
+    if menu.get_attribute("open") is None:
+        menu.locator(":scope > summary").click()
+    assert menu.get_attribute("open") is not None, "the header menu did not open"
+
+
+def menu_link(page, selector: str):
+    """A link of the header's menu, the menu opened first (as a user would)."""
+    open_menu(page)
+    return page.locator(f"header .site-menu {selector}")
+
+
+def sign_in(page, base: str, email: str, password: str) -> None:
+    visit(page, base, "/login/")
+    page.fill("#username", email)
+    page.fill("#password", password)
+    with page.expect_navigation(wait_until="load"):
+        page.locator("form[name=login] button[type=submit]").click()
+    assert path_of(page) != "/login/", f"sign-in as {email} failed: {page.locator('main').inner_text()[:300]}"
+
+
+def nav_locator(page, selector: str, *, open_it: bool = True):
+    """``selector`` inside the page's main navigation: the lean header's menu (opened first unless
+    ``open_it`` is false) or, on a staff back-office page, FAB's navbar."""
+    if page.locator("header .site-menu").count():
+        if open_it:
+            open_menu(page)
+        return page.locator(f"header .site-menu {selector}")
+    return page.locator(f".navbar {selector}")

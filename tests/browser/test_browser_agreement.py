@@ -104,7 +104,7 @@ def test_a_new_version_stops_the_client_until_accepted(server, new_context, arti
     client_context = new_context()
     client = sign_in(client_context, server, CLIENT, lang)
     visit(client, server, "/practitioners/")  # browsing, not stopped
-    assert path_of(client) == "/practitioners/"
+    assert path_of(client) == f"/{lang}/practitioners/"  # the public page at its language URL
 
     admin = sign_in(new_context(), server, ADMIN, lang)
     label = publish_through_the_ui(admin, server, artifacts, lang)

@@ -433,7 +433,7 @@ def test_onboarding_journey(lang, server, server_db, new_context, artifacts, tmp
     assert card.count() == 1, f"search for {surname!r} does not find the new practitioner"
     assert card.locator(".badge-verified").count() == 1
     assert card.locator("img.profile-card-photo").count() == 1, "no photo on the search card"
-    click_and_load(public, card.locator(f'.profile-card-name a[href="/practitioners/{profile_id}"]'), lang)
+    click_and_load(public, card.locator(f'.profile-card-name a[href$="/practitioners/{profile_id}"]'), lang)
     assert full_name in public.locator(".profile-page h1").inner_text()
     assert public.locator(".profile-page .badge-verified").count() == 1, "no verified badge on the profile"
     img = public.locator("img.profile-photo")

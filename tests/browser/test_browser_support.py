@@ -26,6 +26,7 @@ from tests.browser.support import (
     DESKTOP,
     LANGS,
     PHONE,
+    nav_locator,
     path_of,
     shot,
     switch_language,
@@ -98,9 +99,9 @@ def click_and_load(page, locator, lang: str) -> None:
 
 
 def support_badge(page) -> int:
-    """The number on the navbar's support link (0 without a badge)."""
-    badge = page.locator(".navbar li.support-link .support-count")
-    return int(badge.inner_text().strip().rstrip("+")) if badge.count() else 0
+    """The number on the menu's support link (0 without a badge)."""
+    badge = nav_locator(page, "li.support-link .support-count", open_it=False)
+    return int(badge.text_content().strip().rstrip("+")) if badge.count() else 0
 
 
 def run_axe(page, artifacts: Path, name: str) -> list[dict]:
@@ -136,7 +137,7 @@ def test_client_writes_admin_replies_client_reads(server, new_context, artifacts
 
     # the client writes from the navbar's "Support" link
     client = log_in(new_context, server, CLIENT, lang)
-    click_and_load(client, client.locator(".navbar li.support-link a"), lang)
+    click_and_load(client, nav_locator(client, "li.support-link a"), lang)
     assert path_of(client) == "/support/"
     client.fill("#body", question)
     click_and_load(client, client.locator("form.support-form button[type=submit]"), lang)
@@ -150,7 +151,7 @@ def test_client_writes_admin_replies_client_reads(server, new_context, artifacts
     admin = log_in(new_context, server, ADMIN, lang)
     waiting = support_badge(admin)
     assert waiting >= 1, "no unread count on the admin's support link"
-    click_and_load(admin, admin.locator(".navbar li.support-link a"), lang)
+    click_and_load(admin, nav_locator(admin, "li.support-link a"), lang)
     assert path_of(admin) == "/moderation/support/"
     assert admin.locator(".support-waiting .support-count").inner_text().strip() == str(waiting)
     row = admin.locator("tr.support-row", has_text=question)
@@ -176,7 +177,7 @@ def test_client_writes_admin_replies_client_reads(server, new_context, artifacts
     visit(client, server, "/")
     assert support_badge(client) == 1, "no unread badge on the client's support link"
     shot(client, artifacts, f"client-badge-{lang}.png")
-    click_and_load(client, client.locator(".navbar li.support-link a"), lang)
+    click_and_load(client, nav_locator(client, "li.support-link a"), lang)
     assert answer in client.locator(".support-messages #latest").inner_text()
     assert client.locator(".support-messages #latest.support-staff").count() == 1
     assert support_badge(client) == 0, "the badge stays after reading"

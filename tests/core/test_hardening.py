@@ -51,7 +51,7 @@ def test_every_inline_script_carries_the_request_nonce(client, login_as, world):
     login_as(world.admin)
     nonces = set()
     # the admin list pages render FAB's inline scripts (actions, delete buttons)
-    for path in ["/", "/users/list/", "/roles/list/", "/users/add", "/account/"]:
+    for path in ["/kk/", "/users/list/", "/roles/list/", "/users/add", "/account/"]:
         response = client.get(path)
         if response.status_code == 404:
             continue

@@ -278,7 +278,7 @@ def test_database_refusals_are_not_server_errors(app):
 # --- headers on every response --------------------------------------------------------------
 
 def test_signed_in_and_private_api_responses_are_not_stored(app, world, client):
-    assert "no-store" not in (client.get("/practitioners/").headers.get("Cache-Control") or "")
+    assert "no-store" not in (client.get("/practitioners/", follow_redirects=True).headers.get("Cache-Control") or "")
     assert "no-store" not in (client.get("/api/v1/search/").headers.get("Cache-Control") or "")
     assert client.get("/api/v1/my/requests/").headers["Cache-Control"] == "no-store"
     assert client.get("/api/v1/no-such/").headers["Cache-Control"] == "no-store"
@@ -328,7 +328,7 @@ def test_error_pages_after_a_failed_statement_render_with_the_headers(app, clien
             raise InternalServerError()
 
         monkeypatch.setattr(directory.search, "query_from_args", boom)
-        response = client.get("/practitioners/")
+        response = client.get("/practitioners/", follow_redirects=True)
         assert response.status_code == 500
         for name in SECURITY_HEADERS + ("Strict-Transport-Security",):
             assert name in response.headers

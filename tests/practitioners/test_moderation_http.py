@@ -253,7 +253,7 @@ def test_interview_approve_suspend_reinstate_revoke(app, staff, login_as, client
     assert interview.passport_checked_by_id == staff.moderator.id
 
     # not public yet
-    assert client.get(f"/practitioners/{pid}").status_code == 404
+    assert client.get(f"/practitioners/{pid}", follow_redirects=True).status_code == 404
 
     # approve: the confirmation page first, then the decision with a reason
     confirm = http.get(f"/moderation/profiles/{pid}/approve")
@@ -270,7 +270,7 @@ def test_interview_approve_suspend_reinstate_revoke(app, staff, login_as, client
                      data={"reason": "R-approve: quiz and interview passed", "message": "Welcome"})
     assert done.status_code == 302 and done.headers["Location"].endswith(f"/moderation/profiles/{pid}")
     assert fresh(PractitionerProfile, pid).status == ProfileStatus.APPROVED
-    assert client.get(f"/practitioners/{pid}").status_code == 200
+    assert client.get(f"/practitioners/{pid}", follow_redirects=True).status_code == 200
     assert notification_count(person, "application_approved") == 1
 
     def decide(action, reason, message=""):
@@ -280,13 +280,13 @@ def test_interview_approve_suspend_reinstate_revoke(app, staff, login_as, client
 
     decide("suspend", "R-suspend: complaint under review")
     assert fresh(PractitionerProfile, pid).status == ProfileStatus.SUSPENDED
-    assert client.get(f"/practitioners/{pid}").status_code == 404
+    assert client.get(f"/practitioners/{pid}", follow_redirects=True).status_code == 404
     decide("reinstate", "R-reinstate: complaint unfounded")
     assert fresh(PractitionerProfile, pid).status == ProfileStatus.APPROVED
-    assert client.get(f"/practitioners/{pid}").status_code == 200
+    assert client.get(f"/practitioners/{pid}", follow_redirects=True).status_code == 200
     decide("revoke", "R-revoke: licence withdrawn", "Your licence was withdrawn")
     assert fresh(PractitionerProfile, pid).status == ProfileStatus.REVOKED
-    assert client.get(f"/practitioners/{pid}").status_code == 404
+    assert client.get(f"/practitioners/{pid}", follow_redirects=True).status_code == 404
 
     entries = db.session.scalars(select(AuditEntry).where(
         AuditEntry.entity == "practitioner_profile", AuditEntry.entity_id == pid,
@@ -398,7 +398,7 @@ def test_hide_and_restore_review(app, staff, login_as, client, reviewed):
     assert review.moderated_by_id == staff.moderator.id and review.moderated_at is not None
     profile = fresh(PractitionerProfile, pid)
     assert (profile.rating_avg, profile.reviews_count, profile.negative_reviews_count) == (5.0, 1, 0)
-    public = client.get(f"/practitioners/{pid}").get_data(as_text=True)
+    public = client.get(f"/practitioners/{pid}", follow_redirects=True).get_data(as_text=True)
     assert s.bad.comment not in public and s.good.comment in public
     assert notification_count(s.author, "review_hidden") == 1
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.entity == "review",
@@ -417,7 +417,7 @@ def test_hide_and_restore_review(app, staff, login_as, client, reviewed):
     assert response.status_code == 302
     assert fresh(Review, s.bad.id).status == ReviewStatus.PUBLISHED
     assert fresh(PractitionerProfile, pid).rating_avg == 3.0
-    assert s.bad.comment in client.get(f"/practitioners/{pid}").get_data(as_text=True)
+    assert s.bad.comment in client.get(f"/practitioners/{pid}", follow_redirects=True).get_data(as_text=True)
     assert notification_count(s.author, "review_restored") == 1
     assert db.session.scalars(select(AuditEntry).where(
         AuditEntry.entity == "review", AuditEntry.entity_id == s.bad.id,

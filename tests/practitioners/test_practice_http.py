@@ -359,7 +359,7 @@ def test_public_photo_only_for_public_profiles(app, client, login_as, applicant,
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "public" in response.headers["Cache-Control"]
     assert not response.headers.get("Content-Disposition", "").startswith("attachment")
-    page = _text(client.get(f"/practitioners/{profile.id}"))
+    page = _text(client.get(f"/practitioners/{profile.id}", follow_redirects=True))
     assert f'src="/practitioners/{profile.id}/photo"' in page
     assert tr(app, "Verified since %(date)s", date="Feb 1, 2026") in page
 
@@ -386,7 +386,7 @@ def test_verified_practitioner_edits_profile_and_licence_change_goes_back_to_rev
     assert response.status_code == 302
     profile = _profile_of(applicant)
     assert profile.status == ProfileStatus.APPROVED and profile.about_ru == "Обновлённый текст о себе."
-    assert "Обновлённый текст о себе." in _text(client.get(f"/practitioners/{profile.id}"))
+    assert "Обновлённый текст о себе." in _text(client.get(f"/practitioners/{profile.id}", follow_redirects=True))
 
     # a new licence number: first a clear confirmation step, nothing changes
     response = _post(client, "/practice/edit", _answers(licence_number="LIC-2026-1", action="save"))
@@ -405,5 +405,5 @@ def test_verified_practitioner_edits_profile_and_licence_change_goes_back_to_rev
     assert profile.status == ProfileStatus.QUIZ_PASSED and profile.licence_number == "LIC-2026-1"
     assert tr(app, "Quiz passed") in _text(client.get("/practice/"))
     client.post("/logout/")
-    assert client.get(f"/practitioners/{profile.id}").status_code == 404
+    assert client.get(f"/practitioners/{profile.id}", follow_redirects=True).status_code == 404
     assert client.get(f"/practitioners/{profile.id}/photo").status_code == 404

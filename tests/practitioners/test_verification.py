@@ -514,7 +514,7 @@ def test_approve_makes_a_public_verified_practitioner(sm, staff, client):
     name = unique_word()
     profile = at(sm, staff, S.INTERVIEW_SCHEDULED, last_name=name)
     assert not profile.is_public and indexed(name) == []
-    assert client.get(f"/practitioners/{profile.id}").status_code == 404
+    assert client.get(f"/practitioners/{profile.id}", follow_redirects=True).status_code == 404
     assert decisions.approval_problems(profile) == []
     decisions.approve(staff, profile.id, reason="все проверки пройдены", message="Добро пожаловать!")
     db.session.refresh(profile)
@@ -528,7 +528,7 @@ def test_approve_makes_a_public_verified_practitioner(sm, staff, client):
         ("approve", "Добро пожаловать!", staff.id)]
     assert kinds_of(profile.user)[-1] == "application_approved"
     assert indexed(name) == [profile.id]
-    assert client.get(f"/practitioners/{profile.id}").status_code == 200
+    assert client.get(f"/practitioners/{profile.id}", follow_redirects=True).status_code == 200
 
 
 # --- decisions on verified practitioners -------------------------------------------------------
@@ -566,7 +566,7 @@ def test_warn_keeps_the_practitioner_public_and_shows_the_message(sm, staff, cli
         ("warn", "Соблюдайте правила 6.6."), ("warn", "Последнее предупреждение.")]
     assert kinds_of(profile.user).count("practice_warned") == 2
     assert indexed(name) == [profile.id]
-    assert client.get(f"/practitioners/{profile.id}").status_code == 200
+    assert client.get(f"/practitioners/{profile.id}", follow_redirects=True).status_code == 200
     decisions.reinstate(staff, profile.id, reason="исправился")  # lifts the warning
     db.session.refresh(profile)
     assert profile.status == S.APPROVED and indexed(name) == [profile.id]
@@ -580,14 +580,14 @@ def test_suspend_hides_and_reinstate_shows_again(sm, staff, client):
     db.session.refresh(profile)
     assert profile.status == S.SUSPENDED and not profile.is_public
     assert indexed(name) == []
-    assert client.get(f"/practitioners/{profile.id}").status_code == 404
+    assert client.get(f"/practitioners/{profile.id}", follow_redirects=True).status_code == 404
     assert [(n.action, n.message) for n in notices_of(profile)][-1] == ("suspend", "Временно приостановлено.")
     assert kinds_of(profile.user)[-1] == "practice_suspended"
     decisions.reinstate(staff, profile.id, reason="жалобы не подтвердились", message="Вы снова в каталоге.")
     db.session.refresh(profile)
     assert profile.status == S.APPROVED and profile.is_public and profile.verified_since == since
     assert indexed(name) == [profile.id]
-    assert client.get(f"/practitioners/{profile.id}").status_code == 200
+    assert client.get(f"/practitioners/{profile.id}", follow_redirects=True).status_code == 200
     assert kinds_of(profile.user)[-1] == "practice_reinstated"
     entries = [(e.from_value, e.to_value, e.reason) for e in audit_rows(profile, "status")][-2:]
     assert entries == [(S.APPROVED, S.SUSPENDED, "проверка жалоб"),
@@ -606,7 +606,7 @@ def test_revoke_hides_for_good_but_keeps_the_role(sm, staff, client, before):
     db.session.refresh(profile)
     assert profile.status == S.REVOKED and not profile.is_public
     assert indexed(name) == []
-    assert client.get(f"/practitioners/{profile.id}").status_code == 404
+    assert client.get(f"/practitioners/{profile.id}", follow_redirects=True).status_code == 404
     assert profile.user.has_role("Practitioner")  # the status decides, see models.practitioners.active_profile
     assert kinds_of(profile.user)[-1] == "practice_revoked"
     entry = audit_rows(profile, "status")[-1]
@@ -767,7 +767,7 @@ def test_licence_or_category_changes_go_back_to_review(sm, staff, client, change
     db.session.refresh(profile)
     assert profile.status == S.QUIZ_PASSED and not profile.is_public
     assert indexed(name) == []
-    assert client.get(f"/practitioners/{profile.id}").status_code == 404
+    assert client.get(f"/practitioners/{profile.id}", follow_redirects=True).status_code == 404
     entry = audit_rows(profile, "status")[-1]
     assert (entry.from_value, entry.to_value, entry.actor_id) == (S.APPROVED, S.QUIZ_PASSED, profile.user_id)
     assert notices_of(profile)[-1].action == "back_to_review"

@@ -83,7 +83,7 @@ def _current(path) -> str:
 
 def _page(app):
     client = app.test_client()
-    response = client.get(f"/practitioners/?q={app.surname}&_l_=ru")
+    response = client.get(f"/practitioners/?q={app.surname}&_l_=ru", follow_redirects=True)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     shown = {pid for pid in app.profile_ids if f"/practitioners/{pid}" in html}
@@ -197,7 +197,7 @@ def test_suggestions_and_home_page_survive_a_broken_index(search_app, healthy):
     with open(os.path.join(healthy, "CURRENT"), "wb") as fh:
         fh.write(b"junk")
     client = search_app.test_client()
-    assert client.get("/").status_code == 200
+    assert client.get("/", follow_redirects=True).status_code == 200
     response = client.get(f"/api/v1/search/suggest?q={search_app.surname[:6]}")
     assert response.status_code == 200
 

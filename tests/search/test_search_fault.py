@@ -101,7 +101,7 @@ def test_the_portal_works_while_elasticsearch_is_down_and_catches_up(app, client
         return page
 
     monkeypatch.setattr(search_service, "search_profiles", spy)
-    response = client.get(f"/practitioners/?q={name}&_l_=ru")
+    response = client.get(f"/practitioners/?q={name}&_l_=ru", follow_redirects=True)
     assert response.status_code == 200
     assert len(seen) == 1 and seen[0].unavailable
     assert {p.id for p in seen[0].items} == {edited.id, pending.id, newcomer.id}

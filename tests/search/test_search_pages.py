@@ -44,19 +44,19 @@ def people(app):
 
 
 def ids_on_page(html: str) -> list[int]:
-    return [int(i) for i in re.findall(r'class="profile-card-name"><a href="/practitioners/(\d+)"', html)]
+    return [int(i) for i in re.findall(r'class="profile-card-name"><a href="(?:/kk|/ru|/en)?/practitioners/(\d+)"', html)]
 
 
 def test_text_search_with_highlight_and_facets(client, people):
     surname, (alia, boris, gulnar) = people
-    html = client.get(f"/practitioners/?q={surname}+наследство&_l_=ru").get_data(as_text=True)
+    html = client.get(f"/practitioners/?q={surname}+наследство&_l_=ru", follow_redirects=True).get_data(as_text=True)
     # Алия writes "наследство"; Гүлнар writes "мұра" (Kazakh for inheritance), the better rated first
     assert ids_on_page(html) == [alia.id, gulnar.id]
     assert "<mark>наследство</mark>" in html and "<mark>Мұра</mark>" in html
     # Latin query, same people, Cyrillic text highlighted
-    html = client.get(f"/practitioners/?q={surname}+nasledstvo&_l_=ru").get_data(as_text=True)
+    html = client.get(f"/practitioners/?q={surname}+nasledstvo&_l_=ru", follow_redirects=True).get_data(as_text=True)
     assert ids_on_page(html) == [alia.id, gulnar.id] and "<mark>наследство</mark>" in html
-    html = client.get(f"/practitioners/?q={surname}&_l_=ru").get_data(as_text=True)
+    html = client.get(f"/practitioners/?q={surname}&_l_=ru", follow_redirects=True).get_data(as_text=True)
     assert sorted(ids_on_page(html)) == sorted(p.id for p in (alia, boris, gulnar))
     # facet links carry the whole state and show counts that respect other filters
     region_links = re.findall(r'<a href="([^"]*region=KZ-75[^"]*)">[^<]*<span class="facet-count">(\d+)</span>', html)
@@ -68,17 +68,17 @@ def test_text_search_with_highlight_and_facets(client, people):
 def test_filters_sort_and_url_state(client, people):
     surname, (alia, boris, gulnar) = people
     base = f"/practitioners/?q={surname}&_l_=ru"
-    assert ids_on_page(client.get(base + "&region=KZ-75").get_data(as_text=True)) in (
+    assert ids_on_page(client.get(base + "&region=KZ-75", follow_redirects=True).get_data(as_text=True)) in (
         [alia.id, boris.id], [boris.id, alia.id])
-    assert ids_on_page(client.get(base + "&online=1").get_data(as_text=True)) in (
+    assert ids_on_page(client.get(base + "&online=1", follow_redirects=True).get_data(as_text=True)) in (
         [alia.id, gulnar.id], [gulnar.id, alia.id])
-    assert ids_on_page(client.get(base + "&language=kk&sort=rating").get_data(as_text=True)) == [alia.id, gulnar.id]
-    assert ids_on_page(client.get(base + "&min_rating=4").get_data(as_text=True)) in (
+    assert ids_on_page(client.get(base + "&language=kk&sort=rating", follow_redirects=True).get_data(as_text=True)) == [alia.id, gulnar.id]
+    assert ids_on_page(client.get(base + "&min_rating=4", follow_redirects=True).get_data(as_text=True)) in (
         [alia.id, boris.id], [boris.id, alia.id])
-    assert ids_on_page(client.get(base + "&max_price=20000").get_data(as_text=True)) == [boris.id]
-    assert ids_on_page(client.get(base + "&sort=price").get_data(as_text=True)) == [boris.id, alia.id, gulnar.id]
-    assert ids_on_page(client.get(base + "&sort=reviews").get_data(as_text=True)) == [alia.id, gulnar.id, boris.id]
-    html = client.get(base + "&region=KZ-75&sort=rating&online=1").get_data(as_text=True)
+    assert ids_on_page(client.get(base + "&max_price=20000", follow_redirects=True).get_data(as_text=True)) == [boris.id]
+    assert ids_on_page(client.get(base + "&sort=price", follow_redirects=True).get_data(as_text=True)) == [boris.id, alia.id, gulnar.id]
+    assert ids_on_page(client.get(base + "&sort=reviews", follow_redirects=True).get_data(as_text=True)) == [alia.id, gulnar.id, boris.id]
+    html = client.get(base + "&region=KZ-75&sort=rating&online=1", follow_redirects=True).get_data(as_text=True)
     # the form shows the state it was given
     assert 'value="KZ-75" selected' in html and 'value="rating" selected' in html
     assert 'name="online" value="1" checked' in html
@@ -87,7 +87,7 @@ def test_filters_sort_and_url_state(client, people):
 
 def test_bad_parameters_get_translated_messages_not_errors(client, people):
     surname, _ = people
-    response = client.get(f"/practitioners/?q={surname}&min_rating=abc&max_price=-5&sort=zzz&_l_=ru")
+    response = client.get(f"/practitioners/?q={surname}&min_rating=abc&max_price=-5&sort=zzz&_l_=ru", follow_redirects=True)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "Минимальный рейтинг" in html  # translated message for min_rating
@@ -96,15 +96,15 @@ def test_bad_parameters_get_translated_messages_not_errors(client, people):
 
 def test_relaxed_and_empty_states(client, people):
     surname, _ = people
-    html = client.get(f"/practitioners/?q={surname}+трактор&_l_=en").get_data(as_text=True)
+    html = client.get(f"/practitioners/?q={surname}+трактор&_l_=en", follow_redirects=True).get_data(as_text=True)
     assert "No practitioner matches every word" in html and len(ids_on_page(html)) == 3
-    html = client.get("/practitioners/?q=qwzxqwzx&_l_=en").get_data(as_text=True)
+    html = client.get("/practitioners/?q=qwzxqwzx&_l_=en", follow_redirects=True).get_data(as_text=True)
     assert "No practitioners match these filters yet." in html
 
 
 def test_paging_keeps_the_query(client, people):
     surname, _ = people
-    html = client.get(f"/practitioners/?q={surname}&_l_=en&page=1").get_data(as_text=True)
+    html = client.get(f"/practitioners/?q={surname}&_l_=en&page=1", follow_redirects=True).get_data(as_text=True)
     assert "Page 1 of" not in html  # three results fit on one page
     from portal.services import search
 
@@ -116,7 +116,7 @@ def test_paging_keeps_the_query(client, people):
 def test_api_returns_the_same_results_as_the_page(client, people):
     surname, (alia, boris, gulnar) = people
     for params in (f"q={surname}", f"q={surname}&region=KZ-75&sort=rating", f"q={surname}&sort=price"):
-        page_ids = ids_on_page(client.get(f"/practitioners/?{params}").get_data(as_text=True))
+        page_ids = ids_on_page(client.get(f"/practitioners/?{params}", follow_redirects=True).get_data(as_text=True))
         data = client.get(f"/api/v1/search/?{params}").get_json()
         assert [r["id"] for r in data["results"]] == page_ids
         assert data["count"] == len(page_ids)
@@ -154,8 +154,8 @@ def test_public_openapi_documents_every_parameter(client):
 
 def test_home_search_box_leads_to_results(client, people):
     surname, _ = people
-    html = client.get("/?_l_=ru").get_data(as_text=True)
-    assert 'action="/practitioners/"' in html and 'data-suggest-url="/api/v1/search/suggest"' in html
+    html = client.get("/?_l_=ru", follow_redirects=True).get_data(as_text=True)
+    assert 'action="/ru/practitioners/"' in html and 'data-suggest-url="/api/v1/search/suggest"' in html
     assert 'value="KZ-75"' in html  # regions by code, as the search page expects
-    html = client.get(f"/practitioners/?q={surname}&region=KZ-71").get_data(as_text=True)
+    html = client.get(f"/practitioners/?q={surname}&region=KZ-71", follow_redirects=True).get_data(as_text=True)
     assert len(ids_on_page(html)) == 1

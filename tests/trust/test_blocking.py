@@ -114,18 +114,18 @@ def test_blocked_practitioner_leaves_public_pages_and_search_and_comes_back(app,
     user = make_user(app.appbuilder.sm, ("Client", "Practitioner"), first_name="Айгүл", last_name=name)
     profile = make_profile(user)
     assert backend().search(SearchQuery(text=name, with_facets=False)).ids == [profile.id]
-    assert client.get(f"/practitioners/{profile.id}").status_code == 200
-    link = f'href="/practitioners/{profile.id}"'
-    assert link in client.get("/practitioners/?q=" + name).get_data(as_text=True)
+    assert client.get(f"/practitioners/{profile.id}", follow_redirects=True).status_code == 200
+    link = f'href="/kk/practitioners/{profile.id}"'
+    assert link in client.get("/practitioners/?q=" + name, follow_redirects=True).get_data(as_text=True)
 
     blocking.block(moderator, user.id, BlockReason.COMPLAINTS, "")
     assert backend().search(SearchQuery(text=name, with_facets=False)).ids == []
-    assert client.get(f"/practitioners/{profile.id}").status_code == 404
-    assert link not in client.get("/practitioners/?q=" + name).get_data(as_text=True)
+    assert client.get(f"/practitioners/{profile.id}", follow_redirects=True).status_code == 404
+    assert link not in client.get("/practitioners/?q=" + name, follow_redirects=True).get_data(as_text=True)
 
     blocking.unblock(moderator, user.id, "")
     assert backend().search(SearchQuery(text=name, with_facets=False)).ids == [profile.id]
-    assert client.get(f"/practitioners/{profile.id}").status_code == 200
+    assert client.get(f"/practitioners/{profile.id}", follow_redirects=True).status_code == 200
 
 
 def test_duplicates_by_phone_email_and_iin(app, person):

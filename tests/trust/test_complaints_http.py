@@ -41,14 +41,14 @@ def csrf_token(page: str) -> str:
 
 def test_report_actions_on_profile_reviews_offers_requests_and_messages(s, client, login_as):
     profile_url = f"/practitioners/{s.profile.id}{EN}"
-    visitor = page_text(client.get(profile_url))
+    visitor = page_text(client.get(profile_url, follow_redirects=True))
     assert f'href="/complaints/report/profile/{s.profile.id}"' in visitor
     assert f'href="/complaints/inaccurate/{s.profile.id}"' in visitor
     assert "Report inaccurate information" in visitor
     assert f'href="/complaints/report/review/{s.review.id}"' in visitor
 
     login_as(s.pract)  # the owner: no report of their own profile
-    own = page_text(client.get(profile_url))
+    own = page_text(client.get(profile_url, follow_redirects=True))
     assert f"/complaints/report/profile/{s.profile.id}" not in own and "/complaints/inaccurate/" not in own
     assert f'href="/complaints/report/review/{s.review.id}"' in own  # a review about them: reportable
     request_page = page_text(client.get(f"/requests/{s.req.id}{EN}"))
@@ -65,7 +65,7 @@ def test_report_actions_on_profile_reviews_offers_requests_and_messages(s, clien
     thread = page_text(client.get(f"/threads/{s.thread.id}{EN}"))
     assert f'href="/complaints/report/message/{s.msg_pract.id}"' in thread
     assert f"/complaints/report/message/{s.msg_client.id}" not in thread
-    profile = page_text(client.get(profile_url))
+    profile = page_text(client.get(profile_url, follow_redirects=True))
     assert f"/complaints/report/review/{s.review.id}" not in profile  # their own review
 
 
@@ -73,7 +73,7 @@ def test_staff_see_no_report_links(app, s, client, login_as):
     """Staff act on things, they do not report them (and have no "Report" page)."""
     for staff in (s.moderator, make_user(app.appbuilder.sm, ("Admin",))):
         login_as(staff)
-        profile = page_text(client.get(f"/practitioners/{s.profile.id}{EN}"))
+        profile = page_text(client.get(f"/practitioners/{s.profile.id}{EN}", follow_redirects=True))
         assert s.review.comment in profile and "/complaints/report/" not in profile
         assert "/complaints/inaccurate/" not in profile and "Report inaccurate information" not in profile
         request_page = page_text(client.get(f"/requests/{s.req.id}{EN}"))

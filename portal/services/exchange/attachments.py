@@ -63,6 +63,7 @@ def path_of(attachment: Attachment) -> str:
 # --- files no row refers to ----------------------------------------------------------------
 
 STORAGE_KEY = re.compile(r"^[0-9a-f]{32}$")  # uuid4().hex: what store() names files
+COPY = re.compile(r"^([0-9a-f]{32})\.w[0-9]+\.webp$")  # a photo's smaller copy (core.images)
 LOOKUP_CHUNK = 500
 
 
@@ -77,7 +78,7 @@ def orphan_files(now: float | None = None, grace_minutes: int | None = None) -> 
     """Paths of upload files that no row refers to and that are older than the
     grace period (UPLOAD_ORPHAN_GRACE_MINUTES): left by a process that died
     between writing the file and the commit. Only names the portal writes
-    (storage keys) are considered. Cheap when nothing is old: the database is
+    (storage keys, and the copies of a photo whose file is gone) are considered. Cheap when nothing is old: the database is
     asked only about files past the grace period."""
     if grace_minutes is None:
         grace_minutes = int(current_app.config["UPLOAD_ORPHAN_GRACE_MINUTES"])
@@ -90,6 +91,10 @@ def orphan_files(now: float | None = None, grace_minutes: int | None = None) -> 
                 if STORAGE_KEY.match(entry.name) and entry.is_file(follow_symlinks=False) \
                         and entry.stat(follow_symlinks=False).st_mtime < cutoff:
                     old[entry.name] = entry.path
+                copy_of = COPY.match(entry.name)
+                if copy_of and not os.path.exists(os.path.join(path, copy_of.group(1))) \
+                        and entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                    found.append(entry.path)  # the copy of a photo file that is gone
         keys = sorted(old)
         for start in range(0, len(keys), LOOKUP_CHUNK):
             chunk = keys[start:start + LOOKUP_CHUNK]

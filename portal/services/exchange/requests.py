@@ -235,6 +235,13 @@ def _validate(data: RequestInput, client_id: int) -> tuple[Category, Region, lis
     return category, region, specs, target
 
 
+def check_input(data: RequestInput, client_id: int | None = None) -> None:
+    """Every rule ``create`` applies to the fields, without saving anything (a
+    visitor's request before they sign in: services.exchange.pending). Normalises
+    ``data`` as ``create`` would (trimmed text, the target's category)."""
+    _validate(data, client_id)
+
+
 def _apply(req: ServiceRequest, data: RequestInput) -> None:
     category, region, specs, target = _validate(data, req.client_id)
     req.category_id, req.region_id = category.id, region.id

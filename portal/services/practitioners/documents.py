@@ -6,9 +6,11 @@ from __future__ import annotations
 import os
 import uuid
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
-from portal.core import audit
+from portal.core import audit, images
 from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
 from portal.core.files import DOCUMENTS, display_name, sniff, upload_folder
@@ -23,6 +25,14 @@ def _folder() -> str:
 
 def document_path(document: ProfileDocument) -> str:
     return os.path.join(_folder(), document.storage_key)
+
+
+def files_of(document: ProfileDocument) -> list[str]:
+    """Every file of a document: the upload, and a photo's smaller copies."""
+    path = document_path(document)
+    if document.kind != DocumentKind.PHOTO:
+        return [path]
+    return [path, *images.variant_paths(path, photo_widths())]
 
 
 def check_files(profile: PractitionerProfile | None, files: dict | None) -> dict[str, list]:
@@ -58,7 +68,7 @@ def store_files(profile: PractitionerProfile, checked: dict[str, list]) -> list[
     for kind, items in checked.items():
         if kind == DocumentKind.PHOTO:
             for old in [d for d in profile.documents if d.kind == DocumentKind.PHOTO]:
-                obsolete.append(document_path(old))
+                obsolete += files_of(old)
                 profile.documents.remove(old)
                 db.session.delete(old)
         for f in items:
@@ -69,6 +79,8 @@ def store_files(profile: PractitionerProfile, checked: dict[str, list]) -> list[
                 out.write(data)
             db.session.info.setdefault("new_files", []).append(path)
             content_type = sniff(data[:16])
+            if kind == DocumentKind.PHOTO:  # the sizes pages show (removed again on a rollback)
+                db.session.info["new_files"] += images.make_variants(path, photo_widths())
             # shown and downloaded with the extension of the type in its bytes ("x.html" -> "x.pdf")
             doc = ProfileDocument(kind=kind, original_name=display_name(f.filename, content_type, key),
                                   content_type=content_type, size=len(data), storage_key=key)
@@ -86,6 +98,33 @@ def remove_paths(paths: list[str]) -> None:
 
 def photo_of(profile: PractitionerProfile) -> ProfileDocument | None:
     return next((d for d in profile.documents if d.kind == DocumentKind.PHOTO), None)
+
+
+def photo_widths() -> tuple[int, ...]:
+    """The widths of the photo copies made at upload (PHOTO_WIDTHS)."""
+    return tuple(sorted(int(w) for w in current_app.config["PHOTO_WIDTHS"]))
+
+
+def photo_variant_path(document: ProfileDocument, width: int | None) -> str | None:
+    """The path of the photo's copy ``width`` px wide, when that width is made and its file exists."""
+    if width is None or width not in photo_widths():
+        return None
+    path = images.variant_path(document_path(document), width)
+    return path if os.path.isfile(path) else None
+
+
+def photos_without_variants() -> list[ProfileDocument]:
+    """Photos missing at least one copy (uploaded before copies were made, or a width added)."""
+    photos = db.session.scalars(select(ProfileDocument).where(ProfileDocument.kind == DocumentKind.PHOTO)
+                                .order_by(ProfileDocument.id)).all()
+    return [doc for doc in photos
+            if not all(os.path.isfile(p) for p in images.variant_paths(document_path(doc), photo_widths()))]
+
+
+def make_photo_variants(document: ProfileDocument) -> int:
+    """Make the copies of a stored photo; how many were written (0: not readable as an image)."""
+    path = document_path(document)
+    return len(images.make_variants(path, photo_widths())) if os.path.isfile(path) else 0
 
 
 def document_for(user, document_id: int) -> ProfileDocument:

@@ -7,6 +7,7 @@ the search backend is unreachable."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -19,7 +20,14 @@ from portal.core.paging import Page, paged
 from portal.models.accounts import PortalUser
 from portal.models.catalog import Category, Region, Specialization
 from portal.models.exchange import NEGATIVE_RATING_MAX, Review, ReviewStatus
-from portal.models.practitioners import PractitionerProfile, public_profiles
+from portal.models.practitioners import (
+    DocumentKind,
+    Interview,
+    InterviewOutcome,
+    PractitionerProfile,
+    QuizAttempt,
+    public_profiles,
+)
 
 NEGATIVE_FLAG_AT = 3  # agreement 6.6: this many negative reviews flag the profile for a moderator
 FLAG_NEGATIVE_REVIEWS = "negative_reviews"
@@ -129,3 +137,48 @@ def recompute(profile: PractitionerProfile, now: dt.datetime | None = None) -> N
         profile.flagged_at, profile.flag_reason = now or utcnow(), FLAG_NEGATIVE_REVIEWS
         audit.record("practitioner_profile", profile.id, None, FLAG_NEGATIVE_REVIEWS, None,
                      reason=f"{negative} negative reviews", action="flag")
+
+
+def rating_distribution(profile_id: int) -> list[tuple[int, int]]:
+    """(stars, number of published reviews) for 5 down to 1, zeros included:
+    the bars of the profile page."""
+    rows = db.session.execute(
+        select(Review.rating, func.count()).where(Review.profile_id == profile_id,
+                                                  Review.status == ReviewStatus.PUBLISHED)
+        .group_by(Review.rating)).all()
+    counts = {int(rating): n for rating, n in rows if rating is not None}
+    return [(stars, counts.get(stars, 0)) for stars in range(5, 0, -1)]
+
+
+@dataclass
+class Verification:
+    """How a public profile was verified, as the profile page tells it: only facts in the data."""
+    licence_checked: bool
+    licence_number: str
+    licence_date: dt.date | None
+    quiz_passed_at: dt.datetime | None
+    interview_at: dt.datetime | None
+    passport_checked: bool
+    verified_since: dt.datetime | None
+
+
+def verification_facts(profile: PractitionerProfile) -> Verification:
+    """The steps of verification the profile went through: the licence (number or
+    document) checked by a moderator at approval, the last passed agreement quiz,
+    the last passed identity interview and the date of verification."""
+    quiz_at = db.session.scalar(
+        select(func.max(QuizAttempt.finished_at)).where(QuizAttempt.profile_id == profile.id,
+                                                        QuizAttempt.passed.is_(True)))
+    interview = db.session.scalars(
+        select(Interview).where(Interview.profile_id == profile.id, Interview.outcome == InterviewOutcome.PASSED)
+        .order_by(Interview.scheduled_at.desc()).limit(1)).first()
+    has_licence_doc = any(d.kind == DocumentKind.LICENCE for d in profile.documents)
+    return Verification(
+        licence_checked=bool(profile.licence_number or has_licence_doc) and profile.is_public,
+        licence_number=profile.licence_number or "",
+        licence_date=profile.licence_date,
+        quiz_passed_at=quiz_at,
+        interview_at=(interview.recorded_at or interview.scheduled_at) if interview else None,
+        passport_checked=bool(interview and interview.passport_checked),
+        verified_since=profile.verified_since,
+    )

@@ -303,7 +303,7 @@ def remove_document(user: PortalUser, document_id: int) -> None:
         raise ServiceError(_l("The licence copy of a verified practitioner cannot be removed."))
     else:
         raise ServiceError(_l("The application cannot be changed while it is under review."))
-    path = documents.document_path(doc)
+    paths = documents.files_of(doc)
     profile.documents.remove(doc)
     db.session.delete(doc)
     try:
@@ -311,7 +311,7 @@ def remove_document(user: PortalUser, document_id: int) -> None:
     except Exception:
         db.session.rollback()
         raise
-    documents.remove_paths([path])
+    documents.remove_paths(paths)
 
 
 def close_with_account(profile: PractitionerProfile, actor_id: int | None) -> list[str]:
@@ -325,7 +325,7 @@ def close_with_account(profile: PractitionerProfile, actor_id: int | None) -> li
         setattr(profile, name, "")
     profile.licence_date = profile.external_id = profile.flagged_at = profile.flag_reason = None
     profile.may_reapply = False
-    paths = [documents.document_path(doc) for doc in profile.documents]
+    paths = [path for doc in profile.documents for path in documents.files_of(doc)]
     for doc in list(profile.documents):
         profile.documents.remove(doc)
         db.session.delete(doc)

@@ -12,7 +12,11 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, redirect, request, session
 from flask_appbuilder import BaseView, expose
+from flask_wtf.csrf import CSRFError
 
+from portal.core import page_cache
+from portal.core.extensions import csrf
+from portal.core.hardening import same_origin
 from portal.core.i18n import is_supported
 
 CONSENT_COOKIE = "cookie_consent"
@@ -49,9 +53,10 @@ def safe_next(target: str | None, default: str = "/") -> str:
 
 
 def here() -> str:
-    """The current page as a ``next`` value for the banner's forms."""
+    """The current page as a ``next`` value for the banner's forms (with its
+    /kk/, /ru/ or /en/ prefix: the script root on a language URL)."""
     path = request.full_path if request.query_string else request.path
-    return safe_next(path)
+    return safe_next(request.script_root + path)
 
 
 class CookiesView(BaseView):
@@ -73,6 +78,7 @@ class CookiesView(BaseView):
 
     @expose("/consent", methods=["POST"])
     def consent(self):
+        _check_forgery()
         choice = request.form.get("choice")
         if choice == "custom":
             choice = ALL if request.form.get("preferences") else NECESSARY
@@ -92,6 +98,22 @@ class CookiesView(BaseView):
         return response
 
 
+def _check_forgery() -> None:
+    """CSRF for the consent POST. The cookie notice on every public page posts without a
+    token (a token would give every visitor a session cookie, and public pages could not be
+    cached): such a POST must come from a page of this site (Fetch Metadata, Origin or
+    Referer). A POST with a token (the cookies page) must carry a valid one."""
+    if not current_app.config["WTF_CSRF_ENABLED"]:
+        return
+    if request.form.get("csrf_token"):
+        csrf.protect()
+    elif not same_origin():
+        raise CSRFError("The request did not come from a page of this site.")
+
+
 def register(appbuilder) -> None:
+    # checked in the view (_check_forgery): a token, or a POST sent by this site's own page
+    csrf.exempt(f"{__name__}.{CookiesView.consent.__name__}")
     appbuilder.add_view_no_menu(CookiesView())
     current_app.jinja_env.globals.update(cookie_consent_choice=consent_choice, cookie_consent_next=here)
+    page_cache.vary_on(consent_choice)  # cached public pages show the cookie notice until a choice

@@ -18,6 +18,7 @@ from __future__ import annotations
 from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.views import ResetMyPasswordView as FabResetMyPasswordView
+from flask_appbuilder.security.views import UserInfoEditView as FabUserInfoEditView
 from flask_appbuilder.utils.limit import Limit
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -108,6 +109,7 @@ class ResetMyPasswordView(FabResetMyPasswordView):
 
     form = ChangePasswordForm
     form_title = _l("Change password")
+    form_template = T + "simple_form.html"  # the portal's own layout, not FAB's Bootstrap form
     message = _l("Your password is changed. Your other sessions are signed out.")
 
     def form_post(self, form):
@@ -122,6 +124,12 @@ class ResetMyPasswordView(FabResetMyPasswordView):
             return self.render_template(self.form_template, title=self.form_title, appbuilder=self.appbuilder,
                                         widgets=self._get_edit_widget(form=form)), 400
         return super().form_post(form)  # PortalSecurityManager.reset_password
+
+
+class UserInfoEditView(FabUserInfoEditView):
+    """FAB's "Edit my name" (same name, route and permissions) in the portal's own layout."""
+
+    form_template = T + "simple_form.html"
 
 
 # --- password reset by email ---------------------------------------------------------------------

@@ -10,6 +10,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from portal.core import page_cache
 from portal.core.errors import ServiceError
 from portal.core.http import refused
 from portal.services import agreement
@@ -145,3 +146,5 @@ def agreement_gate():
 def register(appbuilder) -> None:
     appbuilder.add_view_no_menu(AgreementView())
     appbuilder.add_view_no_menu(AgreementAcceptView())
+    for endpoint in ("AgreementView.index", "AgreementView.version"):  # cached for visitors (core.page_cache)
+        page_cache.public_page(endpoint, lambda args: agreement.page_tags())

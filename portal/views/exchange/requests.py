@@ -7,7 +7,7 @@ service; a ServiceError becomes a message on its form field or a flash
 from __future__ import annotations
 
 from flask import abort, current_app, flash, g, redirect, request, url_for
-from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder import BaseView, expose, has_access, permission_name
 from flask_babel import lazy_gettext as _l
 
 from portal.core import links
@@ -26,6 +26,7 @@ from portal.services.notifications import inbox
 from portal.services.practitioners import profiles
 from portal.views.exchange.feed import FeedView
 from portal.views.exchange.offers import OfferActions
+from portal.views.exchange.pending import PENDING_LIMITS, PendingActions, continue_url
 from portal.views.exchange.reviews import ReviewActions
 
 T = "portal/exchange/requests/"
@@ -46,9 +47,10 @@ def _limits() -> dict:
 
 
 
-class RequestsView(OfferActions, ReviewActions, BaseView):
+class RequestsView(PendingActions, OfferActions, ReviewActions, BaseView):
     route_base = "/requests"
     default_view = "index"
+    limits = PENDING_LIMITS  # visitors' submissions per IP
 
     # --- the client's list and form ----------------------------------------
 
@@ -60,10 +62,18 @@ class RequestsView(OfferActions, ReviewActions, BaseView):
         return self.render_template(T + "index.html", page=page, status=status, statuses=RequestStatus.ALL)
 
     @expose("/new", methods=["GET", "POST"])
-    @has_access
     def new(self):
+        """Open to visitors too (views.exchange.pending: what they write is kept
+        until they sign in or register); a signed-in user needs the permission."""
+        if not g.user.is_authenticated:
+            return self._visitor_new()
+        return self._client_new()
+
+    @has_access
+    @permission_name("new")
+    def _client_new(self):
         form = RequestForm()
-        target_id = _to_int(form.target_profile_id.data or request.args.get("profile"))
+        target_id = self._to_target_id(form)
         target = self._target(target_id)
         if request.method == "GET" and target is not None:
             form.category_id.data, form.target_profile_id.data = target.category_id, str(target.id)
@@ -77,7 +87,11 @@ class RequestsView(OfferActions, ReviewActions, BaseView):
             else:
                 self._flash_saved(req, publish)
                 return redirect(url_for(".show", request_id=req.id))
-        return self._form_page(form, target=target, target_id=target_id)
+        return self._form_page(form, target=target, target_id=target_id, kept=self._pending())
+
+    @staticmethod
+    def _to_target_id(form: RequestForm) -> int | None:
+        return _to_int(form.target_profile_id.data or request.args.get("profile"))
 
     @expose("/<int:request_id>/edit", methods=["GET", "POST"])
     @has_access
@@ -140,13 +154,14 @@ class RequestsView(OfferActions, ReviewActions, BaseView):
         else:
             flash(str(_l("Your request was saved as a draft. Publish it when it is ready.")), "success")
 
-    def _form_page(self, form, target=None, req=None, target_id=None):
+    def _form_page(self, form, target=None, req=None, target_id=None, kept=None):
         categories = profiles.categories()
         if target is not None:
             categories = [target.category]
         return self.render_template(T + "form.html", form=form, target=target, req=req, categories=categories,
                                     regions=profiles.regions(), limits=_limits(), target_id=target_id,
-                                    selected_specs=set(form.specialization_ids.data or []))
+                                    selected_specs=set(form.specialization_ids.data or []), kept=kept,
+                                    visitor=not g.user.is_authenticated, continue_url=continue_url())
 
     # --- one page for every party ------------------------------------------------
 

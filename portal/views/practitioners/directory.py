@@ -2,12 +2,18 @@
 from __future__ import annotations
 
 import os
+from typing import NamedTuple
 
 from flask import abort, current_app, request, send_file, url_for
 from flask_appbuilder import BaseView, expose
+from flask_babel import gettext as _
 
+from portal.core import images, page_cache
+from portal.search.sync import LISTINGS, profile_tag
 from portal.services import search
 from portal.services.practitioners import documents, profiles
+
+PHOTO_TYPES = ("image/jpeg", "image/png")
 
 
 def _url_with(args: dict):
@@ -24,6 +30,35 @@ def _url_with(args: dict):
                 state[key] = value
         return url_for("DirectoryView.index", **state)
     return build
+
+
+def _chips(query, url_with, categories, regions, specializations) -> list[tuple[str, str]]:
+    """(label, URL without that filter) for every active filter: the removable chips
+    above the results; their number is the n of "Filters (n)"."""
+    languages = current_app.config["LANGUAGES"]
+
+    def name(rows, code):
+        return next((row.tr("name") for row in rows if row.code == code), code)
+
+    chips = []
+    if query.category:
+        chips.append((name(categories, query.category), url_with(category=None, specialization=None)))
+    if query.specialization:
+        chips.append((name(specializations, query.specialization), url_with(specialization=None)))
+    if query.region:
+        chips.append((name(regions, query.region), url_with(region=None, serves=None)))
+    if query.serves and query.region:
+        chips.append((_("Also practitioners who serve this region"), url_with(serves=None)))
+    if query.language:
+        chips.append((languages.get(query.language, {}).get("name", query.language), url_with(language=None)))
+    if query.min_rating is not None:
+        chips.append((_("%(rating)s and higher", rating=f"{query.min_rating:g}"), url_with(min_rating=None)))
+    if query.max_price is not None:
+        chips.append((_("up to %(price)s ₸", price=f"{query.max_price:,}".replace(",", " ")),
+                      url_with(max_price=None)))
+    if query.online:
+        chips.append((_("Online consultation"), url_with(online=None)))
+    return chips
 
 
 class DirectoryView(BaseView):
@@ -46,21 +81,31 @@ class DirectoryView(BaseView):
     def profile(self, profile_id: int):
         profile = profiles.public_profile(profile_id)
         reviews = profiles.profile_reviews(profile.id, page=request.args.get("page", 1, type=int) or 1)
-        return self.render_template("portal/practitioners/profile.html", profile=profile, reviews=reviews)
+        return self.render_template(
+            "portal/practitioners/profile.html", profile=profile, reviews=reviews,
+            photo=documents.photo_of(profile), distribution=profiles.rating_distribution(profile.id),
+            verification=profiles.verification_facts(profile),
+        )
 
     @expose("/<int:profile_id>/photo")
     def photo(self, profile_id: int):
-        """The photo of a public profile (anyone); 404 for any other profile."""
+        """The photo of a public profile (anyone); 404 for any other profile. ``?w=240``: its
+        copy of that width (WebP, made at upload; PHOTO_WIDTHS), else the original. The
+        ``v`` argument of ``photo_sources`` URLs changes with the photo."""
         profile = profiles.public_profile(profile_id)
         doc = documents.photo_of(profile)
-        if doc is None or doc.content_type not in ("image/jpeg", "image/png"):
+        if doc is None or doc.content_type not in PHOTO_TYPES:
             abort(404)
-        path = documents.document_path(doc)
+        copy = documents.photo_variant_path(doc, request.args.get("w", type=int))
+        if copy is not None:
+            path, mimetype, extension = copy, images.CONTENT_TYPE, f".{images.FORMAT}"
+        else:
+            path, mimetype = documents.document_path(doc), doc.content_type
+            extension = ".png" if doc.content_type == "image/png" else ".jpg"
         if not os.path.isfile(path):
             abort(404)
-        response = send_file(path, mimetype=doc.content_type, as_attachment=False,
-                             download_name=f"photo-{profile.id}" + (".png" if doc.content_type == "image/png"
-                                                                    else ".jpg"))
+        response = send_file(path, mimetype=mimetype, as_attachment=False,
+                             download_name=f"photo-{profile.id}{extension}")
         response.headers["X-Content-Type-Options"] = "nosniff"
         # short: a suspended or revoked practitioner's photo must not linger in caches
         response.headers["Cache-Control"] = "public, max-age=300"
@@ -74,13 +119,47 @@ class DirectoryView(BaseView):
         page = search.search_profiles(query)
         if category is None and query.category:
             category = profiles.find_category(query.category)
+        categories, regions = profiles.categories(), profiles.regions()
+        specializations = profiles.specializations(query.category)
+        url_with = _url_with(args)
         return self.render_template(
             "portal/practitioners/directory.html", category=category, page=page, query=query, errors=errors,
-            categories=profiles.categories(), regions=profiles.regions(),
-            specializations=profiles.specializations(query.category),
-            sorts=search.SORT_LABELS, url_with=_url_with(args),
+            categories=categories, regions=regions, specializations=specializations,
+            sorts=search.SORT_LABELS, url_with=url_with,
+            chips=_chips(query, url_with, categories, regions, specializations),
         )
+
+
+class PhotoSources(NamedTuple):
+    src: str  # the middle width
+    srcset: str  # every width: "<url> 96w, <url> 240w, <url> 480w"
+    original: str  # the uploaded file
+
+
+def photo_sources(profile) -> PhotoSources | None:
+    """Jinja global ``profile_photo(profile)``: the ``src`` and ``srcset`` of a profile's photo,
+    None without one. Uses ``profile.documents`` (loaded with the cards: no query)::
+
+        {% set photo = profile_photo(p) %}{% if photo %}
+        <img src="{{ photo.src }}" srcset="{{ photo.srcset }}" sizes="64px" width="64" height="64"
+             loading="lazy" alt="">{% endif %}"""
+    doc = documents.photo_of(profile)
+    if doc is None or doc.content_type not in PHOTO_TYPES:
+        return None
+    version = doc.storage_key[:8]  # a new photo, a new URL (caches keep the photo 5 minutes)
+    widths = documents.photo_widths()
+
+    def url(width=None):
+        return url_for("DirectoryView.photo", profile_id=profile.id, w=width, v=version)
+
+    return PhotoSources(src=url(widths[len(widths) // 2]) if widths else url(),
+                        srcset=", ".join(f"{url(w)} {w}w" for w in widths), original=url())
 
 
 def register(appbuilder) -> None:
     appbuilder.add_view_no_menu(DirectoryView())
+    # anonymous GETs of these pages are cached (core.page_cache) until the search outbox applies a change
+    page_cache.public_page("DirectoryView.index", [LISTINGS])
+    page_cache.public_page("DirectoryView.category", [LISTINGS])
+    page_cache.public_page("DirectoryView.profile", lambda args: [profile_tag(args["profile_id"])])
+    current_app.jinja_env.globals["profile_photo"] = photo_sources

@@ -174,7 +174,7 @@ def echoed_input(w, value):
     """What a visitor types comes back on the page: the search box, a refused registration."""
     visitor = browser(w.app)
     return SimpleNamespace(seen=[
-        ("search", visitor.get("/practitioners/", query_string={"q": value})),
+        ("search", visitor.get("/practitioners/", query_string={"q": value}, follow_redirects=True)),
         ("refused registration", visitor.post("/register/form", data={
             "full_name": value, "email": "not-an-email", "phone": "1", "password": "x", "agree": ""}))])
 
