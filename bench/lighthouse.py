@@ -23,7 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = {
     "home": "/{lang}/",
-    "search": "/{lang}/practitioners/?q=notary",
+    "search": "/{lang}/practitioners/",
+    "results": "/{lang}/practitioners/?q=notary",  # noindex by design (a query variant): SEO scores it down
     "landing": "/{lang}/practitioners/category/notary",
     "profile": "/{lang}/practitioners/{profile}",
 }

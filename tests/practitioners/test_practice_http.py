@@ -360,7 +360,7 @@ def test_public_photo_only_for_public_profiles(app, client, login_as, applicant,
     assert "public" in response.headers["Cache-Control"]
     assert not response.headers.get("Content-Disposition", "").startswith("attachment")
     page = _text(client.get(f"/practitioners/{profile.id}", follow_redirects=True))
-    assert f'src="/practitioners/{profile.id}/photo"' in page
+    assert f'src="/practitioners/{profile.id}/photo?' in page  # a resized copy (srcset), from the photo route
     assert tr(app, "Verified since %(date)s", date="Feb 1, 2026") in page
 
     # an approved profile without a photo, an unknown profile: 404
