@@ -84,6 +84,10 @@ class Config:
     PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:5000")
     NOTIFY_SYNC = os.environ.get("NOTIFY_SYNC", "inline")
     NOTIFY_DIGEST_MINUTES = int(os.environ.get("NOTIFY_DIGEST_MINUTES", "15"))
+    # The support contacts the user agreement names (clauses 5.6 and 12.1, filled in when the
+    # page is shown). SUPPORT_URL empty: this portal's support page (PORTAL_BASE_URL + /support/).
+    SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "support@alemtrust.kz")
+    SUPPORT_URL = os.environ.get("SUPPORT_URL", "")
 
     # Flask-AppBuilder
     AUTH_TYPE = AUTH_DB
@@ -106,7 +110,7 @@ class Config:
     # (web form, API login, "Change password"): per client IP, per account from unknown
     # devices, and per known device (a device that signed in to the account before).
     AUTH_RATE_LIMITED = False  # FAB's own per-IP limit counted successes too; the portal's guard replaces it
-    AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per 5 minute")
+    AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "20 per 5 minute")  # failures only (core.login_limits)
     AUTH_DEVICE_RATE_LIMIT = os.environ.get("AUTH_DEVICE_RATE_LIMIT", "10 per 15 minute")
     # API tokens (flask-jwt-extended through FAB): short-lived access tokens; refresh tokens are
     # stored hashed on their session row, rotated at each use and revocable

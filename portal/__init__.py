@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import logging
 import os
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from flask import Flask
 from flask_appbuilder import AppBuilder
+from flask_appbuilder.const import LOGMSG_WAR_SEC_NO_USER
 from flask_login import user_logged_in
 from sqlalchemy import inspect
 
@@ -15,7 +18,11 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
 
 
-def create_app(config: object | str = "config.Config") -> Flask:
+def create_app(config: object | str = "config.Config", announce: bool = True) -> Flask:
+    """The application. On a first start (a new database, or a generated admin
+    password) the sign-in facts are kept in ``app.extensions["first_start"]``,
+    written to instance/admin-credentials.txt and, with ``announce``, printed
+    once (``run.py`` prints them itself, with the address it serves on)."""
     app = Flask(__name__, instance_path=_instance_path(config))
     app.config.from_object(config)
     if app.config["REQUIRE_STRONG_SECRET_KEY"]:
@@ -48,7 +55,8 @@ def create_app(config: object | str = "config.Config") -> Flask:
         if not ready:
             app.config["FAB_UPDATE_PERMS"] = False
         appbuilder = AppBuilder()
-        appbuilder.init_app(app, db.session)
+        with _without_fab_no_user_warning():
+            appbuilder.init_app(app, db.session)
         _setup_locale(app, appbuilder)
         from portal.core import hardening, input_guard, page_cache, static_files
 
@@ -63,6 +71,8 @@ def create_app(config: object | str = "config.Config") -> Flask:
         if ready:
             appbuilder.sm.sync_roles()
             _initial_data(app, appbuilder, fresh_database)
+            if announce and FIRST_START in app.extensions:
+                print(announce_first_start(app, app.config["PORTAL_BASE_URL"]), flush=True)
 
     from portal import cli
 
@@ -161,12 +171,14 @@ def _setup_locale(app: Flask, appbuilder: AppBuilder) -> None:
     from portal.core.i18n import current_locale
     from portal.core.icons import icon
     from portal.core.labels import label
+    from portal.core.validation import format_phone
 
     app.jinja_env.globals["icon"] = icon
     app.jinja_env.globals["current_locale"] = current_locale
     app.jinja_env.globals["format_date"] = format_date
     app.jinja_env.globals["format_datetime"] = format_datetime
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["phone"] = format_phone
 
 
 def _initial_data(app: Flask, appbuilder: AppBuilder, fresh_database: bool) -> None:
@@ -174,11 +186,15 @@ def _initial_data(app: Flask, appbuilder: AppBuilder, fresh_database: bool) -> N
     from portal.services.accounts import registration
 
     catalog.ensure_reference_data()
+    facts = FirstStart(os.path.join(app.instance_path, CREDENTIALS_FILE))
     if fresh_database and app.config["LOAD_DEMO_DATA"]:
         from portal import demo
 
         counts = demo.load_demo_data(appbuilder.sm)
-        log.warning("Demo data loaded: %s", counts)
+        log.info("Demo data loaded: %s", counts)
+        facts.demo_logins = [("client", [demo.CLIENT_LOGIN]), ("practitioner", list(demo.PRACTITIONER_LOGINS)),
+                             ("moderator", [demo.MODERATOR_LOGIN])]
+        facts.demo_password = demo.DEMO_PASSWORD
     if fresh_database and not app.config["ELASTICSEARCH_URL"]:
         # A new database: drop whatever an earlier embedded index held.
         from portal.services import search as search_service
@@ -186,9 +202,78 @@ def _initial_data(app: Flask, appbuilder: AppBuilder, fresh_database: bool) -> N
         search_service.reindex()
     admin, generated = registration.ensure_admin(appbuilder.sm, app.config["ADMIN_EMAIL"],
                                              app.config["ADMIN_PASSWORD"])
-    if generated:
-        message = (f"\n  Admin account created: {admin.email} / {generated}\n"
-                   "  (shown once; set PORTAL_ADMIN_PASSWORD to choose it)\n")
-        print(message, flush=True)
-        with open(os.path.join(app.instance_path, "admin-credentials.txt"), "w") as fh:
-            fh.write(message)
+    if fresh_database or generated:
+        facts.admin_email, facts.admin_password = admin.email, generated
+        app.extensions[FIRST_START] = facts
+        _write_credentials(facts, app.config["PORTAL_BASE_URL"])
+
+
+# --- the first start: what the operator needs once ---------------------------------------
+
+FIRST_START = "first_start"
+CREDENTIALS_FILE = "admin-credentials.txt"
+
+
+@dataclass
+class FirstStart:
+    """Where to sign in on a new installation, and with which accounts."""
+    credentials_file: str
+    admin_email: str = ""
+    admin_password: str | None = None  # generated now; None: PORTAL_ADMIN_PASSWORD's
+    demo_logins: list[tuple[str, list[str]]] = field(default_factory=list)  # (who, emails)
+    demo_password: str = ""
+
+
+def first_start_text(facts: FirstStart, url: str) -> str:
+    """The block printed at the first start (and kept in the credentials file)."""
+    lines = [f"AlemTrust is ready at {url}"]
+    if facts.admin_email:
+        secret = facts.admin_password or "the password in PORTAL_ADMIN_PASSWORD"
+        lines.append(f"  admin           {facts.admin_email} / {secret}")
+    if facts.demo_logins:
+        lines.append(f"  demo accounts, password {facts.demo_password}:")
+        lines += [f"    {who:<13} {', '.join(emails)}" for who, emails in facts.demo_logins]
+    if facts.admin_password:
+        lines.append(f"  The admin password is shown once and kept in {facts.credentials_file}:"
+                     " delete that file after reading.")
+    return "\n".join(lines)
+
+
+def _write_credentials(facts: FirstStart, url: str) -> None:
+    """The block in the credentials file, when it holds a generated password."""
+    if facts.admin_password:
+        with open(facts.credentials_file, "w", encoding="utf-8") as fh:
+            fh.write(first_start_text(facts, url) + "\n\nDelete this file after reading.\n")
+
+
+def announce_first_start(app: Flask, url: str) -> str:
+    """The first-start block with the address the portal really serves on (and the
+    credentials file rewritten with it); "" when this was not a first start."""
+    facts = app.extensions.get(FIRST_START)
+    if facts is None:
+        return ""
+    _write_credentials(facts, url)
+    return "\n" + first_start_text(facts, url) + "\n"
+
+
+class _NoUserFilter(logging.Filter):
+    """FAB logs LOGMSG_WAR_SEC_NO_USER when ab_user is empty (BaseSecurityManager.create_db, run by
+    AppBuilder.init_app through the security manager); the portal creates the admin itself right
+    after (registration.ensure_admin in _initial_data)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg != LOGMSG_WAR_SEC_NO_USER
+
+
+@contextmanager
+def _without_fab_no_user_warning():
+    """FAB's "No user yet created, use flask fab command to do it." is wrong advice
+    here: the admin account is created by the portal a moment later. Only that
+    record is dropped, only while AppBuilder initialises."""
+    target = logging.getLogger("flask_appbuilder.security.manager")
+    quiet = _NoUserFilter()
+    target.addFilter(quiet)
+    try:
+        yield
+    finally:
+        target.removeFilter(quiet)

@@ -14,9 +14,29 @@ Failed attempts are counted in the rate limiter's storage (Redis when
   the owner out of their own phone or computer, and a password reset (which
   always works) clears the account's count.
 
-Successful attempts are never counted, so many people behind one carrier
-address are not refused for signing in. Over a limit the request gets a 429
-with ``Retry-After`` (the translated error page, or JSON under /api/).
+Shared addresses. Mobile carriers in Kazakhstan put many customers
+behind one address (carrier-grade NAT), so the per-IP limit must not turn one
+attacker into a lock-out for a carrier's users:
+
+* successful attempts are never counted, on any key: any number of people
+  behind one address sign in;
+* a known device (a token for *that* account, or a signed-in session) is not
+  checked or counted against the per-IP limit at all, only against its own
+  device key. An attacker guessing other people's passwords has no token for
+  their accounts (it is signed and bound to the account), so this opens no
+  door; it only keeps returning users in while the address is "burnt";
+* a new device behind an exhausted address still gets the 429 (a stranger to
+  the account cannot be told apart from the attacker), but its message says
+  when to try again and points to "Forgot password?", which is never limited
+  by these counters;
+* ``AUTH_RATE_LIMIT`` defaults to 20 failures per 5 minutes: twice the
+  per-account allowance, so typos of many customers behind one address do not
+  use it up, while one address still cannot try more than 20 accounts per 5
+  minutes (each account stays capped by its own limit). A higher value would
+  mostly help a credential-stuffing attacker; returning users no longer need it.
+
+Over a limit the request gets a 429 with ``Retry-After`` (the translated error
+page, or JSON under /api/).
 """
 from __future__ import annotations
 
@@ -25,9 +45,12 @@ import time
 from dataclasses import dataclass
 
 from flask import current_app, request
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from limits import parse
 from werkzeug.exceptions import TooManyRequests
+
+from portal.core.errors import MESSAGES
 
 DEVICE_COOKIE = "portal_device"
 DEVICE_COOKIE_DAYS = 365
@@ -77,14 +100,15 @@ class Attempt:
                    device=device if device is not None else request.cookies.get(DEVICE_COOKIE))
 
     def _limits(self) -> list[tuple[str, str, str]]:
-        """(config key, scope, identifier) of every limit this attempt counts against."""
+        """(config key, scope, identifier) of every limit this attempt counts against:
+        a known device only its own key (not the address's, see the module's docstring);
+        any other attempt the address and the account."""
+        known = (self.known_device or device_id(self.device, self.account)) if self.account else None
+        if known:
+            return [("AUTH_DEVICE_RATE_LIMIT", "login-device", f"{_account_key(self.account)}:{known}")]
         keys = [("AUTH_RATE_LIMIT", "login-ip", self.ip)]
         if self.account:
-            known = self.known_device or device_id(self.device, self.account)
-            if known:
-                keys.append(("AUTH_DEVICE_RATE_LIMIT", "login-device", f"{_account_key(self.account)}:{known}"))
-            else:
-                keys.append(("AUTH_ACCOUNT_RATE_LIMIT", "login-account", _account_key(self.account)))
+            keys.append(("AUTH_ACCOUNT_RATE_LIMIT", "login-account", _account_key(self.account)))
         return keys
 
     def _items(self):
@@ -96,18 +120,31 @@ class Attempt:
                                  for key, scope, ident in self._limits()]
 
     def check(self) -> None:
-        """Raise a 429 (with Retry-After) if any limit of this attempt is used up."""
+        """Raise a 429 (with Retry-After) if any limit of this attempt is used up;
+        its message says when to try again and points to the password reset."""
         strategy, items = self._items()
         for item, scope, ident in items:
             if not strategy.test(item, scope, ident):
                 reset_at = strategy.get_window_stats(item, scope, ident).reset_time
-                raise TooManyRequests(retry_after=max(1, int(reset_at - time.time()) + 1))
+                raise LoginRefused(max(1, int(reset_at - time.time()) + 1))
 
     def failed(self) -> None:
         """Count a wrong password against every limit of this attempt."""
         strategy, items = self._items()
         for item, scope, ident in items:
             strategy.hit(item, scope, ident)
+
+
+class LoginRefused(TooManyRequests):
+    """A password check refused by a login limit: the 429 page (or JSON) tells
+    the person when to try again and that "Forgot password?" always works."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(retry_after=retry_after)
+        minutes = max(1, -(-retry_after // 60))
+        hint = _l('If you have forgotten your password, reset it with "Forgot password?"; '
+                  "otherwise try again in %(minutes)d min.", minutes=minutes)
+        self.portal_message = f"{MESSAGES[429]} {hint}"
 
 
 def clear_account(account: str) -> None:

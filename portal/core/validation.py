@@ -51,6 +51,32 @@ def normalize_phone(value: str | None, region: str = "KZ") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def format_phone(value: str | None) -> str:
+    """A stored (E.164) number as people read it: "+77087599694" -> "+7 708 759 96 94".
+
+    Numbers of +7 (Kazakhstan, and Russia's numbering plan shared with it) are
+    grouped 3-3-2-2 after the code, mobiles and landlines alike ("+7 727 250 12
+    34"); numbers of other countries in their international format ("+998 90 123
+    45 67"). Anything that is not a valid number is returned unchanged, so the
+    page still shows what is stored. Only for display: stored values and
+    ``tel:`` links stay E.164."""
+    text = (value or "").strip()
+    if not text:
+        return ""
+    digits = text[1:]
+    if text.startswith("+7") and len(digits) == 11 and digits.isdigit():
+        return f"+7 {digits[1:4]} {digits[4:7]} {digits[7:9]} {digits[9:11]}"
+    try:
+        number = phonenumbers.parse(text, None if text.startswith("+") else "KZ")
+    except phonenumbers.NumberParseException:
+        return text
+    if not phonenumbers.is_valid_number(number):
+        return text
+    if number.country_code == 7:
+        return format_phone(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 EMAIL_MAX = 254
 
 

@@ -177,3 +177,29 @@ REPLIES = {
     "kk": ("Сенім артқаныңызға рахмет! Әрқашан көмектесуге дайынмын.", "Пікіріңізге рахмет. Кешігу "
            "мемлекеттік органның жауабына байланысты болды, бірақ алдын ала ескертуім керек еді."),
 }
+
+# The known logins (README, the first-start block in run.py, the browser tests): the first client,
+# the first two approved advocates serving that client's region, and the moderator who decided
+# on every application.
+CLIENT_LOGIN = f"client@{EMAIL_DOMAIN}"
+PRACTITIONER_LOGINS = (f"practitioner@{EMAIL_DOMAIN}", f"practitioner2@{EMAIL_DOMAIN}")
+MODERATOR_LOGIN = f"moderator@{EMAIL_DOMAIN}"
+MODERATOR_NAME = ("Мира", "Сейітқали")
+
+# The documents applicants upload (generated PDFs, portal.demo.documents): the licence copy for the
+# categories that require one (questionnaire.REQUIRED), a diploma for consultants, and sometimes a
+# membership card as another document.
+LICENCE_FILES = {"notary": "Лицензия нотариуса.pdf", "bailiff": "Лицензия ЧСИ.pdf",
+                 "advocate": "Лицензия адвоката.pdf", "expert": "Свидетельство судебного эксперта.pdf"}
+OTHER_FILES = {"consultant": "Диплом юриста.pdf"}
+MEMBERSHIP_FILE = "Удостоверение члена палаты.pdf"
+# Internal interview notes of the moderator (never shown to the practitioner).
+INTERVIEW_NOTES = ("Паспорт сверен, данные лицензии совпадают с реестром.",
+                   "Ответил на вопросы по соглашению, документы в порядке.",
+                   "Собеседование по телефону; лицензия подтверждена по реестру.")
+# What the moderator wrote on approval, in the practitioner's language ("" = no message).
+APPROVE_MESSAGES = {"ru": ("Добро пожаловать на AlemTrust! Ваш профиль опубликован.", ""),
+                    "kk": ("AlemTrust-қа қош келдіңіз! Профиліңіз жарияланды.", "")}
+REVOKE_REASON = "Подтверждённые жалобы клиентов: неоднократный срыв сроков (соглашение, п. 6.5)."
+REVOKE_MESSAGES = {"ru": "Статус отозван по итогам проверки жалоб клиентов.",
+                   "kk": "Клиенттердің шағымдарын тексеру нәтижесінде мәртебеңіз қайтарылып алынды."}

@@ -18,6 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length
 
+from portal.core.amounts import AmountField
 from portal.core.labels import label
 from portal.models.exchange import PriceKind
 
@@ -90,7 +91,7 @@ class RequestForm(_Form):
     description = TextAreaField(_l("Description"))
     region_id = SelectField(_l("Region"), coerce=_int_or_none, validate_choice=False)
     city = StringField(_l("City"))
-    budget = WholeNumberField(_l("Budget, KZT"), message=_l("Enter the budget in tenge as a whole number."))
+    budget = AmountField(_l("Budget, KZT"))
     desired_date = OptionalDateField(_l("Desired date"))
     attachments = MultipleFileField(_l("Attachments"))
     target_profile_id = HiddenField()
@@ -101,7 +102,7 @@ def _price_kind_choices():
 
 
 class OfferForm(_Form):
-    price = WholeNumberField(_l("Price, KZT"), message=_l("Enter the price in tenge (a positive whole number)."))
+    price = AmountField(_l("Price, KZT"))
     price_kind = SelectField(_l("Price type"), choices=_price_kind_choices, validate_choice=False)
     term_days = WholeNumberField(_l("Term, days"), message=_l("Enter the term as a whole number of days."))
     message = TextAreaField(_l("Message to the client"))

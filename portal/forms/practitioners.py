@@ -22,6 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from portal.core.amounts import AmountField
 from portal.forms.exchange import OptionalDateField, WholeNumberField, _Form, _id_or_invalid, _int_or_none
 from portal.models.practitioners import SERVICE_LANGUAGES, InterviewMode, InterviewOutcome
 from portal.services.practitioners import decisions, moderation
@@ -55,8 +56,7 @@ class ApplicationForm(_Form):
     education_ru = TextAreaField(_l("Education (in Russian)"))
     about_kk = TextAreaField(_l("About you (in Kazakh)"))
     about_ru = TextAreaField(_l("About you (in Russian)"))
-    price_from = WholeNumberField(_l("Price from, ₸"),
-                                  message=_l("Enter the price in tenge (a positive whole number)."))
+    price_from = AmountField(_l("Price from, ₸"))
     online_consultation = BooleanField(_l("I consult online"))
     city = StringField(_l("City"))
     photo = FileField(_l("Photo"))

@@ -169,8 +169,10 @@ class EmbeddedBackend(SearchBackend):
             self._current, self._index = self._new_index()
             self._write_pointer(self._current)
             self.rebuild_reason = "missing"
-            log.warning("search index missing at %s (was %s): a new empty index %s awaits a rebuild",
-                        self.path, had or "none", self._current)
+            # a first start has no index yet: only a lost one is worth a warning
+            log.log(logging.WARNING if had else logging.INFO,
+                    "search index missing at %s (was %s): a new empty index %s awaits a rebuild",
+                    self.path, had or "none", self._current)
 
     def _searcher(self) -> tantivy.Searcher:
         if self.path is not None and (

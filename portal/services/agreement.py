@@ -301,6 +301,21 @@ def needs_acceptance(user: PortalUser | None, current_id: int | None = None) -> 
     return current_id is not None and acceptance_of(user.id, current_id) is None
 
 
+# What changed in a version, in a sentence for the users who accepted the one before (the accept page).
+# docs/agreement-v1-v2.md lists every change of version 2 for a lawyer.
+CHANGES = {
+    2: _l("Version 2 changes no obligation. The agreement is now published in Kazakh as well as Russian "
+          "(and in English for information); copy errors in the Russian text were corrected and the support "
+          "contacts filled in."),
+}
+
+
+def changes_summary(version: int) -> str | None:
+    """The short "what changed" of ``version``, when there is one."""
+    summary = CHANGES.get(version)
+    return str(summary) if summary is not None else None
+
+
 def last_accepted(user_id: int) -> AgreementAcceptance | None:
     return db.session.scalars(
         select(AgreementAcceptance).join(AgreementVersion)

@@ -1,6 +1,6 @@
 """Reference data the portal always needs (also in production): the 20 regions,
 the five practitioner categories with their specializations, the user
-agreement v1 and the agreement quiz bank (content/quiz_bank.py). ``ensure_reference_data`` inserts only what is missing, so admins'
+agreement v1 and v2 and the agreement quiz bank (content/quiz_bank.py). ``ensure_reference_data`` inserts only what is missing, so admins'
 later edits are never overwritten."""
 from __future__ import annotations
 
@@ -169,6 +169,15 @@ SPECIALIZATIONS = {
 AGREEMENT_V1 = dict(version=1, title_ru="Пользовательское соглашение", title_kk="Пайдаланушы келісімі",
                     title_en="User agreement", text_kk="", effective_from=dt.date(2026, 1, 1))
 AGREEMENT_V1_FILE = CONTENT_DIR / "agreement_v1_ru.txt"
+# Version 2: the same obligations, the Russian text cleaned of copy residue, a Kazakh translation and an
+# English courtesy translation (docs/agreement-v1-v2.md lists every change). In force from its date, so
+# every user, new or existing, accepts it at the gate; the support contacts are filled in when shown.
+AGREEMENT_V2 = dict(version=2, title_ru="Пользовательское соглашение", title_kk="Пайдаланушы келісімі",
+                    title_en="User agreement", effective_from=dt.date(2026, 12, 7))
+
+
+def agreement_v2_text(lang: str) -> str:
+    return (CONTENT_DIR / f"agreement_v2_{lang}.txt").read_text(encoding="utf-8")
 
 
 def missing_quiz_questions() -> list[QuizQuestion]:
@@ -186,7 +195,7 @@ def missing_quiz_questions() -> list[QuizQuestion]:
 
 
 def ensure_reference_data() -> bool:
-    """Insert the missing regions, categories, specializations, agreement v1
+    """Insert the missing regions, categories, specializations, agreement v1 and v2
     and quiz questions (matched by code / version) and commit. Returns True if anything was inserted."""
     new: list = []
     regions = set(db.session.scalars(select(Region.code)))
@@ -204,6 +213,9 @@ def ensure_reference_data() -> bool:
                 for i, row in enumerate(rows, 1) if row[0] not in present]
     if db.session.scalar(select(AgreementVersion.id).where(AgreementVersion.version == 1)) is None:
         new.append(AgreementVersion(**AGREEMENT_V1, text_ru=AGREEMENT_V1_FILE.read_text(encoding="utf-8")))
+    if db.session.scalar(select(AgreementVersion.id).where(AgreementVersion.version == 2)) is None:
+        new.append(AgreementVersion(**AGREEMENT_V2, **{f"text_{lang}": agreement_v2_text(lang)
+                                                       for lang in ("kk", "ru", "en")}))
     new += missing_quiz_questions()
     if new:
         db.session.add_all(new)

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.core.audit import AuditEntry
 from portal.core.labels import label
+from portal.core.validation import format_phone
 from portal.services.accounts import backoffice
 
 LABELS = {
@@ -63,6 +64,7 @@ class StaffView(ModelView):
         "verified_since": _when, "created_at": _when, "created_on": _when, "accepted_at": _when,
         "last_login": _when, "licence_date": lambda d: format_date(d) if d else "",
         "flagged_at": _when, "flag_reason": label, "last_message_at": _when,
+        "phone": format_phone,  # stored E.164, shown grouped
     }
 
     def __init__(self, **kwargs):

@@ -8,6 +8,7 @@ from portal.core.extensions import db
 from portal.core.validation import iin_is_valid, normalize_phone
 from portal.models.accounts import PortalUser
 from portal.models.agreement import AgreementAcceptance
+from portal.services.agreement import current_agreement
 from tests.factories import PASSWORD, unique_email
 
 GOOD = {"full_name": "Айгерім Сапарова", "phone": "8 701 234 56 78", "password": "Strong-pass-7",
@@ -33,7 +34,7 @@ def test_registration_with_agreement_creates_client_and_acceptance(client):
     assert user.phone == "+77012345678"
     assert user.locale == "kk"
     acceptance = db.session.scalars(select(AgreementAcceptance).where(AgreementAcceptance.user_id == user.id)).one()
-    assert acceptance.version.version == 1
+    assert acceptance.version.id == current_agreement().id  # the version in force
     assert acceptance.ip_address == "127.0.0.1"
     assert acceptance.user_agent.startswith("Werkzeug")
     assert acceptance.accepted_at is not None

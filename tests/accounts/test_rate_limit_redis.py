@@ -147,7 +147,7 @@ def test_reset_requests_are_limited_per_ip_and_per_email(limited_app):
 
 
 def test_wrong_current_passwords_are_limited_per_account(limited_app):
-    """"Change password" refuses a stolen session's guesses like logins: AUTH_RATE_LIMIT
+    """"Change password" refuses a stolen session's guesses like logins: AUTH_DEVICE_RATE_LIMIT
     wrong current passwords per account, then even the right one waits."""
     from tests.factories import PASSWORD, make_user
 
@@ -156,7 +156,7 @@ def test_wrong_current_passwords_are_limited_per_account(limited_app):
     client = limited_app.test_client()
     client.environ_base["REMOTE_ADDR"] = "10.63.0.1"
     assert client.post("/login/", data={"username": email, "password": PASSWORD}).status_code == 302
-    allowed = int(limited_app.config["AUTH_RATE_LIMIT"].split()[0])
+    allowed = int(limited_app.config["AUTH_DEVICE_RATE_LIMIT"].split()[0])  # the session is a known device
     guess = {"current_password": "Wrong-pass-1", "password": "Changed-pass-9", "conf_password": "Changed-pass-9"}
     for n in range(allowed):
         assert client.post("/resetmypassword/form", data=guess).status_code == 400, n

@@ -27,6 +27,10 @@ from tests.factories import PASSWORD, fails_without_change, make_user, row_count
 
 TODAY = dt.date.today()
 ACCEPT = "/agreement/accept"
+# The versions loaded as reference data (portal.services.catalog): version BASE is in force and
+# everybody made by the factories accepted it; a test's first published version is NEXT.
+BASE = 2
+NEXT = BASE + 1
 
 
 def draft(**changes) -> Draft:
@@ -39,14 +43,14 @@ def draft(**changes) -> Draft:
 
 @pytest.fixture
 def versions(app):
-    """Removes every version above 1 (and its acceptances) after the test."""
+    """Removes every version above the reference ones (and its acceptances) after the test."""
     yield
     db.session.rollback()
-    newer = select(AgreementVersion.id).where(AgreementVersion.version > 1)
+    newer = select(AgreementVersion.id).where(AgreementVersion.version > BASE)
     for row in db.session.scalars(select(AgreementAcceptance).where(AgreementAcceptance.version_id.in_(newer))):
         db.session.delete(row)
     db.session.flush()
-    for row in db.session.scalars(select(AgreementVersion).where(AgreementVersion.version > 1)):
+    for row in db.session.scalars(select(AgreementVersion).where(AgreementVersion.version > BASE)):
         db.session.delete(row)
     db.session.commit()
 
@@ -141,11 +145,11 @@ def test_a_scheduled_version_is_listed_but_not_in_force_and_may_still_change(peo
     when = TODAY + dt.timedelta(days=14)
     last_entry = db.session.scalar(select(func.max(AuditEntry.id))) or 0
     scheduled = agreement.publish(admin, draft(effective_from=when))
-    assert agreement.current_agreement().version == 1
+    assert agreement.current_agreement().version == BASE
     assert not agreement.needs_acceptance(people["client"])
     lines = {line.version.version: line for line in agreement.history_lines()}
     assert lines[scheduled.version].status == agreement.SCHEDULED
-    assert lines[1].status == agreement.IN_FORCE
+    assert lines[BASE].status == agreement.IN_FORCE
     agreement.update_scheduled(admin, scheduled.version, draft(text_ru="Исправлено.", effective_from=when))
     assert db.session.get(AgreementVersion, scheduled.id).text_ru == "Исправлено."
     number, version_id = scheduled.version, scheduled.id
@@ -307,8 +311,8 @@ def test_the_accept_page_shows_the_new_text_in_the_users_language(client, people
     page = client.get(ACCEPT + "?next=/account/").get_data(as_text=True)
     assert "Пайдаланушы келісімі, 2-нұсқа" in page and "Жаңа тармақ." in page
     assert "Новый пункт." not in page
-    assert 'href="/agreement/"' in page and 'href="/agreement/1"' in page  # history, the version accepted before
-    assert 'name="csrf_token"' in page and 'name="version" value="2"' in page
+    assert 'href="/agreement/"' in page and f'href="/agreement/{BASE}"' in page  # history, the version accepted before
+    assert 'name="csrf_token"' in page and f'name="version" value="{NEXT}"' in page
     assert 'name="next" value="/account/"' in page
     client.post("/logout/")
     login(client, people["client"].email)
@@ -383,7 +387,8 @@ def test_the_public_page_shows_the_version_in_force_and_the_history_with_dates(c
     assert "A new version takes effect on" in page and f'href="/en/agreement/{third.version}"' in page
     assert "takes effect on" in page and "in force from" in page  # version 3 scheduled, version 1 earlier
     history = page.split('id="history-title"')[1]
-    assert history.index("Version 3") < history.index("Version 2") < history.index("Version 1")
+    assert (history.index(f"Version {NEXT + 1}") < history.index(f"Version {NEXT}") < history.index(f"Version {BASE}")
+            < history.index("Version 1"))
     scheduled = client.get(f"/agreement/{third.version}?_l_=en", follow_redirects=True).get_data(as_text=True)
     assert "This version is not in force yet." in scheduled and "Third." in scheduled
     earlier = client.get("/agreement/1?_l_=en", follow_redirects=True).get_data(as_text=True)
@@ -412,23 +417,23 @@ def test_an_admin_publishes_through_the_form_and_a_confirmation(client, people, 
     admin = people["admin"]
     login(client, admin.email)
     page = client.get("/admin/agreements/publish?_l_=en").get_data(as_text=True)
-    assert "This will be version 2" in page and "Пользовательское соглашение" in page  # starts from v1
+    assert f"This will be version {NEXT}" in page and "Пользовательское соглашение" in page  # starts from the current
     when = TODAY + dt.timedelta(days=7)
     confirm = client.post("/admin/agreements/publish?_l_=en", data=form_data(effective_from=when))
     html = confirm.get_data(as_text=True)
-    assert confirm.status_code == 200 and "Publish version 2?" in html and 'name="confirm"' in html
-    assert agreement.agreement_version(2) is None  # nothing before the confirmation
+    assert confirm.status_code == 200 and f"Publish version {NEXT}?" in html and 'name="confirm"' in html
+    assert agreement.agreement_version(NEXT) is None  # nothing before the confirmation
     back = client.post("/admin/agreements/publish?_l_=en", data={**form_data(effective_from=when), "back": "1"})
-    assert "This will be version 2" in back.get_data(as_text=True) and agreement.agreement_version(2) is None
+    assert f"This will be version {NEXT}" in back.get_data(as_text=True) and agreement.agreement_version(NEXT) is None
     bad = client.post("/admin/agreements/publish?_l_=en", data=form_data(text_kk="", effective_from=when))
     assert bad.status_code == 400 and "Enter the text." in bad.get_data(as_text=True)
     done = client.post("/admin/agreements/publish", data={**form_data(effective_from=when), "confirm": "1"})
-    assert done.status_code == 302 and location(done).endswith("/admin/agreements/show/2")
-    published = agreement.agreement_version(2)
+    assert done.status_code == 302 and location(done).endswith(f"/admin/agreements/show/{NEXT}")
+    published = agreement.agreement_version(NEXT)
     assert published.effective_from == when and published.text_ru == "1. Общие положения.\n2. Новый пункт."
     listing = client.get("/admin/agreements/list/?_l_=en").get_data(as_text=True)
-    assert "takes effect on" in listing and "/admin/agreements/edit/2" in listing
-    assert "/admin/agreements/edit/1" not in listing
+    assert "takes effect on" in listing and f"/admin/agreements/edit/{NEXT}" in listing
+    assert "/admin/agreements/edit/1" not in listing and f"/admin/agreements/edit/{BASE}" not in listing
 
 
 def test_moderators_read_versions_but_cannot_publish(client, people, versions):
@@ -438,7 +443,7 @@ def test_moderators_read_versions_but_cannot_publish(client, people, versions):
     assert client.get("/admin/agreements/show/1").status_code == 200
     assert client.get("/admin/agreements/publish").status_code == 403
     response = client.post("/admin/agreements/publish", data={**form_data(), "confirm": "1"})
-    assert response.status_code == 403 and agreement.agreement_version(2) is None
+    assert response.status_code == 403 and agreement.agreement_version(NEXT) is None
 
 
 def test_editing_or_withdrawing_a_version_in_force_is_refused_over_http(client, people, versions):
@@ -451,7 +456,7 @@ def test_editing_or_withdrawing_a_version_in_force_is_refused_over_http(client, 
     page = client.get("/admin/agreements/show/1?_l_=en").get_data(as_text=True)
     assert "cannot be changed or deleted" in page
     db.session.expire_all()
-    assert (v1().text_ru, v1().effective_from) == before and agreement.agreement_version(2) is None
+    assert (v1().text_ru, v1().effective_from) == before and agreement.agreement_version(NEXT) is None
     assert client.get("/admin/agreements/edit/999").status_code == 404
 
 

@@ -311,8 +311,8 @@ def test_exchange_journey(lang, server, new_context, artifacts, tmp_path):
     go(loser, server, request_path, lang)
     assert loser.locator("section.my-offer .req-status-declined").count() == 1, "other offer not declined"
     # an existing conversation is a link; starting one is a POST button
-    conversation = pro.locator('.request-actions a[href^="/threads/"], '
-                               '.request-actions form[action^="/threads/open"] button[type=submit]')
+    conversation = pro.locator('.next-step a[href^="/threads/"], '
+                               '.next-step form[action^="/threads/open"] button[type=submit]')
     assert conversation.count() == 1, "the selected practitioner has no conversation link on the request page"
     click_and_load(pro, conversation, lang)
     match = re.fullmatch(r"/threads/(\d+)", path_of(pro))
@@ -357,6 +357,7 @@ def test_exchange_journey(lang, server, new_context, artifacts, tmp_path):
 
     # 5. Completion, review, reply, public profile ------------------------------------
     go(pro, server, request_path, lang)
+    pro.locator('form[action$="/ask-completion"] input[name=work_done]').check()
     click_and_load(pro, pro.locator('form[action$="/ask-completion"] button[type=submit]'), lang)
     assert_success_flash(pro)
     assert pro.locator('form[action$="/ask-completion"]').count() == 0
@@ -371,7 +372,8 @@ def test_exchange_journey(lang, server, new_context, artifacts, tmp_path):
     assert client.locator(".request-page h1 .req-status-completed").count() == 1, "request not completed"
     review_form = client.locator(f'form[action="{request_path}/review"]')
     assert review_form.count() == 1, "no review form after completion"
-    review_form.locator('input[name=rating][value="5"]').check()
+    review_form.locator('input[name=rating][value="5"] + label').click()  # the star control's label
+    assert review_form.locator('input[name=rating][value="5"]').is_checked()
     review_form.locator("#comment").fill(review_text)
     click_and_load(client, review_form.locator("button[type=submit]"), lang)
     assert_success_flash(client)

@@ -37,6 +37,7 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
+from portal.core.amounts import format_amount
 from tests.browser.support import (
     ARTIFACTS,
     LANGS,
@@ -287,7 +288,7 @@ def test_onboarding_journey(lang, server, server_db, new_context, artifacts, tmp
     assert form.locator("#about_kk").input_value() == about_kk
     assert form.locator("#about_ru").input_value() == about_ru
     assert form.locator("#experience_years").input_value() == str(EXPERIENCE)
-    assert form.locator("#price_from").input_value() == str(PRICE)
+    assert form.locator("#price_from").input_value() == format_amount(PRICE)  # "25 000"
     assert form.locator('#category_id option:checked').inner_text().strip() == category_name
     assert form.locator("fieldset.check-grid").get_by_label(region_name, exact=True).is_checked()
     assert spec_box.is_checked(), "the specialization was not kept"

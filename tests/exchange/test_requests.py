@@ -367,18 +367,18 @@ def test_request_completion_only_by_the_selected_practitioner(sm, bidding):
     client, req, (p1, p2, p3), (o1, o2, o3) = bidding
     # before a selection nobody can ask
     with f.fails_without_change(req, error=NotFound):
-        request_lifecycle.request_completion(p1.user, req.id)
+        request_lifecycle.request_completion(p1.user, req.id, work_done=True)
     request_lifecycle.select_offer(client, req.id, o1.id)
     outsider = f.make_practitioner(sm, region_codes=(REGION,))
     for user in (p2.user, p3.user, outsider.user, client):
         with f.fails_without_change(req, error=NotFound):
-            request_lifecycle.request_completion(user, req.id)
-    request_lifecycle.request_completion(p1.user, req.id)
+            request_lifecycle.request_completion(user, req.id, work_done=True)
+    request_lifecycle.request_completion(p1.user, req.id, work_done=True)
     req = reload(req)
     assert req.completion_requested_at is not None and req.status == RequestStatus.IN_PROGRESS
     assert notes(client, "completion_requested") == 1
     with f.fails_without_change(req):
-        request_lifecycle.request_completion(p1.user, req.id)
+        request_lifecycle.request_completion(p1.user, req.id, work_done=True)
     assert notes(client, "completion_requested") == 1
 
 
@@ -399,7 +399,7 @@ def test_complete_by_the_client_only_and_only_from_in_progress(sm, bidding):
     with f.fails_without_change(req):
         request_lifecycle.complete(client, req.id)
     with f.fails_without_change(req):
-        request_lifecycle.request_completion(p1.user, req.id)
+        request_lifecycle.request_completion(p1.user, req.id, work_done=True)
     with f.fails_without_change(req):
         request_lifecycle.cancel(client, req.id)
 
@@ -407,7 +407,7 @@ def test_complete_by_the_client_only_and_only_from_in_progress(sm, bidding):
 def test_complete_after_the_practitioner_asked(bidding):
     client, req, (p1, _, _), (o1, _, _) = bidding
     request_lifecycle.select_offer(client, req.id, o1.id)
-    request_lifecycle.request_completion(p1.user, req.id)
+    request_lifecycle.request_completion(p1.user, req.id, work_done=True)
     request_lifecycle.complete(client, req.id)
     assert reload(req).status == RequestStatus.COMPLETED
 

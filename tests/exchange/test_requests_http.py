@@ -131,7 +131,7 @@ def test_whole_journey_from_request_to_reply(app, client, login_as, sm):
     assert client.post(f"/requests/{req.id}/ask-completion").status_code == 404
     login_as(p1_user)
     assert "The client selected your offer" in _text(client.get(f"/requests/{req.id}"))
-    assert client.post(f"/requests/{req.id}/ask-completion").status_code == 302
+    assert client.post(f"/requests/{req.id}/ask-completion", data={"work_done": "1"}).status_code == 302
     db.session.expire_all()
     assert db.session.get(ServiceRequest, req.id).completion_requested_at is not None
 
@@ -186,7 +186,7 @@ def test_form_errors_keep_the_input_and_save_nothing(app, client, login_as, sm):
 
     response = client.post("/requests/new", data=_form(f"Заголовок {_uid()}", budget="много"))
     page = _text(response)
-    assert "Enter the budget in tenge as a whole number." in page and 'value="много"' in page
+    assert "Enter the amount in tenge as digits, for example 70 000." in page and 'value="много"' in page
 
     bailiff = factories.category("bailiff")
     page = _text(client.post("/requests/new", data=_form(f"Приставу {_uid()}", category_id=str(bailiff.id))))
@@ -221,7 +221,7 @@ def test_draft_edit_publish_and_cancel(app, client, login_as, sm):
     page = _text(client.get(f"/requests/{req.id}"))
     assert "Publish" in page and "Edit" in page and "Cancel request" in page
     edit_page = _text(client.get(f"/requests/{req.id}/edit"))
-    assert title in edit_page and 'value="150000"' in edit_page
+    assert title in edit_page and 'value="150 000"' in edit_page
 
     new_title = f"Исправленный {_uid()}"
     assert client.post(f"/requests/{req.id}/edit", data=_form(new_title, action="draft")).status_code == 302
@@ -314,7 +314,7 @@ def test_practitioner_edits_and_withdraws_own_offer(app, client, login_as, sm):
     assert (db.session.get(Offer, offer.id).price, db.session.get(Offer, offer.id).price_kind) == (35000, "hourly")
 
     page = _text(client.post(f"/requests/offers/{offer.id}/edit", data={"price": "-5", "price_kind": "fixed"}))
-    assert "Enter the price in tenge (a positive whole number)." in page and 'value="-5"' in page
+    assert "The amount cannot be negative." in page and 'value="-5"' in page
     db.session.expire_all()
     assert db.session.get(Offer, offer.id).price == 35000
 

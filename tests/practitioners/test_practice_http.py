@@ -169,7 +169,7 @@ def test_format_error_keeps_everything_typed_and_saves_nothing(app, client, logi
     response = _post(client, "/practice/apply", _answers(price_from="a lot", about_ru="Второй текст."))
     assert response.status_code == 200
     page = _text(response)
-    assert tr(app, "Enter the price in tenge (a positive whole number).") in page
+    assert tr(app, "Enter the amount in tenge as digits, for example 70 000.") in page
     assert 'value="a lot"' in page and "Второй текст.</textarea>" in page
     assert _profile_of(applicant) is None
 

@@ -11,6 +11,7 @@ the acting user and raises ServiceError/NotFound; nothing changes on error.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
@@ -20,7 +21,8 @@ from portal.core.clock import utcnow
 from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
 from portal.models.accounts import PortalUser
-from portal.models.exchange import Offer, OfferStatus, RequestStatus, ServiceRequest
+from portal.models.exchange import Offer, OfferStatus, RequestStatus, ServiceRequest, Thread
+from portal.models.practitioners import PractitionerProfile
 from portal.services.exchange import requests as requests_service
 from portal.services.notifications import inbox
 
@@ -122,6 +124,36 @@ def select_offer(client: PortalUser, request_id: int, offer_id: int,
     return offer
 
 
+@dataclass
+class NextStep:
+    """What a party does after the selection (request in progress): talk to the
+    other side, whose contacts are now shared. ``other`` is None when that
+    account is closed; ``thread`` when a conversation exists already."""
+
+    role: str  # "client" or "practitioner": who reads it
+    profile: PractitionerProfile
+    other: PortalUser | None
+    thread: Thread | None
+
+
+def next_step(user: PortalUser, req: ServiceRequest) -> NextStep | None:
+    """The next step of ``user`` (the client or the selected practitioner) on a
+    request in progress; None for anyone else or any other status."""
+    offer = req.accepted_offer
+    if req.status != RequestStatus.IN_PROGRESS or offer is None:
+        return None
+    profile = offer.profile
+    if req.client_id == user.id:
+        role, other = "client", profile.user
+    elif profile.user_id == user.id:
+        role, other = "practitioner", req.client
+    else:
+        return None
+    thread = db.session.scalar(select(Thread).where(Thread.request_id == req.id,
+                                                    Thread.profile_id == profile.id))
+    return NextStep(role=role, profile=profile, other=None if other.is_closed else other, thread=thread)
+
+
 def may_ask_completion(user: PortalUser, req: ServiceRequest) -> bool:
     """Is ``user`` the selected practitioner of a request in progress who has not asked yet?"""
     offer = req.accepted_offer
@@ -129,8 +161,10 @@ def may_ask_completion(user: PortalUser, req: ServiceRequest) -> bool:
             and offer.profile.user_id == user.id and req.completion_requested_at is None)
 
 
-def request_completion(user: PortalUser, request_id: int, now: dt.datetime | None = None) -> ServiceRequest:
-    """The selected practitioner asks the client to confirm the work is done."""
+def request_completion(user: PortalUser, request_id: int, *, work_done: bool,
+                       now: dt.datetime | None = None) -> ServiceRequest:
+    """The selected practitioner asks the client to confirm the work is done;
+    ``work_done``: they confirmed themselves first that it is (a ticked box)."""
     req = requests_service._load(request_id)
     offer = req.accepted_offer
     if offer is None or offer.profile.user_id != user.id:
@@ -139,6 +173,9 @@ def request_completion(user: PortalUser, request_id: int, now: dt.datetime | Non
         raise ServiceError(_l("Only a request in progress can be completed."))
     if req.completion_requested_at is not None:
         raise ServiceError(_l("You have already asked the client to confirm completion."))
+    if not work_done:
+        raise ServiceError(_l("Tick \"I confirm the work is done\" before asking the client to confirm "
+                              "completion."), "work_done")
     req.completion_requested_at = now or utcnow()
     inbox.notify(req.client, "completion_requested", links.request_page(req.id), title=req.title,
                          name=user.full_name)

@@ -254,22 +254,23 @@ def _apply(req: ServiceRequest, data: RequestInput) -> None:
 
 def create(client: PortalUser, data: RequestInput, publish: bool = False, files=(),
            now: dt.datetime | None = None) -> ServiceRequest:
-    """Save a new request as a draft, or publish it at once."""
+    """Save a new request as a draft, or publish it at once. ``req.sent_to``:
+    how many practitioners it was sent to (``_publish``), None for a draft."""
     req = ServiceRequest(client_id=client.id, status=RequestStatus.DRAFT)
     _apply(req, data)
     check_uploads(files, field="attachments")
     db.session.add(req)
     db.session.flush()
     attachments.store(client, files, request_id=req.id)
-    if publish:
-        _publish(req, now)
+    req.sent_to = _publish(req, now) if publish else None
     tx.commit()
     return req
 
 
 def edit(client: PortalUser, request_id: int, data: RequestInput, publish: bool = False, files=(),
            now: dt.datetime | None = None) -> ServiceRequest:
-    """Edit a draft, or an open request until the first offer arrives."""
+    """Edit a draft, or an open request until the first offer arrives.
+    ``req.sent_to`` as in ``create`` (None unless this call published it)."""
     req = get_own(client, request_id)
     if req.status not in EDITABLE:
         raise ServiceError(_l("This request can no longer be edited."))
@@ -278,8 +279,7 @@ def edit(client: PortalUser, request_id: int, data: RequestInput, publish: bool 
     check_uploads(files, field="attachments", already=len(req.attachments))  # before _apply changes req
     _apply(req, data)
     attachments.store(client, files, request_id=req.id)
-    if publish and req.status == RequestStatus.DRAFT:
-        _publish(req, now)
+    req.sent_to = _publish(req, now) if publish and req.status == RequestStatus.DRAFT else None
     tx.commit()
     return req
 
@@ -291,6 +291,7 @@ def can_edit(req: ServiceRequest) -> bool:
 
 
 def publish(client: PortalUser, request_id: int, now: dt.datetime | None = None) -> ServiceRequest:
+    """Publish a draft; ``req.sent_to`` as in ``create``."""
     req = get_own(client, request_id)
     if req.status != RequestStatus.DRAFT:
         raise ServiceError(_l("Only a draft can be published."))
@@ -298,17 +299,22 @@ def publish(client: PortalUser, request_id: int, now: dt.datetime | None = None)
         category_id=req.category_id, title=req.title, description=req.description, region_id=req.region_id,
         specialization_ids=[s.id for s in req.specializations], budget=req.budget,
         desired_date=req.desired_date, target_profile_id=req.target_profile_id), req.client_id)
-    _publish(req, now)
+    req.sent_to = _publish(req, now)
     tx.commit()
     return req
 
 
-def _publish(req: ServiceRequest, now: dt.datetime | None) -> None:
+def _publish(req: ServiceRequest, now: dt.datetime | None) -> int:
+    """Open the request and tell every matching practitioner (in-app and by
+    email, as each of them chose). Returns how many practitioners it was sent
+    to: the request is in their feed whatever their notification settings."""
     now = now or utcnow()
     req.status = RequestStatus.OPEN
     req.published_at = now
     req.expires_at = now + dt.timedelta(days=current_app.config["REQUEST_TTL_DAYS"])
     db.session.flush()
-    for profile in matching_profiles(req):
+    recipients = matching_profiles(req)
+    for profile in recipients:
         inbox.notify(profile.user, "new_request", links.request_page(req.id), title=req.title,
-                             category=req.category.code, region=req.region.code)
+                     category=req.category.code, region=req.region.code)
+    return len(recipients)

@@ -4,6 +4,12 @@ for a moderator and the moderation of reviews.
 * ``dashboard`` and the paged lists (``applications``, ``flagged``,
   ``reviews_queue``) only read; each loads the rows a page shows with a fixed
   number of queries (no per-row lazy loads).
+* Reviews are published at once; a moderator checks them afterwards. A review
+  *awaits moderation* (the dashboard's count) when no moderator has looked at
+  it yet and it needs a decision: it is negative (it counts towards the flag of
+  agreement 6.6) or someone reported it in an open complaint. Other unchecked
+  reviews (positive, unreported) are listed after those on the review page,
+  where a moderator may keep or hide them, but they are not "waiting".
 * ``profile_file`` gathers everything about one applicant or practitioner for
   the staff profile page; the decisions themselves (schedule, record, approve,
   warn, suspend, ...) are ``services.practitioners.decisions``.
@@ -19,7 +25,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.core import audit, links, tx
@@ -29,7 +35,7 @@ from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
 from portal.core.paging import Page, paged
 from portal.models.accounts import PortalUser
-from portal.models.exchange import Review, ReviewStatus
+from portal.models.exchange import NEGATIVE_RATING_MAX, Review, ReviewStatus
 from portal.models.practitioners import (
     Interview,
     InterviewOutcome,
@@ -39,6 +45,7 @@ from portal.models.practitioners import (
     ProfileStatus,
     QuizAttempt,
 )
+from portal.models.trust import Complaint, ComplaintStatus, ComplaintTarget
 from portal.services.notifications import inbox
 from portal.services.practitioners import profiles
 
@@ -104,8 +111,22 @@ def _reviews_eager(stmt: Select) -> Select:
 
 # --- queues ---------------------------------------------------------------------------------------
 
-def _awaiting_reviews() -> Select:
+def _unchecked_reviews() -> Select:
     return select(Review).where(Review.status.in_(ReviewStatus.ALL), Review.moderated_at.is_(None))
+
+
+def _reported_review_ids() -> Select:
+    return select(Complaint.target_id).where(Complaint.target_type == ComplaintTarget.REVIEW,
+                                             Complaint.status.in_(ComplaintStatus.OPEN))
+
+
+def _needs_decision():
+    """An unchecked review that needs a moderator: negative, or reported in an open complaint."""
+    return or_(Review.rating <= NEGATIVE_RATING_MAX, Review.id.in_(_reported_review_ids()))
+
+
+def _awaiting_reviews() -> Select:
+    return _unchecked_reviews().where(_needs_decision())
 
 
 def _flagged_profiles() -> Select:
@@ -124,7 +145,8 @@ def dashboard(now: dt.datetime | None = None) -> Dashboard:
         count, oldest = found.get(stage, (0, None))
         stages.append(StageSummary(stage, count, oldest, (now - oldest) if oldest else None))
     flagged_page = flagged(1, DASHBOARD_ROWS)
-    reviews_page = reviews_queue(1, DASHBOARD_ROWS)
+    reviews_page = paged(_reviews_eager(_awaiting_reviews()), (Review.created_at.desc(), Review.id.desc()),
+                         1, DASHBOARD_ROWS)
     entries = db.session.scalars(
         select(AuditEntry).options(selectinload(AuditEntry.actor))
         .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()).limit(DASHBOARD_AUDIT)
@@ -162,9 +184,24 @@ def flagged(page: int = 1, per_page: int = PER_PAGE) -> Page:
 
 
 def reviews_queue(page: int = 1, per_page: int = PER_PAGE) -> Page:
-    """Reviews no moderator has looked at yet (published or hidden), newest first."""
-    return paged(_reviews_eager(_awaiting_reviews()), (Review.created_at.desc(), Review.id.desc()),
+    """Reviews no moderator has looked at yet: those awaiting moderation (negative
+    or reported) first, then the other unchecked ones; newest first in each."""
+    waiting_first = case((_needs_decision(), 0), else_=1)
+    return paged(_reviews_eager(_unchecked_reviews()), (waiting_first, Review.created_at.desc(), Review.id.desc()),
                   page, per_page)
+
+
+def awaiting_reviews_total() -> int:
+    """How many reviews await moderation (negative or reported, not yet checked)."""
+    return db.session.scalar(select(func.count()).select_from(_awaiting_reviews().subquery())) or 0
+
+
+def reported_review_ids(review_ids) -> set[int]:
+    """Which of these reviews are reported in an open complaint."""
+    ids = [i for i in review_ids]
+    if not ids:
+        return set()
+    return set(db.session.scalars(_reported_review_ids().where(Complaint.target_id.in_(ids))).all())
 
 
 # --- one profile ----------------------------------------------------------------------------------

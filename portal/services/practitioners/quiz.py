@@ -223,8 +223,9 @@ def usable_question_ids() -> list[int]:
 
 # --- changing ----------------------------------------------------------------------
 
-def start(user: PortalUser, now: dt.datetime | None = None) -> QuizAttempt:
-    """A new attempt with freshly drawn questions, or the open one."""
+def start(user: PortalUser, now: dt.datetime | None = None, rng: random.Random | None = None) -> QuizAttempt:
+    """A new attempt with freshly drawn questions, or the open one. ``rng``
+    draws them (a seeded one gives the demo data the same draw every time)."""
     now = now or utcnow()
     profile = my_profile(user)
     if profile is None:
@@ -245,7 +246,7 @@ def start(user: PortalUser, now: dt.datetime | None = None) -> QuizAttempt:
         db.session.rollback()
         log.error("Quiz bank too small: %d usable questions, QUIZ_QUESTIONS=%d", len(pool), r.questions)
         raise ServiceError(_l("The quiz is not available right now. Please try again later."))
-    drawn = random.SystemRandom().sample(pool, r.questions)
+    drawn = (rng or random.SystemRandom()).sample(pool, r.questions)
     attempt = QuizAttempt(profile_id=profile.id, started_at=now, question_ids=json.dumps(drawn),
                           answers="{}", score=0, total=len(drawn), passed=False)
     db.session.add(attempt)

@@ -75,7 +75,7 @@ class SecurityApi(FabSecurityApi):
         try:
             user = self.appbuilder.sm.auth_user_db(username, password, device=_text(data, "device_token", 200))
         except TooManyRequests as limit:  # FAB's @safe would turn it into a 500
-            response = self.response(429, message=str(MESSAGES[429]))
+            response = self.response(429, message=str(getattr(limit, "portal_message", None) or MESSAGES[429]))
             response.headers["Retry-After"] = str(limit.retry_after)
             return response
         if user is None:

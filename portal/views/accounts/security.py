@@ -104,8 +104,8 @@ class ResetMyPasswordView(FabResetMyPasswordView):
     """FAB's "Change password" (same name, route and permissions), asking for
     the current password first: a stolen session alone can neither change it
     nor, since a change ends every other session, lock the owner out. Wrong
-    current passwords count against the same limits as logins (per IP, and
-    for this signed-in session as a known device of the account)."""
+    current passwords count against the same limits as logins (this signed-in
+    session is a known device of the account: counted on its own key)."""
 
     form = ChangePasswordForm
     form_title = _l("Change password")

@@ -13,7 +13,8 @@ from flask_login import current_user
 from portal.core import page_cache
 from portal.core.errors import ServiceError
 from portal.core.http import refused
-from portal.services import agreement
+from portal.core.i18n import current_locale
+from portal.services import agreement, agreement_text
 from portal.views.accounts.consent import here, safe_next
 
 ACCEPT_PATH = "/agreement/accept"
@@ -59,7 +60,8 @@ class AgreementView(BaseView):
         upcoming = [line.version for line in lines if line.status == agreement.SCHEDULED]
         return self.render_template("portal/agreement/public.html", agreement=shown, current=current,
                                     status=agreement.status_of(shown, current), lines=lines,
-                                    upcoming=upcoming[-1] if upcoming else None, statuses=agreement)
+                                    upcoming=upcoming[-1] if upcoming else None, statuses=agreement,
+                                    **_text_of(shown))
 
 
 class AgreementAcceptView(BaseView):
@@ -91,7 +93,15 @@ class AgreementAcceptView(BaseView):
         previous = agreement.last_accepted(g.user.id)
         return self.render_template("portal/agreement/accept.html", agreement=current, next_url=target,
                                     previous=previous.version if previous else None,
-                                    error=error), (409 if error else 200)
+                                    changes=agreement.changes_summary(current.version) if previous else None,
+                                    error=error, **_text_of(current)), (409 if error else 200)
+
+
+def _text_of(version) -> dict:
+    """The text of ``version`` in the page language (Russian when it has none),
+    as sections and clauses with their anchors (portal.services.agreement_text)."""
+    lang = current_locale()
+    return {"doc": agreement_text.document(version, lang), "text_lang": agreement_text.text_language(version, lang)}
 
 
 def _next_target(value: str | None) -> str:

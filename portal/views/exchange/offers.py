@@ -24,7 +24,9 @@ class OfferActions:
     @expose("/<int:request_id>/ask-completion", methods=["POST"])
     @has_access
     def ask_completion(self, request_id: int):
-        return self._act(request_id, lambda: request_lifecycle.request_completion(g.user, request_id),
+        done = request.form.get("work_done") == "1"  # the practitioner's own "the work is done" box
+        return self._act(request_id, lambda: request_lifecycle.request_completion(g.user, request_id,
+                                                                                  work_done=done),
                          _l("The client was asked to confirm that the work is done."))
 
     @expose("/<int:request_id>/offer", methods=["POST"])

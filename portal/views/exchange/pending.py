@@ -13,7 +13,9 @@ from urllib.parse import parse_qs, urlsplit
 from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.utils.limit import Limit
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
@@ -40,12 +42,29 @@ def _is_continuation(next_url: str | None) -> bool:
     return parts.path.rstrip("/").endswith("/requests/new") and parse_qs(parts.query).get(CONTINUE_ARG) == ["1"]
 
 
+def flash_published(req) -> None:
+    """Say whom a request just published was sent to: ``req.sent_to``, the number of
+    practitioners the publishing service notified (services.exchange.requests._publish)."""
+    count = req.sent_to or 0
+    if req.target_profile is not None:
+        flash(_("Your request was sent to %(name)s.", name=req.target_profile.name), "success")
+    elif count:
+        flash(ngettext("Your request was published and sent to %(num)d practitioner (%(region)s).",
+                       "Your request was published and sent to %(num)d practitioners (%(region)s).",
+                       count, region=req.region.name), "success")
+    else:
+        text = _("Your request was published, but no verified practitioner in %(region)s matches it yet. "
+                 "It stays open, and practitioners who start serving this region will see it in their feed.",
+                 region=req.region.name)
+        if req.specializations:
+            text += " " + _("Fewer specializations reach more practitioners: you can still edit the request.")
+        flash(text, "info")
+
+
 def _flash_claimed(result: pending.Claimed) -> None:
     req = result.request
-    if result.published and req.target_profile is not None:
-        flash(str(_l("Your request was sent to %(name)s.", name=req.target_profile.name)), "success")
-    elif result.published:
-        flash(str(_l("Your request was published. Matching verified practitioners will be notified.")), "success")
+    if result.published:
+        flash_published(req)
     else:
         flash(str(pending.refusal(result.reason)), "warning")
 
@@ -106,7 +125,8 @@ class PendingActions:
         target = self._target(target_id)
         if request.method == "GET" and target is not None and kept is None:
             form.category_id.data, form.target_profile_id.data = target.category_id, str(target.id)
-        if request.method == "POST" and form.validate():
+        self._preset_category(form)
+        if request.method == "POST" and not self._changing_category() and form.validate():
             publish = request.form.get("action") == "publish"
             try:
                 token = pending.submit(self._input(form, target_id), publish,

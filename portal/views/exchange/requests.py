@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access, permission_name
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from portal.core import links
 from portal.core.errors import NotFound, ServiceError
@@ -26,7 +28,7 @@ from portal.services.notifications import inbox
 from portal.services.practitioners import profiles
 from portal.views.exchange.feed import FeedView
 from portal.views.exchange.offers import OfferActions
-from portal.views.exchange.pending import PENDING_LIMITS, PendingActions, continue_url
+from portal.views.exchange.pending import PENDING_LIMITS, PendingActions, continue_url, flash_published
 from portal.views.exchange.reviews import ReviewActions
 
 T = "portal/exchange/requests/"
@@ -77,7 +79,8 @@ class RequestsView(PendingActions, OfferActions, ReviewActions, BaseView):
         target = self._target(target_id)
         if request.method == "GET" and target is not None:
             form.category_id.data, form.target_profile_id.data = target.category_id, str(target.id)
-        if request.method == "POST" and form.validate():
+        self._preset_category(form)
+        if request.method == "POST" and not self._changing_category() and form.validate():
             publish = request.form.get("action") == "publish"
             try:
                 req = requests_service.create(g.user, self._input(form, target_id), publish=publish,
@@ -93,6 +96,19 @@ class RequestsView(PendingActions, OfferActions, ReviewActions, BaseView):
     def _to_target_id(form: RequestForm) -> int | None:
         return _to_int(form.target_profile_id.data or request.args.get("profile"))
 
+    @staticmethod
+    def _preset_category(form: RequestForm) -> None:
+        """A new form's category from ``?category=`` (a link, or the category step
+        sent with GET); _form_page ignores an id that is not a category taking requests."""
+        if request.method == "GET" and not form.category_id.data:
+            form.category_id.data = _to_int(request.args.get("category"))
+
+    @staticmethod
+    def _changing_category() -> bool:
+        """The form's "Continue" button (pages without JavaScript): show the chosen
+        category's specializations again with what was typed, save nothing."""
+        return request.form.get("action") == "category"
+
     @expose("/<int:request_id>/edit", methods=["GET", "POST"])
     @has_access
     def edit(self, request_id: int):
@@ -107,12 +123,12 @@ class RequestsView(PendingActions, OfferActions, ReviewActions, BaseView):
                 "desired_date": req.desired_date, "specialization_ids": [s.id for s in req.specializations]})
         else:
             form = RequestForm()
-            if form.validate():
+            if not self._changing_category() and form.validate():
                 publish = request.form.get("action") == "publish" and req.status == RequestStatus.DRAFT
                 try:
-                    requests_service.edit(g.user, req.id, self._input(form, req.target_profile_id),
-                                          publish=publish,
-                                          files=request.files.getlist("attachments"))
+                    req = requests_service.edit(g.user, req.id, self._input(form, req.target_profile_id),
+                                                publish=publish,
+                                                files=request.files.getlist("attachments"))
                 except ServiceError as err:
                     refuse(err, form)
                     req = requests_service.get_own(g.user, request_id)
@@ -144,11 +160,8 @@ class RequestsView(PendingActions, OfferActions, ReviewActions, BaseView):
 
     @staticmethod
     def _flash_saved(req, publish: bool, edited: bool = False) -> None:
-        if publish and req.target_profile is not None:
-            flash(str(_l("Your request was sent to %(name)s.", name=req.target_profile.name)), "success")
-        elif publish:
-            flash(str(_l("Your request was published. Matching verified practitioners will be notified.")),
-                  "success")
+        if publish:
+            flash_published(req)
         elif edited:
             flash(str(_l("Your changes were saved.")), "success")
         else:
@@ -158,7 +171,13 @@ class RequestsView(PendingActions, OfferActions, ReviewActions, BaseView):
         categories = profiles.categories()
         if target is not None:
             categories = [target.category]
+        open_to_requests = [c for c in categories if c.takes_requests]
+        # only the chosen category's specializations; the others go to js/request_form.js as data
+        chosen = next((c for c in open_to_requests if c.id == form.category_id.data), None)
         return self.render_template(T + "form.html", form=form, target=target, req=req, categories=categories,
+                                    chosen=chosen, specializations=chosen.specializations if chosen else [],
+                                    spec_map={c.id: [[s.id, s.name] for s in c.specializations]
+                                              for c in open_to_requests},
                                     regions=profiles.regions(), limits=_limits(), target_id=target_id,
                                     selected_specs=set(form.specialization_ids.data or []), kept=kept,
                                     visitor=not g.user.is_authenticated, continue_url=continue_url())
@@ -201,6 +220,7 @@ class RequestsView(PendingActions, OfferActions, ReviewActions, BaseView):
             "review_editable": review_editable,
             "review_until": reviews_service.editable_until(review) if review is not None else None,
             "review_form": review_form,
+            "next_step": request_lifecycle.next_step(user, req),
         }
 
     def _practitioner_context(self, req, offer_form):
@@ -227,6 +247,7 @@ class RequestsView(PendingActions, OfferActions, ReviewActions, BaseView):
             "targeted": req.target_profile_id is not None and req.target_profile_id == getattr(
                 user.practitioner_profile, "id", None),
             "can_ask_completion": request_lifecycle.may_ask_completion(user, req),
+            "next_step": request_lifecycle.next_step(user, req),
         }
 
     # --- the client's actions ----------------------------------------------------
@@ -254,8 +275,13 @@ class RequestsView(PendingActions, OfferActions, ReviewActions, BaseView):
     @expose("/<int:request_id>/publish", methods=["POST"])
     @has_access
     def publish(self, request_id: int):
-        return self._act(request_id, lambda: requests_service.publish(g.user, request_id),
-                         _l("Your request was published. Matching verified practitioners will be notified."))
+        try:
+            req = requests_service.publish(g.user, request_id)
+        except ServiceError as err:
+            refuse(err)
+        else:
+            flash_published(req)
+        return redirect(url_for(".show", request_id=request_id))
 
     @expose("/<int:request_id>/cancel", methods=["GET", "POST"])
     @has_access
@@ -281,10 +307,16 @@ class RequestsView(PendingActions, OfferActions, ReviewActions, BaseView):
             if offer.status != OfferStatus.ACTIVE or offer.request.status != RequestStatus.OPEN:
                 return self._refuse(request_id, _l("This offer is no longer available."))
             others = sum(1 for o in offers if o.status == OfferStatus.ACTIVE and o.id != offer.id)
-            return self._confirm(offer.request, _l("Select this offer?"), _l(
-                "The request goes to work with %(name)s and every other offer (%(n)d) will be declined. "
-                "This cannot be undone.", name=offer.profile.name, n=others), _l("Select this offer"),
-                details=[offer])
+            if others:
+                text = ngettext("The request goes to work with %(name)s and the other %(num)d active offer will be "
+                                "declined. This cannot be undone.",
+                                "The request goes to work with %(name)s and the other %(num)d active offers "
+                                "will be declined. This cannot be undone.", others, name=offer.profile.name)
+            else:
+                text = _("The request goes to work with %(name)s. This cannot be undone.",
+                         name=offer.profile.name)
+            return self._confirm(offer.request, _l("Select this offer?"), text, _l("Select this offer"),
+                                 details=[offer])
         return self._act(request_id, lambda: request_lifecycle.select_offer(g.user, request_id, offer_id),
                          _l("You selected an offer. The practitioner has been notified; the other offers "
                             "were declined."))

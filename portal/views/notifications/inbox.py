@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import flash, g, redirect, request, url_for
+from flask import current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -83,4 +83,4 @@ def _unread_count() -> int:
 
 def register(appbuilder) -> None:
     appbuilder.add_view_no_menu(NotificationsView)
-    appbuilder.app.context_processor(lambda: {"unread_notifications": _unread_count})
+    current_app.context_processor(lambda: {"unread_notifications": _unread_count})

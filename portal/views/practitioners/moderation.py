@@ -89,7 +89,9 @@ class ModerationView(BaseView):
     @expose("/")
     @has_access
     def index(self):
-        return self.render_template(T + "index.html", board=moderation.dashboard(),
+        board = moderation.dashboard()
+        return self.render_template(T + "index.html", board=board,
+                                    reported=moderation.reported_review_ids(r.id for r in board.reviews),
                                     complaints=complaints_service.open_counts())
 
     @expose("/applications")
@@ -113,7 +115,9 @@ class ModerationView(BaseView):
     @expose("/reviews")
     @has_access
     def reviews(self):
-        return self.render_template(T + "reviews.html", page=moderation.reviews_queue(page_arg()),
+        page = moderation.reviews_queue(page_arg())
+        return self.render_template(T + "reviews.html", page=page, awaiting_total=moderation.awaiting_reviews_total(),
+                                    reported=moderation.reported_review_ids(r.id for r in page.items),
                                     published=ReviewStatus.PUBLISHED, hidden=ReviewStatus.HIDDEN)
 
     # --- one applicant or practitioner -----------------------------------------------------------

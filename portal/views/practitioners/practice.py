@@ -17,6 +17,7 @@ from portal.core.errors import ServiceError
 from portal.core.files import send_private
 from portal.core.http import refuse
 from portal.forms.practitioners import FILE_FIELDS, ApplicationForm
+from portal.models.practitioners import InterviewOutcome
 from portal.models.practitioners import ProfileStatus as S
 from portal.services.practitioners import decisions, documents, profiles, questionnaire, verification
 from portal.views.exchange.messages import filesize
@@ -27,6 +28,14 @@ T = "portal/practitioners/practice/"
 REQUIREMENT_FIELDS = {"about": ("about_kk", "about_ru"), "licence_document": ("licence",)}
 REQUIREMENT_LABELS = {"about": _l("About you (in Kazakh or Russian)"), "licence_document": _l("Licence copy")}
 NEXT_PAGES = {"apply": "PracticeView.apply", "edit": "PracticeView.edit"}
+# The steps to verification, in order, as the applicant's status page lists them.
+STEPS = (("questionnaire", _l("Fill in the questionnaire and upload your documents")),
+         ("submit", _l("Submit the application for review")),
+         ("quiz", _l("Pass the agreement quiz")),
+         ("interview", _l("Identity interview with your passport")),
+         ("approval", _l("Approval by the moderators")))
+# statuses whose page shows the agreement quiz (the step or its result while under review)
+QUIZ_STATUSES = (S.SUBMITTED, S.QUIZ_PASSED, S.INTERVIEW_SCHEDULED)
 
 
 def _quiz_url() -> str:
@@ -38,6 +47,25 @@ def _quiz_url() -> str:
 
 def _draft_editable(profile) -> bool:
     return profile.status in verification.DRAFT_EDITABLE or verification.can("reopen", profile)
+
+
+def _steps(profile, missing: list, interview, draft_editable: bool) -> list[tuple[str, object, str]]:
+    """(key, label, "done" | "current" | "todo") of each step to verification while the
+    profile is applying; [] otherwise (verified, suspended, refused, or a verified
+    practitioner's changes under review): no step applies then."""
+    if draft_editable:
+        current = 0 if missing else 1
+    elif profile.status == S.SUBMITTED:
+        current = 2
+    elif profile.status == S.QUIZ_PASSED and profile.verified_since is None:
+        current = 3
+    elif profile.status == S.INTERVIEW_SCHEDULED:
+        recorded = interview is not None and interview.outcome != InterviewOutcome.PENDING
+        current = 4 if recorded else 3
+    else:
+        return []
+    return [(key, text, "done" if i < current else "current" if i == current else "todo")
+            for i, (key, text) in enumerate(STEPS)]
 
 
 def _required_fields(category_code: str | None) -> set[str]:
@@ -77,12 +105,18 @@ class PracticeView(BaseView):
         latest_notice = {}
         for notice in notices:  # newest first: keep the first of each action
             latest_notice.setdefault(notice.action, notice)
+        draft_editable = _draft_editable(profile)
+        # what is missing matters only while the questionnaire can still be completed
+        missing = questionnaire.missing(profile) if draft_editable else []
+        public = profile.status in S.PUBLIC
         return self.render_template(
-            T + "index.html", profile=profile, missing=questionnaire.missing(profile), attempts=attempts,
+            T + "index.html", profile=profile, missing=missing, attempts=attempts,
             notices=notices, interview=interview, latest_notice=latest_notice,
             documents=sorted(profile.documents, key=lambda d: (d.kind, d.id)), filesize=filesize,
-            quiz_url=_quiz_url(), draft_editable=_draft_editable(profile),
-            passed_quiz=any(a.passed for a in attempts))
+            quiz_url=_quiz_url(), draft_editable=draft_editable,
+            steps=_steps(profile, missing, interview, draft_editable),
+            show_quiz=profile.status in QUIZ_STATUSES,
+            verification=profiles.verification_facts(profile) if public else None)
 
     # --- the questionnaire -------------------------------------------------------------
 

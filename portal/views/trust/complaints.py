@@ -6,7 +6,7 @@ messages, the reporter's "My complaints", and the staff queue at
 Thin: the rules are in portal.services.trust.complaints."""
 from __future__ import annotations
 
-from flask import flash, g, redirect, request, url_for
+from flask import current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -201,4 +201,4 @@ def register(appbuilder) -> None:
     appbuilder.add_view(ComplaintQueueView, "Complaints", href="/moderation/complaints/", icon="fa-flag",
                         label=_l("Complaints"), category="Back office")
     # "Report" links: for visitors (sent to log in) and users, not staff (they act, they do not report)
-    appbuilder.app.context_processor(lambda: {"can_report": _can_report})
+    current_app.context_processor(lambda: {"can_report": _can_report})

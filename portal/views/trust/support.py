@@ -218,5 +218,5 @@ def register(appbuilder) -> None:
     appbuilder.add_view_no_menu(FeedbackView)
     appbuilder.add_view(SupportInboxView, "Support inbox", href="/moderation/support/", category="Back office",
                         label=_l("Support inbox"), icon="fa-headset")
-    appbuilder.app.context_processor(lambda: {"support_unread": _support_unread,
+    current_app.context_processor(lambda: {"support_unread": _support_unread,
                                               "support_is_staff": lambda: is_staff(current_user)})
