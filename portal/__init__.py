@@ -166,8 +166,7 @@ def _setup_locale(app: Flask, appbuilder: AppBuilder) -> None:
         if getattr(user, "locale", None):
             session["locale"] = user.locale
 
-    from flask_babel import format_date, format_datetime
-
+    from portal.core import formats
     from portal.core.i18n import current_locale
     from portal.core.icons import icon
     from portal.core.labels import label
@@ -175,8 +174,7 @@ def _setup_locale(app: Flask, appbuilder: AppBuilder) -> None:
 
     app.jinja_env.globals["icon"] = icon
     app.jinja_env.globals["current_locale"] = current_locale
-    app.jinja_env.globals["format_date"] = format_date
-    app.jinja_env.globals["format_datetime"] = format_datetime
+    formats.install(app.jinja_env)  # format_date, format_datetime, format_number, filesize, |money
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["phone"] = format_phone
 

@@ -78,7 +78,8 @@ PRACTITIONER = CLIENT + [
     (r"(My offers|Request feed)$", r"menu_access$"),
 ]
 STAFF_EDIT = r"(UserAdminView|ProfileAdminView|RequestAdminView|OfferAdminView|ReviewAdminView)$"
-STAFF_READ = (r"(CategoryAdminView|SpecializationAdminView|RegionAdminView|AgreementAdminView|"
+STAFF_READ = (r"(CategoryAdminView|SpecializationAdminView|RegionAdminView|CityAdminView|LicensorAdminView|"
+              r"ChamberAdminView|AgreementAdminView|"
               r"AcceptanceAdminView|AuditAdminView|ThreadAdminView|QuizQuestionAdminView|QuizOptionAdminView)$")
 MODERATOR = SELF_SERVICE + [
     (STAFF_EDIT, r"can_(list|show|edit)$"),
@@ -94,7 +95,7 @@ MODERATOR = SELF_SERVICE + [
     (r"Support inbox$", r"menu_access$"),
     (r"(Back office|Moderation|Accounts|Quiz questions|Quiz options|Users|Practitioner profiles|Requests|Offers|Reviews|"
      r"Conversations|Categories|"
-     r"Specializations|Regions|Agreement versions|Agreement acceptances|Audit trail)$",
+     r"Specializations|Regions|Cities|Licensors|Chambers|Agreement versions|Agreement acceptances|Audit trail)$",
      r"menu_access$"),
 ]
 ROLES: dict[str, list[tuple[str, str]]] = {

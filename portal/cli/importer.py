@@ -50,6 +50,10 @@ def import_practitioners_command(file: str, fmt: str | None, batch_size: int, lo
         click.echo(_("Skipped: %(n)s", n=report.skipped))
         if report.ignored_columns:
             click.echo(_("Ignored unknown columns: %(columns)s", columns=", ".join(report.ignored_columns)))
+        if report.unmapped:
+            click.echo(_("Not found in the reference lists (kept as free text):"))
+            for column, value, n in report.unmapped:
+                click.echo(_("%(column)s “%(value)s”: %(n)s", column=column, value=value, n=n))
         shown = report.errors if not show_errors else report.errors[:show_errors]
         for line, reason in shown:
             click.echo(_("Line %(line)s: %(reason)s", line=line, reason=str(reason)))

@@ -6,6 +6,8 @@ Every question is answerable from the user agreement itself
 ``portal.services.catalog.ensure_reference_data`` inserts the questions whose
 ``code`` is not in the database yet and never touches the ones that are: after
 the first load the bank belongs to the admins (Back office → Quiz questions).
+The one exception is ``EARLIER_KK``: a stored text that is still exactly what an
+earlier release shipped gets the reworded text (an admin's edit never matches).
 
 Each option is (is_correct, ru, kk, en); exactly one option is correct and the
 options are shown in this order.
@@ -45,7 +47,7 @@ QUESTIONS: tuple[Question, ...] = (
                    "Частный судебный исполнитель, частный нотариус, частный судебный эксперт, адвокат или "
                    "юридический консультант, прошедший регистрацию в ИС",
                    "АЖ-да тіркелген жеке сот орындаушысы, жеке нотариус, жеке сот сарапшысы, адвокат немесе "
-                   "заң кеңесшісі",
+                   "заң консультанты",
                    "A private bailiff, private notary, private forensic expert, advocate or legal consultant "
                    "who has registered in the system"),
             Option(False, "Любой пользователь, разместивший запрос",
@@ -78,7 +80,7 @@ QUESTIONS: tuple[Question, ...] = (
                    "Орналастырылған сәттен бастап орындалуы міндетті шарт",
                    "A contract that binds from the moment it is posted"),
             Option(False, f"Жалоба в {TD_RU} на другого пользователя",
-                   f"Басқа пайдаланушыға қатысты {TD_KK}-ге берілген шағым",
+                   f"Басқа пайдаланушыға қатысты {TD_KK}-ке берілген шағым",
                    "A complaint to Turan Daughters LLP about another user"),
         ),
     ),
@@ -143,7 +145,7 @@ QUESTIONS: tuple[Question, ...] = (
         "What is a “review” under the agreement?",
         (
             Option(False, f"Официальное заключение {TD_RU} о качестве услуг",
-                   f"Қызмет сапасы туралы {TD_KK}-нің ресми қорытындысы",
+                   f"Қызмет сапасы туралы {TD_KK}-тің ресми қорытындысы",
                    "An official conclusion of Turan Daughters LLP on the quality of services"),
             Option(True,
                    "Субъективное мнение человека, намеревающегося воспользоваться или уже воспользовавшегося "
@@ -190,7 +192,7 @@ QUESTIONS: tuple[Question, ...] = (
             Option(True,
                    "Нажатием кнопки «Я соглашаюсь», любым использованием ИС или даже простым просмотром "
                    "размещённой в ней информации",
-                   "«Мен келісемін» батырмасын басу, АЖ-ны кез келген тәсілмен пайдалану немесе ондағы "
+                   "«Мен келісемін» түймесін басу, АЖ-ны кез келген тәсілмен пайдалану немесе ондағы "
                    "ақпаратты жай ғана қарау арқылы",
                    "By pressing “I agree”, by using the system in any way, or even just by viewing the "
                    "information in it"),
@@ -233,14 +235,14 @@ QUESTIONS: tuple[Question, ...] = (
             Option(False, "На списание абонентской платы", "Абоненттік төлемнің алынуына",
                    "To being charged a subscription fee"),
             Option(False, "На передачу своей учётной записи третьим лицам",
-                   "Өз есептік жазбасының үшінші тұлғаларға берілуіне",
+                   "Өз тіркелгісінің үшінші тұлғаларға берілуіне",
                    "To their account being handed over to third parties"),
             Option(False, "На публикацию своего пароля", "Өз құпиясөзінің жариялануына",
                    "To their password being published"),
             Option(True,
                    f"На получение информационных и/или рекламных сообщений, писем и PUSH-уведомлений от "
                    f"{TD_RU} и/или его партнёров",
-                   f"{TD_KK}-ден және/немесе оның серіктестерінен ақпараттық және/немесе жарнамалық "
+                   f"{TD_KK}-тен және/немесе оның серіктестерінен ақпараттық және/немесе жарнамалық "
                    "хабарламалар, хаттар мен PUSH-хабарламалар алуға",
                    "To receiving informational and/or advertising messages, e-mails and push notifications "
                    "from Turan Daughters LLP and/or its partners"),
@@ -249,36 +251,36 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         "q-4-1-b-password", "4.1 b",
         "Может ли пользователь передать свой пароль или доступ к учётной записи другому человеку?",
-        "Пайдаланушы өз құпиясөзін немесе есептік жазбасына кіру мүмкіндігін басқа адамға бере ала ма?",
+        "Пайдаланушы өз құпиясөзін немесе тіркелгісіне кіру мүмкіндігін басқа адамға бере ала ма?",
         "May a user give their password or access to their account to someone else?",
         (
             Option(True,
                    "Нет; пользователь несёт полную ответственность за все действия, совершённые с "
                    "использованием его учётной записи",
-                   "Жоқ; пайдаланушы өз есептік жазбасы арқылы жасалған барлық әрекет үшін толық жауап береді",
+                   "Жоқ; пайдаланушы өз тіркелгісі арқылы жасалған барлық әрекет үшін толық жауап береді",
                    "No; the user is fully responsible for everything done with their account"),
             Option(False, "Да, члену своей семьи", "Иә, өз отбасының мүшесіне", "Yes, to a family member"),
             Option(False, "Да, помощнику, если пользователь — лицо, занимающееся частной практикой",
                    "Иә, егер пайдаланушы жеке практикамен айналысатын тұлға болса, көмекшісіне",
                    "Yes, to an assistant if the user is a practitioner"),
             Option(False, f"Да, если сообщить об этом в {TD_RU}",
-                   f"Иә, бұл туралы {TD_KK}-ге хабарласа",
+                   f"Иә, бұл туралы {TD_KK}-ке хабарласа",
                    "Yes, if Turan Daughters LLP is told about it"),
         ),
     ),
     Question(
         "q-4-1-b-unauthorised-use", "4.1 b",
         "Что обязан сделать пользователь, если узнал о несанкционированном использовании своей учётной записи?",
-        "Пайдаланушы өз есептік жазбасының рұқсатсыз пайдаланылғанын білсе, не істеуге міндетті?",
+        "Пайдаланушы өз тіркелгісінің рұқсатсыз пайдаланылғанын білсе, не істеуге міндетті?",
         "What must a user do on learning that their account is being used without authorisation?",
         (
             Option(False, f"Ничего: за это отвечает {TD_RU}",
                    f"Ештеңе: бұған {TD_KK} жауап береді",
                    "Nothing: Turan Daughters LLP is responsible for that"),
             Option(False, "Создать вторую учётную запись и продолжить работу в ней",
-                   "Екінші есептік жазба ашып, жұмысты сонда жалғастыру",
+                   "Екінші тіркелгі ашып, жұмысты сонда жалғастыру",
                    "Open a second account and carry on there"),
-            Option(True, f"Немедленно уведомить {TD_RU}", f"{TD_KK}-ге дереу хабарлау",
+            Option(True, f"Немедленно уведомить {TD_RU}", f"{TD_KK}-ке дереу хабарлау",
                    "Notify Turan Daughters LLP immediately"),
             Option(False, "Дождаться конца месяца и написать отзыв",
                    "Ай соңын күтіп, пікір жазу",
@@ -295,14 +297,14 @@ QUESTIONS: tuple[Question, ...] = (
         "What should they do?",
         (
             Option(True, f"Уведомить {TD_RU}, чтобы данные привели в актуальное состояние",
-                   f"Деректерді өзекті күйге келтіру үшін {TD_KK}-ге хабарлау",
+                   f"Деректерді өзекті күйге келтіру үшін {TD_KK}-ке хабарлау",
                    "Tell Turan Daughters LLP so that the data is brought up to date"),
             Option(False, "Ничего не делать", "Ештеңе істемеу", "Nothing"),
             Option(False, "Опубликовать исправление в отзыве о практикующем лице",
                    "Түзетуді маман туралы пікірде жариялау",
                    "Publish a correction in a review of a practitioner"),
             Option(False, "Зарегистрировать новую учётную запись с верными данными",
-                   "Дұрыс деректермен жаңа есептік жазба тіркеу",
+                   "Дұрыс деректермен жаңа тіркелгі ашу",
                    "Register a new account with the correct details"),
         ),
     ),
@@ -426,7 +428,7 @@ QUESTIONS: tuple[Question, ...] = (
             Option(True,
                    "Пройти тестирование на знание Соглашения и подтвердить личность по паспортным данным "
                    "на собеседовании",
-                   "Келісімді білуге тестілеуден өтуді және әңгімелесуде паспорт деректері бойынша жеке "
+                   "Келісімді білуге тестілеуден өтуді және сұхбатта паспорт деректері бойынша жеке "
                    "басын растауды",
                    "To pass a test on the agreement and to confirm their identity with passport details "
                    "at an interview"),
@@ -441,7 +443,7 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         "q-6-2-interview-mode", "6.2",
         "Как проводится собеседование для подтверждения личности?",
-        "Жеке басты растауға арналған әңгімелесу қалай өткізіледі?",
+        "Жеке басты растауға арналған сұхбат қалай өткізіледі?",
         "How is the identity interview held?",
         (
             Option(False, "Только письменно по электронной почте", "Тек электрондық пошта арқылы жазбаша",
@@ -548,7 +550,7 @@ QUESTIONS: tuple[Question, ...] = (
             Option(False, "Нет, куки-файлы обязательны", "Жоқ, куки-файлдар міндетті",
                    "No, cookies are mandatory"),
             Option(False, f"Только по письменному заявлению в {TD_RU}",
-                   f"Тек {TD_KK}-ге жазбаша өтініш беру арқылы",
+                   f"Тек {TD_KK}-ке жазбаша өтініш беру арқылы",
                    "Only by a written application to Turan Daughters LLP"),
             Option(False, "Только лица, занимающиеся частной практикой",
                    "Тек жеке практикамен айналысатын тұлғалар",
@@ -573,7 +575,7 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         "q-11-2-close-account", "11.2",
         "Когда пользователь вправе закрыть свою учётную запись?",
-        "Пайдаланушы өз есептік жазбасын қашан жабуға құқылы?",
+        "Пайдаланушы өз тіркелгісін қашан жабуға құқылы?",
         "When may a user close their account?",
         (
             Option(True, "В любое время", "Кез келген уақытта", "At any time"),
@@ -587,13 +589,13 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         "q-11-4-duplicate-account", "11.4",
         "Что из перечисленного Соглашение называет основанием для блокировки учётной записи?",
-        "Төмендегілердің қайсысын Келісім есептік жазбаны бұғаттауға негіз ретінде атайды?",
+        "Төмендегілердің қайсысын Келісім тіркелгіні бұғаттауға негіз ретінде атайды?",
         "Which of these does the agreement name as a ground for blocking an account?",
         (
             Option(False, "Вход в ИС в ночное время", "АЖ-ға түнгі уақытта кіру", "Signing in at night"),
             Option(False, "Использование интерфейса на казахском языке", "Интерфейсті қазақ тілінде пайдалану",
                    "Using the interface in Kazakh"),
-            Option(True, "Дублирование учётной записи", "Есептік жазбаның қайталануы (екінші есептік жазба)",
+            Option(True, "Дублирование учётной записи", "Тіркелгінің қайталануы (екінші тіркелгі)",
                    "A duplicate account"),
             Option(False, "Запрос без указания бюджета", "Бюджеті көрсетілмеген сұрау",
                    "A request without a budget"),
@@ -602,7 +604,7 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         "q-11-4-ip-device-changes", "11.4",
         "Какое из этих обстоятельств может стать основанием для блокировки учётной записи?",
-        "Мына жағдайлардың қайсысы есептік жазбаны бұғаттауға негіз бола алады?",
+        "Мына жағдайлардың қайсысы тіркелгіні бұғаттауға негіз бола алады?",
         "Which of these can be a ground for blocking an account?",
         (
             Option(False, "Смена фотографии в анкете", "Сауалнамадағы фотосуретті ауыстыру",
@@ -619,7 +621,7 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         "q-11-4-complaints", "11.4",
         "Какое из перечисленного Соглашение называет основанием для блокировки учётной записи?",
-        "Төмендегілердің қайсысын Келісім есептік жазбаны бұғаттау негізі деп атайды?",
+        "Төмендегілердің қайсысын Келісім тіркелгіні бұғаттау негізі деп атайды?",
         "Which of these does the agreement name as a ground for blocking an account?",
         (
             Option(True, "Многочисленные жалобы других пользователей",
@@ -658,7 +660,7 @@ QUESTIONS: tuple[Question, ...] = (
         "Does not knowing the agreement release a user from responsibility for breaking its terms?",
         (
             Option(False, "Да, если пользователь не нажимал кнопку «Я соглашаюсь»",
-                   "Иә, егер пайдаланушы «Мен келісемін» батырмасын баспаса",
+                   "Иә, егер пайдаланушы «Мен келісемін» түймесін баспаса",
                    "Yes, if the user never pressed “I agree”"),
             Option(False, "Да, в первый месяц после регистрации", "Иә, тіркелгеннен кейінгі алғашқы айда",
                    "Yes, during the first month after registering"),
@@ -668,3 +670,73 @@ QUESTIONS: tuple[Question, ...] = (
         ),
     ),
 )
+
+
+# Kazakh texts of an earlier release that were reworded to follow docs/glossary.md (issue 18):
+# question code -> {0: the question, n: option n}. ``ensure_reference_data`` gives a stored text that
+# still equals its earlier text the current one; a text an admin has edited is left alone.
+EARLIER_KK: dict[str, dict[int, str]] = {
+    "q-1-7-practitioner": {
+        1: "АЖ-да тіркелген жеке сот орындаушысы, жеке нотариус, жеке сот сарапшысы, адвокат "
+            "немесе заң кеңесшісі",
+    },
+    "q-1-15-request": {
+        4: "Басқа пайдаланушыға қатысты «Turan Daughters» ЖШС-ге берілген шағым",
+    },
+    "q-1-21-review": {
+        1: "Қызмет сапасы туралы «Turan Daughters» ЖШС-нің ресми қорытындысы",
+    },
+    "q-3-1-ways-to-accept": {
+        1: "«Мен келісемін» батырмасын басу, АЖ-ны кез келген тәсілмен пайдалану немесе "
+            "ондағы ақпаратты жай ғана қарау арқылы",
+    },
+    "q-3-consent-to-notices": {
+        2: "Өз есептік жазбасының үшінші тұлғаларға берілуіне",
+        4: "«Turan Daughters» ЖШС-ден және/немесе оның серіктестерінен ақпараттық "
+            "және/немесе жарнамалық хабарламалар, хаттар мен PUSH-хабарламалар алуға",
+    },
+    "q-4-1-b-password": {
+        0: "Пайдаланушы өз құпиясөзін немесе есептік жазбасына кіру мүмкіндігін басқа адамға "
+            "бере ала ма?",
+        1: "Жоқ; пайдаланушы өз есептік жазбасы арқылы жасалған барлық әрекет үшін толық "
+            "жауап береді",
+        4: "Иә, бұл туралы «Turan Daughters» ЖШС-ге хабарласа",
+    },
+    "q-4-1-b-unauthorised-use": {
+        0: "Пайдаланушы өз есептік жазбасының рұқсатсыз пайдаланылғанын білсе, не істеуге "
+            "міндетті?",
+        2: "Екінші есептік жазба ашып, жұмысты сонда жалғастыру",
+        3: "«Turan Daughters» ЖШС-ге дереу хабарлау",
+    },
+    "q-4-1-e-inaccurate-data": {
+        1: "Деректерді өзекті күйге келтіру үшін «Turan Daughters» ЖШС-ге хабарлау",
+        4: "Дұрыс деректермен жаңа есептік жазба тіркеу",
+    },
+    "q-6-2-quiz-and-interview": {
+        1: "Келісімді білуге тестілеуден өтуді және әңгімелесуде паспорт деректері бойынша "
+            "жеке басын растауды",
+    },
+    "q-6-2-interview-mode": {
+        0: "Жеке басты растауға арналған әңгімелесу қалай өткізіледі?",
+    },
+    "q-8-2-cookies": {
+        3: "Тек «Turan Daughters» ЖШС-ге жазбаша өтініш беру арқылы",
+    },
+    "q-11-2-close-account": {
+        0: "Пайдаланушы өз есептік жазбасын қашан жабуға құқылы?",
+    },
+    "q-11-4-duplicate-account": {
+        0: "Төмендегілердің қайсысын Келісім есептік жазбаны бұғаттауға негіз ретінде "
+            "атайды?",
+        3: "Есептік жазбаның қайталануы (екінші есептік жазба)",
+    },
+    "q-11-4-ip-device-changes": {
+        0: "Мына жағдайлардың қайсысы есептік жазбаны бұғаттауға негіз бола алады?",
+    },
+    "q-11-4-complaints": {
+        0: "Төмендегілердің қайсысын Келісім есептік жазбаны бұғаттау негізі деп атайды?",
+    },
+    "q-13-3-ignorance": {
+        1: "Иә, егер пайдаланушы «Мен келісемін» батырмасын баспаса",
+    },
+}

@@ -18,8 +18,11 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from babel.numbers import format_decimal
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
+
+from portal.core.i18n import current_locale
 
 AMOUNT_MAX = 1_000_000_000
 
@@ -52,6 +55,15 @@ class AmountError(ValueError):
 def format_amount(value: int | None) -> str:
     """``70000`` -> ``"70 000"`` (plain spaces: what ``parse_amount`` reads back)."""
     return "" if value is None else f"{value:,}".replace(",", " ")
+
+
+def format_money(value: int | None, locale: str | None = None) -> str:
+    """An amount in tenge for reading, in every text that shows a price: ``150000`` ->
+    ``"150 000 ₸"`` in kk and ru (no-break spaces: it never wraps), ``"150,000 ₸"`` in en.
+    Form fields show ``format_amount`` instead (what people type)."""
+    if value is None or value == "":
+        return ""
+    return f"{format_decimal(value, locale=locale or current_locale())}\u00a0₸"
 
 
 def _without_currency(text: str) -> str:

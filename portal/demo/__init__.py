@@ -28,7 +28,6 @@ from portal.demo.data import (  # noqa: F401  (DEMO_PASSWORD, EMAIL_DOMAIN: read
     APPROVE_MESSAGES,
     CHAMBER_OVERRIDES,
     CHAMBERS,
-    CITY_GENITIVE,
     CITY_SLOTS,
     CLIENT_LOGIN,
     CLIENT_REGIONS,
@@ -75,7 +74,7 @@ from portal.demo.data import (  # noqa: F401  (DEMO_PASSWORD, EMAIL_DOMAIN: read
     UNIVERSITIES,
 )
 from portal.models.accounts import PortalUser
-from portal.models.catalog import Category, Region
+from portal.models.catalog import Category, Chamber, City, Licensor, Region
 from portal.models.exchange import (
     Offer,
     OfferStatus,
@@ -111,14 +110,6 @@ def _years_ru(n: int) -> str:
     return "года" if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14) else "лет"
 
 
-def _genitive(region: Region) -> str:
-    if region.code in CITY_GENITIVE:
-        return CITY_GENITIVE[region.code]
-    if region.name_ru.startswith("Область "):
-        return "области " + region.name_ru.split(" ", 1)[1]
-    return region.name_ru.replace("ская область", "ской области")
-
-
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
@@ -137,6 +128,12 @@ class _Seeder:
         self.when: dt.datetime | None = None  # the time of the step running now (see ``at``)
         self.staff: PortalUser | None = None
         self.changed: dict[int, dt.datetime] = {}  # profile id -> when its last step ran
+        # the profile facts' reference rows: each region's centre (its first city), chambers, licensors
+        self.centres: dict[int, int] = {}
+        for city in db.session.scalars(select(City).order_by(City.sort_order)):
+            self.centres.setdefault(city.region_id, city.id)
+        self.chambers = dict(db.session.execute(select(Chamber.code, Chamber.id)).all())
+        self.licensors = dict(db.session.execute(select(Licensor.code, Licensor.id)).all())
 
     # --- dating the steps back -------------------------------------------------------------
 
@@ -238,12 +235,13 @@ class _Seeder:
         licence = f"{rng.randint(14, 19)}{rng.randint(0, 999_999):06d}" if rng.random() < 0.7 \
             else f"ЛЦ-{rng.randint(1, 99_999):07d}"
         return questionnaire.ApplicationInput(
-            category_id=category.id, city=region.centre_ru, region_ids=[r.id for r in [region] + extra],
+            category_id=category.id, city_id=self.centres.get(region.id),
+            region_ids=[r.id for r in [region] + extra],
             specialization_ids=[s.id for s in specs],
             languages=rng.choice(LANGUAGES_KK if kazakh else LANGUAGES_RU).split(","), experience_years=exp,
-            licence_number=licence, licence_date=licence_date, licensor=LICENSOR,
-            chamber=CHAMBER_OVERRIDES.get((code, region.code))
-            or rng.choice(CHAMBERS[code]).format(gen=_genitive(region)),
+            licence_number=licence, licence_date=licence_date, licensor_id=self.licensors.get(LICENSOR),
+            chamber_id=self.chambers.get(CHAMBER_OVERRIDES.get((code, region.code))
+                                         or rng.choice(CHAMBERS[code]).format(region=region.code)),
             membership_id=str(rng.randint(100, 4999)),
             education_ru=f"{uni[0]}, {degree[0]} ({graduated})",
             education_kk=f"{uni[1]}, {degree[1]} ({graduated})",

@@ -33,17 +33,19 @@ MOBILE_PREFIXES = ("700", "701", "702", "705", "707", "708", "747", "751", "760"
                    "777", "778")
 LANGUAGES_KK = ("kk,ru",) * 5 + ("kk,ru,en",) * 2 + ("kk",)
 LANGUAGES_RU = ("ru",) * 3 + ("kk,ru",) * 2 + ("ru,en",)
-LICENSOR = "Министерство юстиции РК"
+# The licensor, the chambers and the cities are reference rows (portal/content/places.py), by code:
+# the chamber of the practitioner's region ({region}), or one of the national ones; the city is the
+# region's centre.
+LICENSOR = "moj"
 CHAMBERS = {
-    "notary": ("Нотариальная палата {gen}",),
-    "advocate": ("Коллегия адвокатов {gen}",),
-    "bailiff": ("Региональная палата частных судебных исполнителей {gen}",),
-    "expert": ("Палата судебных экспертов Республики Казахстан",),
-    "consultant": ("Палата юридических консультантов «Kazakhstan Bar Association»",
-                   "Палата юридических консультантов «Сообщество юристов Казахстана»"),
+    "notary": ("notary-{region}",),
+    "advocate": ("advocate-{region}",),
+    "bailiff": ("bailiff-{region}",),
+    "expert": ("expert-rk",),
+    "consultant": ("consultant-kba", "consultant-slk"),
 }
-CHAMBER_OVERRIDES = {("advocate", "KZ-75"): "Алматинская городская коллегия адвокатов"}
-CITY_GENITIVE = {"KZ-75": "города Алматы", "KZ-71": "города Астаны", "KZ-79": "города Шымкента"}
+# chosen without drawing from the random sequence (the demo stays the same as before)
+CHAMBER_OVERRIDES = {("advocate", "KZ-75"): "advocate-KZ-75"}
 PRICE_RANGE = {"notary": (5, 30), "bailiff": (10, 50), "expert": (40, 150), "advocate": (20, 150),
                "consultant": (10, 80)}  # thousands of KZT
 UNIVERSITIES = (
@@ -65,7 +67,7 @@ EXPERT_DEGREES = {"forensic-accounting": ("учёт и аудит", "есеп ж
 ROLE_RU = {"notary": "частным нотариусом", "bailiff": "частным судебным исполнителем",
            "expert": "судебным экспертом", "advocate": "адвокатом", "consultant": "юридическим консультантом"}
 ROLE_KK = {"notary": "жеке нотариус", "bailiff": "жеке сот орындаушысы", "expert": "сот сарапшысы",
-           "advocate": "адвокат", "consultant": "заң кеңесшісі"}
+           "advocate": "адвокат", "consultant": "заң консультанты"}
 OPENERS_RU = ("Работаю {role} {exp} {years}.", "Стаж работы {role} — {exp} {years}.")
 OPENERS_KK = ("{exp} жылдан бері {role} болып жұмыс істеймін.",
               "{role_cap} ретіндегі жұмыс өтілім — {exp} жыл.")
@@ -195,11 +197,11 @@ OTHER_FILES = {"consultant": "Диплом юриста.pdf"}
 MEMBERSHIP_FILE = "Удостоверение члена палаты.pdf"
 # Internal interview notes of the moderator (never shown to the practitioner).
 INTERVIEW_NOTES = ("Паспорт сверен, данные лицензии совпадают с реестром.",
-                   "Ответил на вопросы по соглашению, документы в порядке.",
+                   "Ответы на вопросы по соглашению верные, документы в порядке.",
                    "Собеседование по телефону; лицензия подтверждена по реестру.")
 # What the moderator wrote on approval, in the practitioner's language ("" = no message).
 APPROVE_MESSAGES = {"ru": ("Добро пожаловать на AlemTrust! Ваш профиль опубликован.", ""),
                     "kk": ("AlemTrust-қа қош келдіңіз! Профиліңіз жарияланды.", "")}
 REVOKE_REASON = "Подтверждённые жалобы клиентов: неоднократный срыв сроков (соглашение, п. 6.5)."
 REVOKE_MESSAGES = {"ru": "Статус отозван по итогам проверки жалоб клиентов.",
-                   "kk": "Клиенттердің шағымдарын тексеру нәтижесінде мәртебеңіз қайтарылып алынды."}
+                   "kk": "Клиенттердің шағымдарын тексеру нәтижесінде мәртебеңіздің күші жойылды."}

@@ -42,8 +42,10 @@ class ApplicationForm(_Form):
     category_id = SelectField(_l("Category"), coerce=_int_or_none, validate_choice=False)
     licence_number = StringField(_l("Licence number"))
     licence_date = OptionalDateField(_l("Licence date"))
-    licensor = StringField(_l("Issued by (licensor)"))
-    chamber = StringField(_l("Chamber / collegium"))
+    licensor_id = SelectField(_l("Issued by (licensor)"), coerce=_int_or_none, validate_choice=False)
+    licensor = StringField(_l("Other licensor"))
+    chamber_id = SelectField(_l("Chamber / collegium"), coerce=_int_or_none, validate_choice=False)
+    chamber = StringField(_l("Other chamber or collegium"))
     membership_id = StringField(_l("Membership number"))
     region_ids = SelectMultipleField(_l("Regions served"), coerce=_id_or_invalid, validate_choice=False)
     specialization_ids = SelectMultipleField(_l("Specializations"), coerce=_id_or_invalid,
@@ -58,7 +60,8 @@ class ApplicationForm(_Form):
     about_ru = TextAreaField(_l("About you (in Russian)"))
     price_from = AmountField(_l("Price from, ₸"))
     online_consultation = BooleanField(_l("I consult online"))
-    city = StringField(_l("City"))
+    city_id = SelectField(_l("City"), coerce=_int_or_none, validate_choice=False)
+    city = StringField(_l("Other city"))
     photo = FileField(_l("Photo"))
     licence = MultipleFileField(_l("Licence copy"))
     other = MultipleFileField(_l("Other documents"))
@@ -66,7 +69,8 @@ class ApplicationForm(_Form):
     # the fields that make up portal.services.practitioners.questionnaire.ApplicationInput
     INPUT_FIELDS = ("category_id", "licence_number", "licence_date", "licensor", "chamber", "membership_id",
                     "region_ids", "specialization_ids", "languages", "experience_years", "education_kk",
-                    "education_ru", "about_kk", "about_ru", "price_from", "online_consultation", "city")
+                    "education_ru", "about_kk", "about_ru", "price_from", "online_consultation", "city",
+                    "city_id", "licensor_id", "chamber_id")
 
     @classmethod
     def prefilled(cls, values) -> "ApplicationForm":

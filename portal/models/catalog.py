@@ -1,5 +1,8 @@
-"""Reference data that admins edit: regions, practitioner categories, specializations."""
+"""Reference data that admins edit: regions, practitioner categories, specializations, and the
+profile facts in kk/ru/en: cities, licensors, chambers."""
 from __future__ import annotations
+
+from typing import Optional
 
 from flask_appbuilder import Model
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
@@ -57,3 +60,48 @@ class Specialization(LocalizedMixin, Model):
     sort_order: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
     category: Mapped[Category] = relationship(back_populates="specializations")
+
+
+class City(LocalizedMixin, Model):
+    """A city of a region (the regional centre first): where a practitioner receives clients."""
+
+    __tablename__ = "city"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True, nullable=False)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), nullable=False, index=True)
+    name_kk: Mapped[str] = mapped_column(String(80), nullable=False)
+    name_ru: Mapped[str] = mapped_column(String(80), nullable=False)
+    name_en: Mapped[str] = mapped_column(String(80), nullable=False, default="")
+    sort_order: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+    region: Mapped[Region] = relationship()
+
+
+class Licensor(LocalizedMixin, Model):
+    """The body that issues practitioners' licences (the Ministry of Justice)."""
+
+    __tablename__ = "licensor"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True, nullable=False)
+    name_kk: Mapped[str] = mapped_column(String(255), nullable=False)
+    name_ru: Mapped[str] = mapped_column(String(255), nullable=False)
+    name_en: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+    sort_order: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class Chamber(LocalizedMixin, Model):
+    """A chamber or collegium practitioners of one category belong to: a region's
+    (notaries, advocates, bailiffs) or the whole country's (region empty)."""
+
+    __tablename__ = "chamber"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True, nullable=False)
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), nullable=False, index=True)
+    region_id: Mapped[Optional[int]] = mapped_column(ForeignKey("region.id"), nullable=True, index=True)
+    name_kk: Mapped[str] = mapped_column(String(255), nullable=False)
+    name_ru: Mapped[str] = mapped_column(String(255), nullable=False)
+    name_en: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+    sort_order: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+    category: Mapped[Category] = relationship()
+    region: Mapped[Optional[Region]] = relationship()

@@ -55,6 +55,12 @@ class PriceKind:
     ALL = (FIXED, FROM, HOURLY)
 
 
+def _bare_place(name: str) -> str:
+    """A place name without "г." / "город" / "қаласы" / "қ.", lower case, ё as е."""
+    words = (name or "").lower().replace("ё", "е").replace("г.", " ").replace("қ.", " ").split()
+    return " ".join(w for w in words if w not in ("город", "қаласы", "city"))
+
+
 class ServiceRequest(Model):
     __tablename__ = "service_request"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -89,6 +95,20 @@ class ServiceRequest(Model):
     @property
     def accepted_offer(self) -> Optional["Offer"]:
         return next((o for o in self.offers if o.status == OfferStatus.ACCEPTED), None)
+
+    @property
+    def place(self) -> str:
+        """Where, named once and in the page's language: "Алматы қаласы" (not "г. Алматы,
+        Алматы"), "Қарағанды, Қарағанды облысы" on a kk page for a city typed as "Караганда"."""
+        region, city = self.region, " ".join((self.city or "").split())
+        if not city:
+            return region.name
+        bare = _bare_place(city)
+        if bare in {_bare_place(n) for n in (region.name_kk, region.name_ru, region.name_en)}:
+            return region.name
+        if bare in {_bare_place(region.centre_kk), _bare_place(region.centre_ru)}:
+            city = region.tr("centre") or city
+        return f"{city}, {region.name}"
 
     def __str__(self) -> str:
         return self.title

@@ -74,6 +74,13 @@ class PractitionerProfile(LocalizedMixin, Model):
     licence_date: Mapped[Optional[dt.date]] = mapped_column(Date, nullable=True)
     licensor: Mapped[str] = mapped_column(String(255), nullable=False, default="")
     chamber: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+    # The facts as reference rows with kk/ru/en names; the free-text columns above
+    # (city, licensor, chamber) are the fallback, shown only while no row is set.
+    city_id: Mapped[Optional[int]] = mapped_column(ForeignKey("city.id", ondelete="SET NULL"), nullable=True)
+    licensor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("licensor.id", ondelete="SET NULL"),
+                                                       nullable=True)
+    chamber_id: Mapped[Optional[int]] = mapped_column(ForeignKey("chamber.id", ondelete="SET NULL"),
+                                                      nullable=True)
     membership_id: Mapped[str] = mapped_column(String(64), nullable=False, default="")
     languages: Mapped[str] = mapped_column(String(32), nullable=False, default="ru")
     experience_years: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
@@ -101,6 +108,9 @@ class PractitionerProfile(LocalizedMixin, Model):
         "PortalUser", foreign_keys=[user_id], backref=backref("practitioner_profile", uselist=False)
     )
     category = relationship("Category")
+    city_ref = relationship("City")
+    licensor_ref = relationship("Licensor")
+    chamber_ref = relationship("Chamber")
     regions = relationship("Region", secondary=profile_regions, order_by="Region.sort_order")
     specializations = relationship(
         "Specialization", secondary=profile_specializations, order_by="Specialization.sort_order"
@@ -109,6 +119,19 @@ class PractitionerProfile(LocalizedMixin, Model):
     @property
     def name(self) -> str:
         return self.user.display_name if self.user else ""
+
+    # The facts in the page's language: the reference row's name, else the free text.
+    @property
+    def city_name(self) -> str:
+        return self.city_ref.name if self.city_ref is not None else (self.city or "")
+
+    @property
+    def licensor_name(self) -> str:
+        return self.licensor_ref.name if self.licensor_ref is not None else (self.licensor or "")
+
+    @property
+    def chamber_name(self) -> str:
+        return self.chamber_ref.name if self.chamber_ref is not None else (self.chamber or "")
 
     @property
     def language_codes(self) -> list[str]:

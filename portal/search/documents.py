@@ -38,7 +38,10 @@ def profile_document(profile: PractitionerProfile) -> dict:
     specs = list(profile.specializations)
     tags_text = " · ".join(s.name_ru for s in specs) + (" / " + " · ".join(s.name_kk for s in specs)
                                                         if specs else "")
-    place = " ".join(filter(None, (profile.city, _names(home) if home else "",
+    # every language of the city and chamber: "Өскемен" and "Усть-Каменогорск" find the same profile
+    city = _names(profile.city_ref) if profile.city_ref is not None else profile.city
+    chamber = _names(profile.chamber_ref) if profile.chamber_ref is not None else profile.chamber
+    place = " ".join(filter(None, (city, _names(home) if home else "",
                                    home.centre_kk if home else "", home.centre_ru if home else "")))
     return {
         "id": profile.id,
@@ -59,7 +62,7 @@ def profile_document(profile: PractitionerProfile) -> dict:
         "t_place": analyzed(place),
         "t_served": analyzed(" ".join(_names(r) for r in served)),
         "t_about": analyzed(" ".join((profile.about_ru, profile.about_kk, profile.education_ru,
-                                      profile.education_kk, profile.chamber))),
+                                      profile.education_kk, chamber))),
         "suggest": " ".join(prefixes(profile.name)),
         "about_ru": profile.about_ru,
         "about_kk": profile.about_kk,
@@ -73,6 +76,8 @@ def _eager(stmt):
         selectinload(PractitionerProfile.category),
         selectinload(PractitionerProfile.regions),
         selectinload(PractitionerProfile.specializations),
+        selectinload(PractitionerProfile.city_ref),
+        selectinload(PractitionerProfile.chamber_ref),
     )
 
 

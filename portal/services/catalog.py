@@ -5,19 +5,22 @@ later edits are never overwritten."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from sqlalchemy import select
 
 from portal.core.extensions import db
 from portal.models.agreement import AgreementVersion
-from portal.models.catalog import Category, Region, Specialization
+from portal.models.catalog import Category, Chamber, City, Licensor, Region, Specialization
 from portal.models.practitioners import QuizOption, QuizQuestion
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 
 # (code, name_kk, name_ru, name_en, centre_kk, centre_ru); sort_order follows this order:
-# the three cities first, then the oblasts alphabetically by their Russian name.
+# the three cities first, then the oblasts alphabetically by their Russian name. Pages list
+# them by name in their own language instead (profiles.regions), the cities first.
+CITY_REGIONS = ("KZ-75", "KZ-71", "KZ-79")  # cities of republican significance
 REGION_FIELDS = ("code", "name_kk", "name_ru", "name_en", "centre_kk", "centre_ru")
 REGIONS = (
     ("KZ-75", "Алматы қаласы", "г. Алматы", "Almaty", "Алматы", "Алматы"),
@@ -92,17 +95,26 @@ CATEGORIES = (
      "Аумақтық адвокаттар алқалары, Республикалық адвокаттар алқасы",
      "Территориальные коллегии адвокатов, Республиканская коллегия адвокатов",
      "fa-scale-balanced", True),
-    ("consultant", "Заң кеңесшісі", "Юридический консультант", "Legal consultant",
+    ("consultant", "Заң консультанты", "Юридический консультант", "Legal consultant",
      "Азаматтар мен компанияларға кеңес береді, шарттар мен құжаттар жасайды, сотта мүдделерді "
-     "білдіреді. Заң консультанттары палаталарының біріне мүше.",
+     "білдіреді. Заң консультанттары палаталарының біріне мүше болып табылады.",
      "Консультирует граждан и компании, составляет договоры и документы, представляет интересы в суде. "
      "Состоит в одной из палат юридических консультантов.",
      "Advises individuals and companies, drafts contracts and documents and represents clients in court. "
      "Is a member of one of the chambers of legal consultants.",
-     "Заң консультанттарының палаталары",
+     "Заң консультанттары палаталары",
      "Палаты юридических консультантов",
      "fa-briefcase", True),
 )
+# Category texts of an earlier release, reworded to follow docs/glossary.md (issue 18). A stored value
+# that still equals its earlier text gets the current one (reword_earlier_texts); an admin's edit stays.
+EARLIER_CATEGORY_TEXTS = {
+    ("consultant", "name_kk"): "Заң кеңесшісі",
+    ("consultant", "description_kk"):
+        "Азаматтар мен компанияларға кеңес береді, шарттар мен құжаттар жасайды, сотта мүдделерді "
+        "білдіреді. Заң консультанттары палаталарының біріне мүше.",
+    ("consultant", "regulator_kk"): "Заң консультанттарының палаталары",
+}
 
 # category code -> ((code, name_kk, name_ru, name_en), ...)
 SPECIALIZATION_FIELDS = ("code", "name_kk", "name_ru", "name_en")
@@ -194,9 +206,131 @@ def missing_quiz_questions() -> list[QuizQuestion]:
             for i, q in enumerate(QUESTIONS, 1) if q.code not in present]
 
 
+# --- the profile facts: cities, licensors, chambers (content/places.py) -----------------------------
+
+
+def missing_places(new_regions: list[Region], categories: dict[str, Category]) -> list:
+    """New rows for the cities, licensors and chambers of content/places.py whose code
+    is not in the database (``new_regions``: regions about to be inserted with them)."""
+    from portal.content import places
+
+    regions = {r.code: r for r in db.session.scalars(select(Region))} | {r.code: r for r in new_regions}
+    new: list = []
+    present = set(db.session.scalars(select(City.code)))
+    order = 0
+    for region_code, rows in places.CITIES.items():
+        for row in rows:
+            order += 1
+            if row[0] not in present and region_code in regions:
+                new.append(City(**dict(zip(places.CITY_FIELDS, row)), region=regions[region_code],
+                                sort_order=order))
+    present = set(db.session.scalars(select(Licensor.code)))
+    new += [Licensor(**dict(zip(places.LICENSOR_FIELDS, row)), sort_order=i)
+            for i, row in enumerate(places.LICENSORS, 1) if row[0] not in present]
+    present = set(db.session.scalars(select(Chamber.code)))
+    for i, (code, category, region, kk, ru, en, _variants) in enumerate(places.chambers(), 1):
+        if code not in present and category in categories and (region is None or region in regions):
+            new.append(Chamber(code=code, category=categories[category],
+                               region=regions[region] if region else None,
+                               name_kk=kk, name_ru=ru, name_en=en, sort_order=i))
+    return new
+
+
+def fact_key(text: str | None) -> str:
+    """How a city, licensor or chamber name is matched: case-, ё-, quote-, dot- and
+    space-insensitive, without a leading "г."/"город"/"қ." or a trailing "қаласы"."""
+    text = (text or "").casefold().replace("ё", "е")
+    text = re.sub(r"[«»“”\"'`.,()]", " ", text)
+    words = text.replace("-", " - ").split()
+    while words and words[0] in ("г", "город", "гор", "қ", "қала", "city"):
+        words = words[1:]
+    while words and words[-1] in ("қаласы", "қ", "city", "г"):
+        words = words[:-1]
+    return " ".join(words).replace(" - ", "-")
+
+
+class FactMatcher:
+    """Maps free-text values onto the reference rows: ``city(text, regions)``,
+    ``licensor(text)``, ``chamber(text, category_id)`` return a row or None."""
+
+    def __init__(self):
+        from portal.content import places
+
+        self.cities: dict[str, list[City]] = {}
+        self.centres: dict[int, City] = {}  # region id -> its first city (the regional centre)
+        for city in db.session.scalars(select(City).order_by(City.sort_order)):
+            self.centres.setdefault(city.region_id, city)
+            for name in (city.name_kk, city.name_ru, city.name_en, *places.CITY_VARIANTS.get(city.code, ())):
+                self._add(self.cities, name, city)
+        self.licensors: dict[str, list[Licensor]] = {}
+        for licensor in db.session.scalars(select(Licensor).order_by(Licensor.sort_order)):
+            for name in (licensor.name_kk, licensor.name_ru, licensor.name_en,
+                         *places.LICENSOR_VARIANTS.get(licensor.code, ())):
+                self._add(self.licensors, name, licensor)
+        variants = {row[0]: row[-1] for row in places.chambers()}
+        self.chambers: dict[str, list[Chamber]] = {}
+        for chamber in db.session.scalars(select(Chamber).order_by(Chamber.sort_order)):
+            for name in (chamber.name_kk, chamber.name_ru, chamber.name_en, *variants.get(chamber.code, ())):
+                self._add(self.chambers, name, chamber)
+
+    @staticmethod
+    def _add(index: dict, name: str, row) -> None:
+        key = fact_key(name)
+        if key and row not in index.setdefault(key, []):
+            index[key].append(row)
+
+    @staticmethod
+    def _one(found: list, fits=None):
+        if fits is not None and len(found) > 1:
+            found = [row for row in found if fits(row)] or found
+        return found[0] if len(found) == 1 else None
+
+    def city(self, text: str, regions=()) -> City | None:
+        region_ids = {r.id for r in regions}
+        return self._one(self.cities.get(fact_key(text), []), lambda c: c.region_id in region_ids)
+
+    def licensor(self, text: str) -> Licensor | None:
+        return self._one(self.licensors.get(fact_key(text), []))
+
+    def chamber(self, text: str, category_id: int | None) -> Chamber | None:
+        found = [c for c in self.chambers.get(fact_key(text), []) if c.category_id == category_id]
+        return self._one(found)
+
+
+def reword_earlier_texts() -> int:
+    """Give the stored category and quiz texts that are still exactly what an earlier release
+    shipped the current wording (EARLIER_CATEGORY_TEXTS, quiz_bank.EARLIER_KK); a text an admin
+    has edited never equals the earlier one and is left alone. Returns how many texts changed."""
+    from portal.content.quiz_bank import EARLIER_KK, QUESTIONS
+
+    changed = 0
+    current = {row[0]: dict(zip(CATEGORY_FIELDS, row)) for row in CATEGORIES}
+    codes = {code for code, _ in EARLIER_CATEGORY_TEXTS}
+    stored = {c.code: c for c in db.session.scalars(select(Category).where(Category.code.in_(codes)))}
+    for (code, field), earlier in EARLIER_CATEGORY_TEXTS.items():
+        if code in stored and getattr(stored[code], field) == earlier:
+            setattr(stored[code], field, current[code][field])
+            changed += 1
+    bank = {q.code: q for q in QUESTIONS}
+    for question in db.session.scalars(select(QuizQuestion).where(QuizQuestion.code.in_(list(EARLIER_KK)))):
+        earlier, shipped = EARLIER_KK[question.code], bank.get(question.code)
+        if shipped is None:
+            continue
+        if 0 in earlier and question.text_kk == earlier[0]:
+            question.text_kk = shipped.kk
+            changed += 1
+        options = {text: shipped.options[n - 1].kk for n, text in earlier.items() if n}
+        for option in question.options:
+            if option.text_kk in options:
+                option.text_kk = options[option.text_kk]
+                changed += 1
+    return changed
+
+
 def ensure_reference_data() -> bool:
     """Insert the missing regions, categories, specializations, agreement v1 and v2
-    and quiz questions (matched by code / version) and commit. Returns True if anything was inserted."""
+    and quiz questions (matched by code / version), reword the texts an earlier release
+    shipped (reword_earlier_texts) and commit. Returns True if anything was inserted or reworded."""
     new: list = []
     regions = set(db.session.scalars(select(Region.code)))
     new += [Region(**dict(zip(REGION_FIELDS, row)), sort_order=i)
@@ -217,11 +351,13 @@ def ensure_reference_data() -> bool:
         new.append(AgreementVersion(**AGREEMENT_V2, **{f"text_{lang}": agreement_v2_text(lang)
                                                        for lang in ("kk", "ru", "en")}))
     new += missing_quiz_questions()
-    if new:
+    new += missing_places([r for r in new if isinstance(r, Region)], categories)
+    reworded = reword_earlier_texts()
+    if new or reworded:
         db.session.add_all(new)
         try:
             db.session.commit()
         except Exception:
             db.session.rollback()
             raise
-    return bool(new)
+    return bool(new or reworded)

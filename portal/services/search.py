@@ -144,7 +144,7 @@ def categories_with_counts() -> list[tuple[Category, int]]:
         log.exception("search backend failed; counting categories in the database")
         return profiles.categories_with_counts()
     counts = dict(facets)
-    return [(c, counts.get(c.code, 0)) for c in profiles.categories()]
+    return [(c, counts.get(c.code, 0)) for c in sorted(profiles.categories(), key=lambda c: (c.sort_order, c.id))]
 
 
 def regions_with_counts() -> list[tuple[Region, int]]:
@@ -161,8 +161,8 @@ def regions_with_counts() -> list[tuple[Region, int]]:
         for p in db.session.scalars(public_profiles().options(selectinload(PractitionerProfile.regions))):
             for r in p.regions:
                 counts[r.code] = counts.get(r.code, 0) + 1
-    rows = [(r, counts.get(r.code, 0)) for r in profiles.regions()]
-    return sorted((row for row in rows if row[1]), key=lambda row: (-row[1], row[0].sort_order))
+    rows = [(r, counts.get(r.code, 0)) for r in profiles.regions()]  # by name in the page's language
+    return sorted((row for row in rows if row[1]), key=lambda row: -row[1])  # stable: equal counts stay by name
 
 
 @dataclass

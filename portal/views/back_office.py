@@ -11,7 +11,14 @@ from flask_babel import lazy_gettext as _l
 
 from portal.views.accounts.admin import UserAdminView
 from portal.views.agreement.admin import AcceptanceAdminView, AgreementAdminView
-from portal.views.catalog.admin import CategoryAdminView, RegionAdminView, SpecializationAdminView
+from portal.views.catalog.admin import (
+    CategoryAdminView,
+    ChamberAdminView,
+    CityAdminView,
+    LicensorAdminView,
+    RegionAdminView,
+    SpecializationAdminView,
+)
 from portal.views.exchange.admin import OfferAdminView, RequestAdminView, ReviewAdminView, ThreadAdminView
 from portal.views.practitioners.admin import ProfileAdminView
 from portal.views.staff import AuditAdminView
@@ -26,6 +33,9 @@ BACK_OFFICE = [
     (CategoryAdminView, "Categories", _l("Categories"), "fa-folder"),
     (SpecializationAdminView, "Specializations", _l("Specializations"), "fa-tags"),
     (RegionAdminView, "Regions", _l("Regions"), "fa-map"),
+    (CityAdminView, "Cities", _l("Cities"), "fa-city"),
+    (LicensorAdminView, "Licensors", _l("Licensors"), "fa-landmark"),
+    (ChamberAdminView, "Chambers", _l("Chambers and collegia"), "fa-building-columns"),
     (AgreementAdminView, "Agreement versions", _l("Agreement versions"), "fa-file-contract"),
     (AcceptanceAdminView, "Agreement acceptances", _l("Agreement acceptances"), "fa-check"),
     (AuditAdminView, "Audit trail", _l("Audit trail"), "fa-clock-rotate-left"),

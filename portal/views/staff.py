@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import abort, g
 from flask_appbuilder import ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 
 from portal.core.audit import AuditEntry
+from portal.core.formats import format_date, format_datetime
 from portal.core.labels import label
 from portal.core.validation import format_phone
 from portal.services.accounts import backoffice

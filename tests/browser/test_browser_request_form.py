@@ -169,3 +169,10 @@ def test_without_javascript_continue_shows_the_category_specializations(server, 
     HEIGHTS[f"{lang}-nojs-category"] = _height(page)
     shot(page, artifacts, f"4-no-javascript-{lang}.png")
     (artifacts / "heights.json").write_text(json.dumps(HEIGHTS, indent=2), encoding="utf-8")
+    # Enter in a text box saves a draft (the form's first button), not "Continue"
+    page.fill("#description", "Нужна консультация по договору, без JavaScript.")
+    region = page.locator(f'#region_id option[data-code="{REGION_CODE}"]').get_attribute("value")
+    page.select_option("#region_id", region)
+    with page.expect_navigation(wait_until="load"):
+        page.locator("#title").press("Enter")
+    assert re.fullmatch(r"/requests/\d+(/edit)?", path_of(page)), f"Enter landed on {page.url}"

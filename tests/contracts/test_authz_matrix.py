@@ -334,6 +334,8 @@ ACCESS = {
     "ReviewAdminView": staff_read_only_model,
     "CategoryAdminView": staff(edit=False), "SpecializationAdminView": staff(edit=False),
     "RegionAdminView": staff(edit=False), "AgreementAdminView": agreement_admin,
+    "CityAdminView": staff(edit=False), "LicensorAdminView": staff(edit=False),
+    "ChamberAdminView": staff(edit=False),
     # the "I accept" page of a new agreement version: the world's users accepted it, so they go on
     "AgreementAcceptView": lambda e, role, w: "login" if role == "anonymous" else "redirect",
     "AcceptanceAdminView": staff_read_only_model, "AuditAdminView": staff_read_only_model,
@@ -376,6 +378,7 @@ def _args(rule, w):
             "UserAdminView": w.client_a.id, "ProfileAdminView": w.profile.id,
             "CategoryAdminView": w.profile.category_id, "SpecializationAdminView": w.profile.specializations[0].id,
             "RegionAdminView": w.profile.regions[0].id, "AgreementAdminView": 1,
+            "CityAdminView": 1, "LicensorAdminView": 1, "ChamberAdminView": 1,  # seeded reference rows
             "AcceptanceAdminView": w.acceptance_id, "AuditAdminView": w.audit_id,
             "QuizQuestionAdminView": w.question_id, "QuizOptionAdminView": w.option_id,
         }.get(view, MISSING)

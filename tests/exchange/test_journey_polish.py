@@ -242,6 +242,26 @@ def test_the_place_is_shown_once(sm, client, login_as, city, shown, hidden):
         assert hidden not in _text(client.get("/requests/"))
 
 
+@pytest.mark.parametrize("lang, city, shown", [
+    ("kk", "Караганда", "Қарағанды, Қарағанды облысы"),
+    ("ru", "Караганда", "Караганда, Карагандинская область"),
+    ("kk", "г. Караганда", "Қарағанды, Қарағанды облысы"),
+    ("kk", "Теміртау", "Теміртау, Қарағанды облысы"),
+    ("kk", "Алматы", "Алматы қаласы"),
+    ("ru", "", "Карагандинская область"),
+])
+def test_the_place_is_in_the_page_language(app, lang, city, shown):
+    from flask_babel import force_locale
+
+    from portal.models.catalog import Region
+    from portal.models.exchange import ServiceRequest
+
+    code = "KZ-75" if city == "Алматы" else "KZ-35"
+    with app.test_request_context("/"), force_locale(lang):
+        region = db.session.scalars(db.select(Region).where(Region.code == code)).one()
+        assert ServiceRequest(region=region, city=city).place == shown
+
+
 # --- 9. the star control ---------------------------------------------------------------------------
 
 

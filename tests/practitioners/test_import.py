@@ -117,8 +117,9 @@ def test_jsonl_file_creates_accounts_and_profiles(app, tmp_path):
     assert {s.code for s in notary.specializations} == {"inheritance", "real-estate"}
     assert (notary.languages, notary.experience_years, notary.licence_number) == ("kk,ru", 12, f"L-{tok}-1")
     assert str(notary.licence_date) == "2012-04-05" and notary.price_from == 8000
-    assert notary.online_consultation is True and notary.city == "Алматы"
-    assert notary.about_ru == "Оформляю наследство." and notary.chamber.startswith("Нотариальная")
+    # the city and the chamber are mapped onto the reference rows (their free text stays empty)
+    assert notary.online_consultation is True and notary.city_ref.code == "almaty" and notary.city == ""
+    assert notary.about_ru == "Оформляю наследство." and notary.chamber_ref.code == "notary-KZ-75"
 
     advocate = profile_by_ext(f"T-{tok}-2")
     assert (advocate.user.first_name, advocate.user.last_name) == ("Ольга", f"Ким{tok}")
@@ -126,7 +127,7 @@ def test_jsonl_file_creates_accounts_and_profiles(app, tmp_path):
     assert {s.code for s in advocate.specializations} == {"family", "civil-disputes"}
     assert advocate.status == ProfileStatus.SUBMITTED and advocate.verified_since is None
     assert advocate.price_from is None and advocate.online_consultation is False
-    assert advocate.city == "Астана"  # an empty city is the home region's centre
+    assert advocate.city_ref.code == "astana"  # an empty city is the home region's centre
 
 
 def test_imported_public_profiles_are_searchable(app, tmp_path):

@@ -99,8 +99,8 @@ def _account(user: PortalUser) -> dict:
 
 def _profile(p) -> dict:
     return {"id": p.id, "status": p.status, "category": p.category.code if p.category else None,
-            "city": p.city, "licence_number": p.licence_number, "licence_date": _time(p.licence_date),
-            "licensor": p.licensor, "chamber": p.chamber, "membership_id": p.membership_id,
+            "city": p.city_name, "licence_number": p.licence_number, "licence_date": _time(p.licence_date),
+            "licensor": p.licensor_name, "chamber": p.chamber_name, "membership_id": p.membership_id,
             "languages": p.language_codes, "experience_years": p.experience_years,
             "education_kk": p.education_kk, "education_ru": p.education_ru, "about_kk": p.about_kk,
             "about_ru": p.about_ru, "price_from": p.price_from, "online_consultation": p.online_consultation,

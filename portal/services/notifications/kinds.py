@@ -15,7 +15,9 @@ from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from portal.core.amounts import format_money
 from portal.core.extensions import db
+from portal.core.formats import format_number
 from portal.core.i18n import FALLBACK_ORDER, current_locale
 from portal.models.catalog import Category, Region
 from portal.models.notifications import Notification
@@ -35,7 +37,7 @@ KINDS: dict[str, KindSpec] = {
         _l('New request "%(title)s": %(category)s, %(region)s'),
         _l("A client published a request that matches your practice"), "Practitioner", batched=True),
     "new_offer": KindSpec(
-        _l('New offer on "%(title)s" from %(name)s: %(price)s ₸'),
+        _l('New offer on "%(title)s" from %(name)s: %(price)s'),
         _l("A practitioner sent an offer on your request"), "Client"),
     "offer_edited": KindSpec(
         _l('%(name)s changed the offer on "%(title)s"'),
@@ -135,6 +137,7 @@ class _Params(dict):
 
 
 _REFERENCE = {"category": Category, "region": Region}
+MONEY = {"price", "budget"}  # amounts in tenge: shown with the money formatter
 
 
 def _reference_name(model, code: str) -> str | None:
@@ -155,8 +158,10 @@ def _value(key: str, value, locale: str) -> str:
         return ""
     if isinstance(value, bool) or value is None:
         return "" if value is None else str(value)
+    if key in MONEY and isinstance(value, int):
+        return format_money(value, locale)  # "150 000 ₸" with no-break spaces: never split
     if isinstance(value, int):
-        return f"{value:,}".replace(",", "\u00a0")  # 40 000 with a no-break space: never split
+        return format_number(value, locale)
     if key in _REFERENCE and isinstance(value, str):
         return _reference_name(_REFERENCE[key], value) or value
     return str(value)

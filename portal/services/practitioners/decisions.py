@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import current_app
-from flask_babel import force_locale, format_datetime
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -18,6 +18,7 @@ from portal.core import audit, tx
 from portal.core.clock import utcnow
 from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
+from portal.core.formats import format_datetime
 from portal.core.labels import label
 from portal.models.accounts import PortalUser, is_staff
 from portal.models.practitioners import (

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 FORMATS = ("jsonl", "csv")
 COLUMNS = ("external_id", "full_name", "category", "regions", "city", "specializations", "languages",
-           "experience_years", "license_number", "license_date", "chamber", "about_ru", "about_kk",
+           "experience_years", "license_number", "license_date", "licensor", "chamber", "about_ru", "about_kk",
            "price_from", "online", "email", "phone", "status")
 REQUIRED = ("full_name", "category", "regions", "email")
 ALIASES = {"licence_number": "license_number", "licence_date": "license_date",

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from portal.core.validation import normalize_phone
 from portal.models.catalog import Category, Region, Specialization
 from portal.models.practitioners import SERVICE_LANGUAGES, ProfileStatus
+from portal.services.catalog import FactMatcher
 from portal.services.practitioners.import_files import COLUMNS, REQUIRED, SURROGATE, LineError, column_name
 
 TRUE = frozenset(("true", "1", "yes", "y", "да", "иә", "ия"))
@@ -28,7 +29,7 @@ PATRONYMIC = re.compile(r"(ович|евич|ьич|ична|овна|евна|[
 LIST_SEPARATORS = re.compile(r"[;,]")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Column lengths (the model's String sizes; username, which is the email, is 128).
-MAX_LEN = {"external_id": 64, "license_number": 64, "city": 80, "chamber": 255, "email": 128}
+MAX_LEN = {"external_id": 64, "license_number": 64, "city": 80, "licensor": 255, "chamber": 255, "email": 128}
 NAME_MAX = 64
 MAX_EXPERIENCE = 80
 
@@ -46,6 +47,8 @@ class Entry:
     profile: dict[str, Any]  # model attribute -> value, only for the columns present
     phone: str | None = None
     languages: list[str] = field(default_factory=list)
+    # (column, value) of the city, licensor or chamber that matched no reference row (kept as free text)
+    unmapped: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _blank(value) -> bool:
@@ -159,6 +162,31 @@ class RowParser:
             for name in (s.name_en, s.name_kk, s.name_ru, s.code):  # the code wins a clash
                 if name:
                     self.specializations[s.category_id][_key(name)] = s
+        self.facts = FactMatcher()
+
+    def centre(self, region: Region) -> dict[str, Any]:
+        """The profile values of a city in the region's centre (the default city)."""
+        city = self.facts.centres.get(region.id)
+        return {"city_id": city.id, "city": ""} if city is not None else {"city_id": None, "city": region.centre_ru}
+
+    def _map_facts(self, values: dict, profile: dict, unmapped: list) -> None:
+        """City, licensor and chamber onto the reference rows; unmatched text is kept as the
+        free text and listed in ``unmapped``."""
+        regions, category = values["regions"], values["category"]
+        for column, find in (("city", lambda t: self.facts.city(t, regions)),
+                             ("licensor", self.facts.licensor),
+                             ("chamber", lambda t: self.facts.chamber(t, category.id))):
+            if column not in values:
+                continue
+            text = values[column]
+            if not text and column == "city":  # present but empty: the home region's centre
+                profile.update(self.centre(regions[0]))
+                continue
+            row = find(text) if text else None
+            profile[column + "_id"] = row.id if row is not None else None
+            profile[column] = "" if row is not None else text
+            if text and row is None:
+                unmapped.append((column, text))
 
     def parse(self, line: int, record: dict) -> Entry:
         data: dict[str, Any] = {}
@@ -247,6 +275,7 @@ class RowParser:
         check("experience_years", lambda v: _int(v, "experience_years", 0, MAX_EXPERIENCE) or 0)
         check("license_number", lambda v: _text(v, "license_number"))
         check("license_date", lambda v: _date(v, "license_date"))
+        check("licensor", lambda v: _text(v, "licensor"))
         check("chamber", lambda v: _text(v, "chamber"))
         check("about_ru", lambda v: _text(v, "about_ru"))
         check("about_kk", lambda v: _text(v, "about_kk"))
@@ -275,9 +304,9 @@ class RowParser:
             raise LineError(*errors)
 
         profile: dict[str, Any] = {}
-        for column, attr in (("city", "city"), ("experience_years", "experience_years"),
+        for column, attr in (("experience_years", "experience_years"),
                              ("license_number", "licence_number"), ("license_date", "licence_date"),
-                             ("chamber", "chamber"), ("about_ru", "about_ru"), ("about_kk", "about_kk"),
+                             ("about_ru", "about_ru"), ("about_kk", "about_kk"),
                              ("price_from", "price_from"), ("online", "online_consultation"),
                              ("specializations", "specializations")):
             if column in values:
@@ -286,10 +315,10 @@ class RowParser:
             profile["languages"] = ",".join(values["languages"]) or "ru"
         if values.get("status"):
             profile["status"] = values["status"]
-        if not profile.get("city", True):  # present but empty: the home region's centre
-            profile["city"] = values["regions"][0].centre_ru
+        unmapped: list[tuple[str, str]] = []
+        self._map_facts(values, profile, unmapped)
         first, last = values["full_name"]
         return Entry(line=line, present=set(data), external_id=values.get("external_id"),
                       first_name=first, last_name=last, email=values["email"],
                       category=values["category"], regions=values["regions"], profile=profile,
-                      phone=values.get("phone"), languages=values.get("languages") or [])
+                      phone=values.get("phone"), languages=values.get("languages") or [], unmapped=unmapped)

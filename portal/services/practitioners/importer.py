@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -70,6 +70,10 @@ class ImportReport:
     # wanted locale. A line may have several reasons.
     errors: list[tuple[int, Any]] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    # (column, value, number of imported lines) of the city, licensor and chamber values that
+    # matched no reference row (catalog City, Licensor, Chamber) and were kept as free text;
+    # the most frequent first
+    unmapped: list[tuple[str, str, int]] = field(default_factory=list)
 
     @property
     def skipped(self) -> int:
@@ -111,6 +115,8 @@ class _Importer:
         self.roles = [sm.find_role(CLIENT_ROLE), sm.find_role(PRACTITIONER_ROLE)]
         self.batch: list[Entry] = []  # applied since the last commit (replayed if the batch is lost)
         self.pending: dict[str, int] = defaultdict(int)
+        self.unmapped: Counter = Counter()  # (column, value) -> lines, committed
+        self.pending_unmapped: Counter = Counter()  # of the lines since the last commit
         self.seen: dict[tuple, int] = {}  # in-file duplicates: key -> line
         self._load_index()
     # The lookups a line needs, held in memory: the database has no index for a
@@ -164,6 +170,8 @@ class _Importer:
             raise
         self.report.errors.sort(key=lambda e: e[0])
         self.report.ignored_columns = sorted(self.ignored)
+        self.report.unmapped = [(column, value, n) for (column, value), n in
+                                sorted(self.unmapped.items(), key=lambda item: (-item[1], item[0]))]
         return self.report
 
     def _error(self, line: int, exc: LineError) -> None:
@@ -192,6 +200,7 @@ class _Importer:
             if outcome:
                 self.batch.append(entry)
                 self.pending[outcome] += 1
+                self.pending_unmapped.update(entry.unmapped)
         # After a recovery commit at once, so that no line is applied more than twice.
         if recovered or len(self.batch) >= self.batch_size:
             self._commit()
@@ -200,14 +209,15 @@ class _Importer:
         self.session.commit()
         for outcome, n in self.pending.items():
             setattr(self.report, outcome, getattr(self.report, outcome) + n)
-        self.batch, self.pending = [], defaultdict(int)
+        self.unmapped.update(self.pending_unmapped)
+        self.batch, self.pending, self.pending_unmapped = [], defaultdict(int), Counter()
 
     def _recover(self) -> list[Entry]:
         """The transaction is gone: forget what the lost batch did and return
         its lines to apply again."""
         self.session.rollback()
         lost, lines = self.batch, {e.line for e in self.batch}
-        self.batch, self.pending = [], defaultdict(int)
+        self.batch, self.pending, self.pending_unmapped = [], defaultdict(int), Counter()
         self.seen = {k: v for k, v in self.seen.items() if v not in lines}
         self._load_index()
         return lost
@@ -325,7 +335,7 @@ class _Importer:
 
         if profile is None:  # complete before it joins the session (autoflush)
             profile = PractitionerProfile(user=user, category_id=entry.category.id,
-                                          status=ProfileStatus.APPROVED, city=entry.regions[0].centre_ru)
+                                          status=ProfileStatus.APPROVED, **self.rows.centre(entry.regions[0]))
             self.session.add(profile)
         if entry.external_id:
             changed |= _assign(profile, "external_id", entry.external_id)

@@ -14,11 +14,12 @@ from sqlalchemy.orm import selectinload
 
 from portal.core import audit
 from portal.core.clock import utcnow
+from portal.core.collation import sorted_by_name
 from portal.core.errors import NotFound
 from portal.core.extensions import db
 from portal.core.paging import Page, paged
 from portal.models.accounts import PortalUser
-from portal.models.catalog import Category, Region, Specialization
+from portal.models.catalog import Category, Chamber, City, Licensor, Region, Specialization
 from portal.models.exchange import NEGATIVE_RATING_MAX, Review, ReviewStatus
 from portal.models.practitioners import (
     DocumentKind,
@@ -28,6 +29,7 @@ from portal.models.practitioners import (
     QuizAttempt,
     public_profiles,
 )
+from portal.services.catalog import CITY_REGIONS
 
 NEGATIVE_FLAG_AT = 3  # agreement 6.6: this many negative reviews flag the profile for a moderator
 FLAG_NEGATIVE_REVIEWS = "negative_reviews"
@@ -40,6 +42,9 @@ def _eager(stmt: Select) -> Select:
         selectinload(PractitionerProfile.regions),
         selectinload(PractitionerProfile.specializations),
         selectinload(PractitionerProfile.documents),  # the card shows the photo
+        selectinload(PractitionerProfile.city_ref),
+        selectinload(PractitionerProfile.licensor_ref),
+        selectinload(PractitionerProfile.chamber_ref),
     )
 
 
@@ -58,6 +63,8 @@ def directory(category_id: int | None = None, region_id: int | None = None,
         stmt = stmt.where(or_(
             (PortalUser.first_name + " " + PortalUser.last_name).ilike(like, escape="\\"),
             PractitionerProfile.city.ilike(like, escape="\\"),
+            PractitionerProfile.city_ref.has(or_(*(column.ilike(like, escape="\\")
+                                                   for column in (City.name_kk, City.name_ru, City.name_en)))),
             PractitionerProfile.about_ru.ilike(like, escape="\\"),
             PractitionerProfile.about_kk.ilike(like, escape="\\"),
         ))
@@ -81,7 +88,9 @@ def profile_reviews(profile_id: int, page: int = 1, per_page: int = 10) -> Page:
 
 
 def categories() -> list[Category]:
-    return list(db.session.scalars(select(Category).order_by(Category.sort_order, Category.id)))
+    """The categories by name in the page's language (the selects and filters); the home page's
+    cards keep the editors' order (``sort_order``: see ``categories_with_counts``)."""
+    return sorted_by_name(db.session.scalars(select(Category).order_by(Category.id)))
 
 
 def categories_with_counts() -> list[tuple[Category, int]]:
@@ -89,7 +98,7 @@ def categories_with_counts() -> list[tuple[Category, int]]:
     (the home page takes the counts from the search index instead: see
     services.search.categories_with_counts)."""
     counts = category_counts()
-    return [(c, counts.get(c.id, 0)) for c in categories()]
+    return [(c, counts.get(c.id, 0)) for c in sorted(categories(), key=lambda c: (c.sort_order, c.id))]
 
 
 def category_counts() -> dict[int, int]:
@@ -114,14 +123,55 @@ def find_region(code: str) -> Region | None:
 
 
 def regions() -> list[Region]:
-    return list(db.session.scalars(select(Region).order_by(Region.sort_order, Region.id)))
+    """The regions by name in the page's language, the three cities first (in Russian their
+    names begin with "г.", which would put them together under Г)."""
+    return sort_regions(db.session.scalars(select(Region).order_by(Region.id)))
+
+
+def sort_regions(rows) -> list[Region]:
+    """``rows`` in the order of ``regions``."""
+    return sorted_by_name(rows, first=lambda r: r.code in CITY_REGIONS)
+
+
+@dataclass
+class FactChoices:
+    """What the questionnaire offers for the profile facts: the cities of the regions
+    served (of every region while none is chosen), grouped by region; the licensors; the
+    chambers of the category (of every category while none is chosen), those of the
+    regions served and the national ones first."""
+    cities: list[tuple[Region, list[City]]]
+    licensors: list[Licensor]
+    chambers: list[Chamber]
+    other_chambers: list[Chamber]
+
+
+def fact_choices(category: Category | None, region_ids) -> FactChoices:
+    served = {int(i) for i in region_ids or () if i}
+    by_region: dict[int, list[City]] = {}
+    for city in db.session.scalars(select(City).order_by(City.sort_order, City.id)):
+        by_region.setdefault(city.region_id, []).append(city)
+    # the regional centre first, then the other cities by name in the page's language
+    cities = [(r, sorted_by_name(by_region[r.id], first=lambda c, centre=by_region[r.id][0]: c is centre))
+              for r in regions() if r.id in by_region and (not served or r.id in served)]
+    licensors = sorted_by_name(db.session.scalars(select(Licensor).order_by(Licensor.sort_order, Licensor.id)))
+    stmt = select(Chamber).order_by(Chamber.sort_order, Chamber.id)
+    if category is not None:
+        stmt = stmt.where(Chamber.category_id == category.id)
+    chambers, others = [], []
+    for chamber in db.session.scalars(stmt):
+        near = chamber.region_id is None or not served or chamber.region_id in served
+        (chambers if near else others).append(chamber)
+    return FactChoices(cities, licensors, sorted_by_name(chambers), sorted_by_name(others))
 
 
 def specializations(category_code: str | None = None) -> list[Specialization]:
-    stmt = select(Specialization).join(Category).order_by(Category.sort_order, Specialization.sort_order)
+    """The specializations by name in the page's language, grouped by category (in the order of ``categories``)."""
+    stmt = select(Specialization).join(Category).options(selectinload(Specialization.category))
     if category_code:
         stmt = stmt.where(Category.code == category_code)
-    return list(db.session.scalars(stmt))
+    rank = {c.id: i for i, c in enumerate(categories())} if not category_code else {}
+    by_name = sorted_by_name(db.session.scalars(stmt.order_by(Specialization.id)))
+    return sorted(by_name, key=lambda s: rank.get(s.category_id, 0))
 
 
 def recompute(profile: PractitionerProfile, now: dt.datetime | None = None) -> None:

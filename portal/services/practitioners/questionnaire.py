@@ -12,7 +12,7 @@ from sqlalchemy import select
 from portal.core.clock import utcnow
 from portal.core.errors import ServiceError
 from portal.core.extensions import db
-from portal.models.catalog import Category, Region, Specialization
+from portal.models.catalog import Category, Chamber, City, Licensor, Region, Specialization
 from portal.models.practitioners import SERVICE_LANGUAGES, DocumentKind, PractitionerProfile
 
 TEXT_MAX = 5000
@@ -39,6 +39,11 @@ class ApplicationInput:
     price_from: int | None = None
     online_consultation: bool = False
     city: str = ""
+    # the reference rows (catalog City, Licensor, Chamber); the free text above is the
+    # fallback ("other") and is kept only while no row is chosen
+    city_id: int | None = None
+    licensor_id: int | None = None
+    chamber_id: int | None = None
 
 
 def input_from(profile: PractitionerProfile) -> ApplicationInput:
@@ -50,7 +55,8 @@ def input_from(profile: PractitionerProfile) -> ApplicationInput:
         specialization_ids=[s.id for s in profile.specializations], languages=profile.language_codes,
         experience_years=profile.experience_years, education_kk=profile.education_kk,
         education_ru=profile.education_ru, about_kk=profile.about_kk, about_ru=profile.about_ru,
-        price_from=profile.price_from, online_consultation=profile.online_consultation, city=profile.city)
+        price_from=profile.price_from, online_consultation=profile.online_consultation, city=profile.city,
+        city_id=profile.city_id, licensor_id=profile.licensor_id, chamber_id=profile.chamber_id)
 
 
 _LICENCE = ["licence_number", "licence_date", "licensor"]
@@ -95,6 +101,8 @@ def _present(profile: PractitionerProfile, name: str) -> bool:
         return bool(profile.language_codes)
     if name == "licence_document":
         return any(d.kind == DocumentKind.LICENCE for d in profile.documents)
+    if name in FACT_ROWS and getattr(profile, name + "_id") is not None:
+        return True
     value = getattr(profile, name)
     return bool(value.strip()) if isinstance(value, str) else value is not None
 
@@ -160,7 +168,36 @@ def validate(data: ApplicationInput) -> dict:
         raise ServiceError(_l("Choose specializations of the selected category."), "specialization_ids")
     v["specializations"] = sorted(specs, key=lambda s: s.sort_order)
     v["online_consultation"] = bool(data.online_consultation)
+    v.update(_facts(data, category, v["regions"]))
     return v
+
+
+FACT_ROWS = {"city": City, "licensor": Licensor, "chamber": Chamber}
+
+
+def _facts(data: ApplicationInput, category: Category, regions: list[Region]) -> dict:
+    """The chosen city, licensor and chamber rows (checked against the category and the
+    regions served); the free text of a fact is emptied when its row is chosen."""
+    out = {}
+    for name, model in FACT_ROWS.items():
+        row_id = getattr(data, name + "_id")
+        row = db.session.get(model, row_id) if row_id else None
+        if row_id and row is None:
+            raise ServiceError(_l("Choose from the list, or choose “Other” and type it."), name + "_id")
+        out[name + "_id"] = row.id if row is not None else None
+        out[name + "_ref"] = row
+        if row is not None:
+            out[name] = ""
+    region_ids = {r.id for r in regions}
+    city, chamber = out["city_ref"], out["chamber_ref"]
+    if city is not None and region_ids and city.region_id not in region_ids:
+        raise ServiceError(_l("Choose a city of a region you serve."), "city_id")
+    if chamber is not None and chamber.category_id != category.id:
+        raise ServiceError(_l("Choose a chamber or collegium of the selected category."), "chamber_id")
+    if chamber is not None and chamber.region_id is not None and region_ids \
+            and chamber.region_id not in region_ids:
+        raise ServiceError(_l("Choose the chamber or collegium of a region you serve."), "chamber_id")
+    return out
 
 
 def apply(profile: PractitionerProfile, v: dict) -> None:
@@ -169,5 +206,6 @@ def apply(profile: PractitionerProfile, v: dict) -> None:
     profile.category = v["category"]
     for name in ("licence_number", "licence_date", "licensor", "chamber", "membership_id", "city",
                  "education_kk", "education_ru", "about_kk", "about_ru", "price_from", "experience_years",
-                 "languages", "online_consultation", "regions", "specializations"):
+                 "languages", "online_consultation", "regions", "specializations",
+                 "city_id", "licensor_id", "chamber_id", "city_ref", "licensor_ref", "chamber_ref"):
         setattr(profile, name, v[name])

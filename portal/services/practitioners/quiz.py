@@ -31,7 +31,6 @@ import random
 from dataclasses import dataclass, field
 
 from flask import current_app
-from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
@@ -39,6 +38,7 @@ from sqlalchemy.orm import selectinload
 from portal.core.clock import utcnow
 from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
+from portal.core.formats import format_datetime
 from portal.models.accounts import PortalUser
 from portal.models.practitioners import (
     PractitionerProfile,

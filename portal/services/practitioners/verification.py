@@ -239,7 +239,7 @@ def quiz_passed(profile: PractitionerProfile, attempt: QuizAttempt) -> Practitio
     return profile
 
 
-_PUBLIC_REVIEW_FIELDS = ("licence_number", "licence_date", "licensor")
+_PUBLIC_REVIEW_FIELDS = ("licence_number", "licence_date", "licensor", "licensor_id")
 
 
 def review_changes(profile: PractitionerProfile, data: questionnaire.ApplicationInput) -> list[str]:
@@ -324,6 +324,7 @@ def close_with_account(profile: PractitionerProfile, actor_id: int | None) -> li
                  "education_kk", "education_ru", "about_kk", "about_ru"):
         setattr(profile, name, "")
     profile.licence_date = profile.external_id = profile.flagged_at = profile.flag_reason = None
+    profile.city_ref = profile.licensor_ref = profile.chamber_ref = None
     profile.may_reapply = False
     paths = [path for doc in profile.documents for path in documents.files_of(doc)]
     for doc in list(profile.documents):

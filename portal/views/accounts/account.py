@@ -9,9 +9,9 @@ from flask import g
 from flask_appbuilder import BaseView, ModelRestApi, ModelView, expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqualFunction
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 
+from portal.core.formats import format_datetime
 from portal.core.labels import label
 from portal.models.exchange import Offer, Review, ServiceRequest
 from portal.services import agreement

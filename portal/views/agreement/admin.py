@@ -9,11 +9,11 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
 from portal.core import audit
 from portal.core.errors import NotFound, ServiceError
+from portal.core.formats import format_date
 from portal.core.http import put_error
 from portal.forms.agreement import LANGUAGES, AgreementForm
 from portal.models.agreement import AgreementAcceptance

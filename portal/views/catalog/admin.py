@@ -1,10 +1,11 @@
-"""Staff screens over the catalog: categories, specializations, regions."""
+"""Staff screens over the catalog: categories, specializations, regions, and the profile facts' cities,
+licensors and chambers."""
 from __future__ import annotations
 
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 
-from portal.models.catalog import Category, Region, Specialization
+from portal.models.catalog import Category, Chamber, City, Licensor, Region, Specialization
 from portal.views.staff import AuditedEditView
 
 
@@ -41,3 +42,36 @@ class RegionAdminView(AuditedEditView):
     add_columns = edit_columns = show_columns = ["code", "name_kk", "name_ru", "name_en", "centre_kk",
                                                  "centre_ru", "sort_order"]
     search_columns = ["code", "name_kk", "name_ru"]
+
+
+class CityAdminView(AuditedEditView):
+    audit_entity = "city"
+    route_base = "/admin/cities"
+    datamodel = SQLAInterface(City)
+    list_title = _l("Cities")
+    list_columns = ["region", "code", "name_kk", "name_ru", "name_en", "sort_order"]
+    add_columns = edit_columns = show_columns = ["region", "code", "name_kk", "name_ru", "name_en", "sort_order"]
+    search_columns = ["region", "code", "name_kk", "name_ru", "name_en"]
+    base_order = ("sort_order", "asc")
+
+
+class LicensorAdminView(AuditedEditView):
+    audit_entity = "licensor"
+    route_base = "/admin/licensors"
+    datamodel = SQLAInterface(Licensor)
+    list_title = _l("Licensors")
+    list_columns = ["code", "name_kk", "name_ru", "name_en", "sort_order"]
+    add_columns = edit_columns = show_columns = ["code", "name_kk", "name_ru", "name_en", "sort_order"]
+    search_columns = ["code", "name_kk", "name_ru", "name_en"]
+
+
+class ChamberAdminView(AuditedEditView):
+    audit_entity = "chamber"
+    route_base = "/admin/chambers"
+    datamodel = SQLAInterface(Chamber)
+    list_title = _l("Chambers and collegia")
+    list_columns = ["category", "region", "code", "name_kk", "name_ru", "sort_order"]
+    add_columns = edit_columns = show_columns = ["category", "region", "code", "name_kk", "name_ru", "name_en",
+                                                 "sort_order"]
+    search_columns = ["category", "region", "code", "name_kk", "name_ru", "name_en"]
+    base_order = ("sort_order", "asc")

@@ -87,8 +87,8 @@ def profile_jsonld(profile, reviews=None) -> list[dict]:
     if image:
         data["image"] = image
     address = {"@type": "PostalAddress", "addressCountry": "KZ"}
-    if profile.city:
-        address["addressLocality"] = profile.city
+    if profile.city_name:
+        address["addressLocality"] = profile.city_name
     if profile.regions:
         address["addressRegion"] = profile.regions[0].name
     data["address"] = address

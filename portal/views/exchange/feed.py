@@ -4,10 +4,12 @@ from __future__ import annotations
 from flask import g, request
 from flask_appbuilder import BaseView, expose, has_access
 
+from portal.core.collation import sorted_by_name
 from portal.core.errors import ServiceError
 from portal.core.paging import page_arg
 from portal.models.practitioners import active_profile
 from portal.services.exchange import requests as requests_service
+from portal.services.practitioners import profiles
 
 T = "portal/exchange/requests/"
 
@@ -30,7 +32,7 @@ class FeedView(BaseView):
         except ServiceError as err:
             return self.render_template(T + "feed.html", page=None, error=err.message, profile=None)
         mine = {o.request_id: o for r in page.items for o in r.offers if o.profile_id == profile.id}
-        specs = profile.specializations or profile.category.specializations
+        specs = sorted_by_name(profile.specializations or profile.category.specializations)
         return self.render_template(T + "feed.html", page=page, error=None, profile=profile, my_offers=mine,
-                                    regions=profile.regions, specializations=specs, region_id=region_id,
+                                    regions=profiles.sort_regions(profile.regions), specializations=specs, region_id=region_id,
                                     specialization_id=spec_id, without=without)

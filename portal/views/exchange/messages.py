@@ -7,13 +7,12 @@ from dataclasses import dataclass
 
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
-from flask_babel import format_decimal
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal.core import links
 from portal.core.errors import NotFound, ServiceError
 from portal.core.files import send_private
+from portal.core.formats import format_filesize
 from portal.core.http import refuse, refused
 from portal.core.paging import Page
 from portal.forms.exchange import MessageForm, StaffReasonForm
@@ -25,12 +24,7 @@ from portal.services.exchange import messages as messages_service
 PER_PAGE = 20
 
 
-def filesize(size: int) -> str:
-    if size >= 1024 * 1024:
-        return _("%(size)s MB", size=format_decimal(round(size / (1024 * 1024), 1)))
-    if size >= 1024:
-        return _("%(size)s KB", size=format_decimal(round(size / 1024)))
-    return _("%(size)s B", size=size)
+filesize = format_filesize  # the pages pass it to their templates under this name
 
 
 def other_party(thread: Thread, role: str):

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from portal.core import links
+from portal.core.collation import sorted_by_name
 from portal.core.errors import NotFound, ServiceError
 from portal.core.http import refuse
 from portal.core.paging import page_arg
@@ -175,8 +176,8 @@ class RequestsView(PendingActions, OfferActions, ReviewActions, BaseView):
         # only the chosen category's specializations; the others go to js/request_form.js as data
         chosen = next((c for c in open_to_requests if c.id == form.category_id.data), None)
         return self.render_template(T + "form.html", form=form, target=target, req=req, categories=categories,
-                                    chosen=chosen, specializations=chosen.specializations if chosen else [],
-                                    spec_map={c.id: [[s.id, s.name] for s in c.specializations]
+                                    chosen=chosen, specializations=sorted_by_name(chosen.specializations) if chosen else [],
+                                    spec_map={c.id: [[s.id, s.name] for s in sorted_by_name(c.specializations)]
                                               for c in open_to_requests},
                                     regions=profiles.regions(), limits=_limits(), target_id=target_id,
                                     selected_specs=set(form.specialization_ids.data or []), kept=kept,

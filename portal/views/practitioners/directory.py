@@ -9,6 +9,7 @@ from flask_appbuilder import BaseView, expose
 from flask_babel import gettext as _
 
 from portal.core import images, page_cache
+from portal.core.amounts import format_money
 from portal.search.sync import LISTINGS, profile_tag
 from portal.services import search
 from portal.services.practitioners import documents, profiles
@@ -54,7 +55,7 @@ def _chips(query, url_with, categories, regions, specializations) -> list[tuple[
     if query.min_rating is not None:
         chips.append((_("%(rating)s and higher", rating=f"{query.min_rating:g}"), url_with(min_rating=None)))
     if query.max_price is not None:
-        chips.append((_("up to %(price)s ₸", price=f"{query.max_price:,}".replace(",", " ")),
+        chips.append((_("up to %(price)s", price=format_money(query.max_price)),
                       url_with(max_price=None)))
     if query.online:
         chips.append((_("Online consultation"), url_with(online=None)))

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from portal.core import page_cache
+from portal.core.collation import sorted_by_name
 from portal.search.sync import LISTINGS
 from portal.services.practitioners import landing, profiles
 
@@ -55,7 +56,8 @@ class LandingView(BaseView):
         region_counts = landing.region_counts(category.id)
         spec_counts = landing.specialization_counts(category.id)
         regions = [(r, region_counts[r.id]) for r in profiles.regions() if region_counts.get(r.id)]
-        specs = [(s, spec_counts[s.id]) for s in category.specializations if spec_counts.get(s.id)]
+        specs = [(s, spec_counts[s.id]) for s in sorted_by_name(category.specializations)
+                 if spec_counts.get(s.id)]
         return self.render_template("portal/practitioners/landing.html", landing=page, title=title_of(page),
                                     plural=plural_name(category), regions=regions, specializations=specs)
 

@@ -25,7 +25,8 @@ from portal.views.exchange.messages import filesize
 T = "portal/practitioners/practice/"
 
 # Requirement names of questionnaire.REQUIRED -> the form fields that satisfy them.
-REQUIREMENT_FIELDS = {"about": ("about_kk", "about_ru"), "licence_document": ("licence",)}
+REQUIREMENT_FIELDS = {"about": ("about_kk", "about_ru"), "licence_document": ("licence",),
+                      "licensor": ("licensor_id", "licensor"), "chamber": ("chamber_id", "chamber")}
 REQUIREMENT_LABELS = {"about": _l("About you (in Kazakh or Russian)"), "licence_document": _l("Licence copy")}
 NEXT_PAGES = {"apply": "PracticeView.apply", "edit": "PracticeView.edit"}
 # The steps to verification, in order, as the applicant's status page lists them.
@@ -81,7 +82,7 @@ def _requirements_by_category(form: ApplicationForm, categories) -> list[tuple]:
     def label_of(name):
         if name in REQUIREMENT_LABELS:
             return REQUIREMENT_LABELS[name]
-        field = getattr(form, name, None)
+        field = getattr(form, name + "_id", None) or getattr(form, name, None)  # a fact's list, else its field
         return field.label.text if field is not None else name
     return [(c, [label_of(n) for n in questionnaire.required_for(c.code)]) for c in categories]
 
@@ -217,7 +218,8 @@ class PracticeView(BaseView):
     def _review_changes(self, profile, data) -> list:
         """Labels of the changed answers that send the profile back to review."""
         form = ApplicationForm(formdata=None)
-        return [getattr(form, name).label.text for name in verification.review_changes(profile, data)]
+        names = dict.fromkeys(name.removesuffix("_id") for name in verification.review_changes(profile, data))
+        return [(getattr(form, name + "_id", None) or getattr(form, name)).label.text for name in names]
 
     # --- documents --------------------------------------------------------------------
 
@@ -269,6 +271,7 @@ class PracticeView(BaseView):
         return self.render_template(
             T + "form.html", form=form, profile=profile, editing=editing, categories=categories,
             regions=profiles.regions(), selected=selected,
+            facts=profiles.fact_choices(selected, form.region_ids.data or []),
             required=_required_fields(selected.code if selected is not None else None),
             requirements=_requirements_by_category(form, categories),
             selected_regions=set(form.region_ids.data or []),

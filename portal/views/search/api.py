@@ -36,7 +36,7 @@ def _profile_json(profile, highlights: dict) -> dict:
         "name": profile.name,
         "url": url_for("DirectoryView.profile", profile_id=profile.id, _external=True),
         "category": {"code": profile.category.code, "name": profile.category.tr("name")},
-        "city": profile.city,
+        "city": profile.city_name,
         "regions": [r.code for r in profile.regions],
         "specializations": [{"code": s.code, "name": s.tr("name")} for s in profile.specializations],
         "languages": profile.language_codes,
