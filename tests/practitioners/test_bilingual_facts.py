@@ -288,3 +288,16 @@ def test_migration_maps_existing_free_text(app):
     assert rows[2].licensor == "Министерство юстиции РК"
     assert rows[2].chamber == "Нотариальная палата Восточно-Казахстанской области"
     assert (rows[3].city_code, rows[3].city, rows[3].chamber_code) == (None, "Аксуат", "advocate-KZ-75")
+
+
+def test_staff_screens_show_the_reference_names_and_edit_the_city(client, sm, login_as, oskemen_notary):
+    """The back office's profile list and card show the reference rows' names (the free
+    text is empty once a row is chosen), and staff can pick the city from the list."""
+    login_as(make_user(sm, ("Moderator",)))
+    client.get("/lang/ru")
+    shown = _text(client.get(f"/admin/profiles/show/{oskemen_notary.id}"))
+    assert "Усть-Каменогорск" in shown and "Министерство юстиции" in shown
+    assert "Нотариальная палата" in shown or "нотариальная палата" in shown.lower()
+    assert "Усть-Каменогорск" in _text(client.get("/admin/profiles/list/"))
+    form = _text(client.get(f"/admin/profiles/edit/{oskemen_notary.id}"))
+    assert 'name="city_ref"' in form and 'name="licensor"' not in form

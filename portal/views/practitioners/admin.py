@@ -25,13 +25,14 @@ class ProfileAdminView(AuditedEditView):
     route_base = "/admin/profiles"
     datamodel = SQLAInterface(PractitionerProfile)
     list_title = _l("Practitioner profiles")
-    list_columns = ["user", "category", "city", "status", "rating_avg", "reviews_count", "verified_since"]
-    show_columns = ["user", "category", "status", "city", "regions", "specializations", "licence_number",
-                    "licence_date", "licensor", "chamber", "membership_id", "languages",
+    # the reference rows' names in the page's language, or the free text (PractitionerProfile.city_name, ...)
+    list_columns = ["user", "category", "city_name", "status", "rating_avg", "reviews_count", "verified_since"]
+    show_columns = ["user", "category", "status", "city_name", "regions", "specializations", "licence_number",
+                    "licence_date", "licensor_name", "chamber_name", "membership_id", "languages",
                     "experience_years", "education_kk", "education_ru", "about_kk", "about_ru",
                     "price_from", "online_consultation", "rating_avg", "reviews_count",
                     "negative_reviews_count", "flagged_at", "flag_reason", "verified_since"]
-    edit_columns = ["city", "education_kk", "education_ru", "about_kk", "about_ru"]
+    edit_columns = ["city_ref", "city", "education_kk", "education_ru", "about_kk", "about_ru"]
     # may stay empty, as in the questionnaire (FAB would make a NOT NULL text column required)
     edit_form_extra_fields = {
         name: TextAreaField(LABELS[name], widget=BS3TextAreaFieldWidget(),
