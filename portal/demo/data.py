@@ -205,3 +205,8 @@ APPROVE_MESSAGES = {"ru": ("Добро пожаловать на AlemTrust! Ва
 REVOKE_REASON = "Подтверждённые жалобы клиентов: неоднократный срыв сроков (соглашение, п. 6.5)."
 REVOKE_MESSAGES = {"ru": "Статус отозван по итогам проверки жалоб клиентов.",
                    "kk": "Клиенттердің шағымдарын тексеру нәтижесінде мәртебеңіздің күші жойылды."}
+
+
+def ascii_name(text: str) -> str:
+    """A name in Latin letters by TRANSLIT ("Жұмабеков" -> "zhumabekov"), for demo emails and documents."""
+    return "".join(TRANSLIT.get(c, c) for c in text.lower())

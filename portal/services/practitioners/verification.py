@@ -35,6 +35,7 @@ from portal.core.labels import label
 from portal.models.accounts import PortalUser
 from portal.models.practitioners import (
     DocumentKind,
+    InterviewOutcome,
     PracticeNotice,
     PractitionerProfile,
     ProfileDocument,
@@ -152,8 +153,27 @@ def _own(user: PortalUser) -> PractitionerProfile:
     return profile
 
 
-def _draft_editable(profile: PractitionerProfile) -> bool:
+def draft_editable(profile: PractitionerProfile) -> bool:
+    """The applicant may still change the questionnaire as a draft (a draft, or one it may reopen)."""
     return profile.status in DRAFT_EDITABLE or can("reopen", profile)
+
+
+APPLICATION_STEPS = 5  # questionnaire, submit, quiz, interview, decision
+
+
+def application_step(profile: PractitionerProfile, missing: list, interview) -> int | None:
+    """Which of the APPLICATION_STEPS the applicant is at (0-based), or None when none applies
+    (verified, suspended, refused, or a verified practitioner's changes under review)."""
+    if draft_editable(profile):
+        return 0 if missing else 1
+    if profile.status == S.SUBMITTED:
+        return 2
+    if profile.status == S.QUIZ_PASSED and profile.verified_since is None:
+        return 3
+    if profile.status == S.INTERVIEW_SCHEDULED:
+        recorded = interview is not None and interview.outcome != InterviewOutcome.PENDING
+        return 4 if recorded else 3
+    return None
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
@@ -180,7 +200,7 @@ def save_draft(user: PortalUser, data: questionnaire.ApplicationInput,
     after a rejection/revocation once staff allowed a new application: it
     becomes a draft again). Checks formats, not completeness."""
     profile = my_profile(user)
-    if profile is not None and not _draft_editable(profile):
+    if profile is not None and not draft_editable(profile):
         if profile.status in PUBLIC_EDITABLE:
             raise ServiceError(_l("You are verified: edit your public profile instead."))
         if profile.status in (S.REJECTED, S.REVOKED):
@@ -295,7 +315,7 @@ def remove_document(user: PortalUser, document_id: int) -> None:
     doc = db.session.get(ProfileDocument, document_id)
     if profile is None or doc is None or doc.profile_id != profile.id:
         raise NotFound(_l("This file does not exist or is not available to you."))
-    if _draft_editable(profile):
+    if draft_editable(profile):
         pass
     elif profile.status in PUBLIC_EDITABLE and doc.kind != DocumentKind.LICENCE:
         pass

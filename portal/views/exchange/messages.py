@@ -12,7 +12,6 @@ from flask_babel import lazy_gettext as _l
 from portal.core import links
 from portal.core.errors import NotFound, ServiceError
 from portal.core.files import send_private
-from portal.core.formats import format_filesize
 from portal.core.http import refuse, refused
 from portal.core.paging import Page
 from portal.forms.exchange import MessageForm, StaffReasonForm
@@ -24,7 +23,6 @@ from portal.services.exchange import messages as messages_service
 PER_PAGE = 20
 
 
-filesize = format_filesize  # the pages pass it to their templates under this name
 
 
 def other_party(thread: Thread, role: str):
@@ -124,7 +122,7 @@ class ThreadsView(BaseView):
     def _render(self, view, form, error=None, files_dropped: bool = False):
         return self.render_template(
             "portal/exchange/messages/show.html", view=view, thread=view.thread, form=form, error=error,
-            files_dropped=files_dropped, other=other_party(view.thread, view.role), filesize=filesize,
+            files_dropped=files_dropped, other=other_party(view.thread, view.role),
             request_link=links.request_page(view.thread.request_id),
         )
 

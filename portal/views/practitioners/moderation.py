@@ -28,7 +28,6 @@ from portal.models.practitioners import Interview, InterviewMode, InterviewOutco
 from portal.services.practitioners import decisions, documents, moderation
 from portal.services.practitioners import profiles as practitioners_service
 from portal.services.trust import complaints as complaints_service
-from portal.views.exchange.messages import filesize
 
 T = "portal/practitioners/moderation/"
 
@@ -81,7 +80,7 @@ class ModerationView(BaseView):
     default_view = "index"
 
     def render_template(self, template, **kwargs):
-        return super().render_template(template, mlabel=mlabel, age=age, filesize=filesize, links=links,
+        return super().render_template(template, mlabel=mlabel, age=age, links=links,
                                        **kwargs)
 
     # --- dashboard and lists ---------------------------------------------------------------------

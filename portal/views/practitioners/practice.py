@@ -15,12 +15,11 @@ from werkzeug.routing import BuildError
 
 from portal.core.errors import ServiceError
 from portal.core.files import send_private
+from portal.core.formats import format_filesize
 from portal.core.http import refuse
 from portal.forms.practitioners import FILE_FIELDS, ApplicationForm
-from portal.models.practitioners import InterviewOutcome
 from portal.models.practitioners import ProfileStatus as S
 from portal.services.practitioners import decisions, documents, profiles, questionnaire, verification
-from portal.views.exchange.messages import filesize
 
 T = "portal/practitioners/practice/"
 
@@ -46,24 +45,11 @@ def _quiz_url() -> str:
         return "/practice/quiz/"
 
 
-def _draft_editable(profile) -> bool:
-    return profile.status in verification.DRAFT_EDITABLE or verification.can("reopen", profile)
-
-
-def _steps(profile, missing: list, interview, draft_editable: bool) -> list[tuple[str, object, str]]:
+def _steps(profile, missing: list, interview) -> list[tuple[str, object, str]]:
     """(key, label, "done" | "current" | "todo") of each step to verification while the
-    profile is applying; [] otherwise (verified, suspended, refused, or a verified
-    practitioner's changes under review): no step applies then."""
-    if draft_editable:
-        current = 0 if missing else 1
-    elif profile.status == S.SUBMITTED:
-        current = 2
-    elif profile.status == S.QUIZ_PASSED and profile.verified_since is None:
-        current = 3
-    elif profile.status == S.INTERVIEW_SCHEDULED:
-        recorded = interview is not None and interview.outcome != InterviewOutcome.PENDING
-        current = 4 if recorded else 3
-    else:
+    profile is applying; [] when no step applies (verification.application_step)."""
+    current = verification.application_step(profile, missing, interview)
+    if current is None:
         return []
     return [(key, text, "done" if i < current else "current" if i == current else "todo")
             for i, (key, text) in enumerate(STEPS)]
@@ -106,16 +92,16 @@ class PracticeView(BaseView):
         latest_notice = {}
         for notice in notices:  # newest first: keep the first of each action
             latest_notice.setdefault(notice.action, notice)
-        draft_editable = _draft_editable(profile)
+        draft_editable = verification.draft_editable(profile)
         # what is missing matters only while the questionnaire can still be completed
         missing = questionnaire.missing(profile) if draft_editable else []
         public = profile.status in S.PUBLIC
         return self.render_template(
             T + "index.html", profile=profile, missing=missing, attempts=attempts,
             notices=notices, interview=interview, latest_notice=latest_notice,
-            documents=sorted(profile.documents, key=lambda d: (d.kind, d.id)), filesize=filesize,
+            documents=sorted(profile.documents, key=lambda d: (d.kind, d.id)),
             quiz_url=_quiz_url(), draft_editable=draft_editable,
-            steps=_steps(profile, missing, interview, draft_editable),
+            steps=_steps(profile, missing, interview),
             show_quiz=profile.status in QUIZ_STATUSES,
             verification=profiles.verification_facts(profile) if public else None)
 
@@ -127,7 +113,7 @@ class PracticeView(BaseView):
         profile = verification.my_profile(g.user)
         if profile is not None and profile.status in S.PUBLIC:
             return redirect(url_for(".edit"))
-        if profile is not None and not _draft_editable(profile):
+        if profile is not None and not verification.draft_editable(profile):
             if profile.status in (S.REJECTED, S.REVOKED):
                 flash(str(_l("You cannot apply again unless the moderators allow it.")), "warning")
             elif profile.status == S.SUSPENDED:
@@ -187,7 +173,7 @@ class PracticeView(BaseView):
         if profile is None:
             return redirect(url_for(".index"))
         if profile.status not in S.PUBLIC:
-            if _draft_editable(profile):
+            if verification.draft_editable(profile):
                 return redirect(url_for(".apply"))
             flash(str(_l("Only a verified practitioner edits the public profile.")), "warning")
             return redirect(url_for(".index"))
@@ -236,7 +222,7 @@ class PracticeView(BaseView):
         back = NEXT_PAGES.get(request.values.get("next", ""), "PracticeView.index")
         if request.method == "GET":
             return self.render_template(T + "confirm_remove.html", doc=doc, back=back,
-                                        next=request.args.get("next", ""), filesize=filesize)
+                                        next=request.args.get("next", ""))
         try:
             verification.remove_document(g.user, document_id)
         except ServiceError as err:
@@ -282,8 +268,8 @@ class PracticeView(BaseView):
             missing=questionnaire.missing(profile) if profile is not None else [],
             documents=sorted(profile.documents, key=lambda d: (d.kind, d.id)) if profile is not None else [],
             limits={"count": current_app.config["ATTACHMENT_MAX_COUNT"],
-                    "size": filesize(current_app.config["ATTACHMENT_MAX_BYTES"])},
-            filesize=filesize, quiz_url=_quiz_url())
+                    "size": format_filesize(current_app.config["ATTACHMENT_MAX_BYTES"])},
+            quiz_url=_quiz_url())
 
 
 def register(appbuilder) -> None:
