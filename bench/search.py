@@ -321,6 +321,7 @@ CASES = (
     Case("typo", {"q": "нотариул"}),
     Case("latin", {"q": "notarius almaty"}),
     Case("sort rating", {"q": "адвокат", "sort": "rating"}),
+    Case("3 words", {"q": "адвокат развод Алматы"}),
 )
 
 
@@ -415,6 +416,9 @@ class Results:
     notes: list[str] = field(default_factory=list)
 
 
+PAGE = "/ru/practitioners/"   # public pages have a language prefix (the bare path redirects)
+
+
 def run_queries(app, size: int, backend_name: str, runs: int, res: Results, sql: SqlTimer) -> None:
     from portal.search import backend as get_backend
     from portal.services import search as search_service
@@ -426,7 +430,7 @@ def run_queries(app, size: int, backend_name: str, runs: int, res: Results, sql:
     for _ in range(3):  # warm caches (SQLite pages, index files, templates) for the whole mix first
         for case in CASES:
             url_args = urlencode(case.params)
-            client.get("/practitioners/?" + url_args)
+            client.get(PAGE + "?" + url_args)
             client.get("/api/v1/search/?" + url_args)
     for case in CASES:
         url_args = urlencode(case.params)
@@ -464,9 +468,9 @@ def run_queries(app, size: int, backend_name: str, runs: int, res: Results, sql:
                 service_t = measure(service, runs)
             return service_t, "service"
 
-        page_t, page_via = via("/practitioners/")
+        page_t, page_via = via(PAGE)
         sql.reset()
-        client.get("/practitioners/?" + url_args)
+        client.get(PAGE + "?" + url_args)
         sql_n, sql_ms = sql.n, sql.ms
         api_t, api_via = via("/api/v1/search/")
         if failures.n:
@@ -520,6 +524,7 @@ def bench_size(size: int, args, res: Results, elastic: list[tuple[str, str, obje
         ELASTICSEARCH_URL = ""
         AUTH_RATE_LIMITED = False
         RATELIMIT_ENABLED = False
+        PAGE_CACHE_ENABLED = False   # every page is rendered (a cache hit would measure nothing)
 
     try:
         print(f"== {size} profiles in {tmp}", file=sys.stderr, flush=True)

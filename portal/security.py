@@ -79,7 +79,7 @@ PRACTITIONER = CLIENT + [
 ]
 STAFF_EDIT = r"(UserAdminView|ProfileAdminView|RequestAdminView|OfferAdminView|ReviewAdminView)$"
 STAFF_READ = (r"(CategoryAdminView|SpecializationAdminView|RegionAdminView|CityAdminView|LicensorAdminView|"
-              r"ChamberAdminView|AgreementAdminView|"
+              r"ChamberAdminView|SearchConceptAdminView|AgreementAdminView|"
               r"AcceptanceAdminView|AuditAdminView|ThreadAdminView|QuizQuestionAdminView|QuizOptionAdminView)$")
 MODERATOR = SELF_SERVICE + [
     (STAFF_EDIT, r"can_(list|show|edit)$"),
@@ -95,7 +95,7 @@ MODERATOR = SELF_SERVICE + [
     (r"Support inbox$", r"menu_access$"),
     (r"(Back office|Moderation|Accounts|Quiz questions|Quiz options|Users|Practitioner profiles|Requests|Offers|Reviews|"
      r"Conversations|Categories|"
-     r"Specializations|Regions|Cities|Licensors|Chambers|Agreement versions|Agreement acceptances|Audit trail)$",
+     r"Specializations|Regions|Cities|Licensors|Chambers|Search concepts|Agreement versions|Agreement acceptances|Audit trail)$",
      r"menu_access$"),
 ]
 ROLES: dict[str, list[tuple[str, str]]] = {

@@ -1,6 +1,6 @@
 """Public practitioner search: one backend contract (:mod:`.backend`), two
 engines (:mod:`.embedded` tantivy, :mod:`.elastic` Elasticsearch), shared text
-normalisation (:mod:`.normalize`), documents built from the database
+normalisation (:mod:`.normalize`, :mod:`.phrases`, :mod:`.parsing`), documents built from the database
 (:mod:`.documents`) and the outbox that keeps the index in step (:mod:`.sync`).
 
 The backend is chosen once per app: Elasticsearch when ``ELASTICSEARCH_URL`` is

@@ -3,16 +3,17 @@
 Backends store documents built by :mod:`portal.search.documents` (already
 normalised tokens plus filter/sort values) and answer :class:`SearchQuery`.
 Text matching, synonyms and highlighting rules live in
-:mod:`portal.search.normalize`, so both engines return the same profiles."""
+:mod:`portal.search.normalize` and :mod:`portal.search.parsing`, so both engines return the same profiles."""
 from __future__ import annotations
 
 import abc
+import math
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 from markupsafe import Markup
 
-from portal.search.normalize import ParsedQuery, highlight, parse_query
+from portal.search.parsing import ParsedQuery, highlight, parse_query
 
 SORTS = ("relevance", "rating", "reviews", "experience", "price")
 FACETS = ("category", "region", "specialization", "language")
@@ -22,6 +23,46 @@ FUZZY_WEIGHT = 0.4          # a one-typo match counts this much of an exact one 
 HIGHLIGHT_FIELDS = ("about_ru", "about_kk", "tags_text")
 # Documents missing a price sort after every priced one.
 NO_PRICE = 10**12
+
+# --- relevance (identical in every backend) ------------------------------------------
+# A query of several groups (words) matches a profile holding ANY of them
+# (minimum_should_match 1), ranked by coordination: every matched group adds
+# group_score(parsed), a constant larger than the sum of the BM25 text scores of
+# every group, so a profile matching more groups always outranks one matching
+# fewer, whatever its text. The profile's quality (documents.quality: rating,
+# reviews, years verified; 0..QUALITY_MAX points) multiplies the score by
+# 1 + QUALITY_SCALE x points (the engines' log2(2 + stored quality), see
+# quality_weight): with GROUP_UNIT 10,000, a tenth of a score point per matched
+# group and quality point (at most ~1 per group), so it orders profiles whose text
+# matches alike, below clear text differences and far below one more matched group.
+# Sorting by a field (rating, price...) lists the profiles matching every group,
+# or if there are none, those matching any group (``relaxed``).
+BM25_K1 = 1.2
+IDF_MAX = 20.0            # ln(1 + N / 1.5) for N up to 7.2e8 documents: no term's idf is larger
+QUALITY_MAX = 10.5        # documents.quality_points is 0..QUALITY_MAX
+QUALITY_SCALE = 1e-5      # log2 of the score multiplier, per quality point
+GROUP_UNIT = 10_000.0
+
+
+def quality_weight(points: float) -> float:
+    """The stored ``quality`` of a document: the engines multiply scores by
+    log2(2 + quality) (tantivy's weight_by_field, Elasticsearch's ln2p / ln 2),
+    which makes it 1 + QUALITY_SCALE * points."""
+    return 2.0 * (2.0 ** (QUALITY_SCALE * min(max(points, 0.0), QUALITY_MAX)) - 1.0)
+
+
+def group_score(parsed: ParsedQuery) -> float:
+    """What one matched group adds: GROUP_UNIT (or a multiple of it) above 10/9 of
+    the largest possible sum of the text scores of every group (a term scores at
+    most field weight x (k1 + 1) x idf in BM25, a fuzzy clause its constant).
+    With the quality multiplier m <= 1 + 1.05e-4, a profile matching g groups
+    scores below m (g + 0.9) unit < (g + 1) unit for any g < 950 (a query holds
+    at most 100 words), so matched groups = floor(score / group_score)."""
+    per_term = sum(TEXT_FIELDS.values()) * (BM25_K1 + 1) * IDF_MAX
+    per_fuzzy = sum(TEXT_FIELDS.values()) * FUZZY_WEIGHT
+    bound = sum(len(g.exact) * per_term + (len(g.fuzzy) + len(g.near)) * per_fuzzy
+                for g in parsed.groups)
+    return GROUP_UNIT * max(1, math.ceil(bound / (0.9 * GROUP_UNIT)))
 
 
 class SearchUnavailable(RuntimeError):
@@ -95,6 +136,7 @@ class Hit:
     id: int
     score: float
     highlights: dict[str, Markup] = field(default_factory=dict)
+    matched: int | None = None   # query groups this profile matches (relevance order; None: not known)
 
 
 @dataclass
@@ -103,6 +145,14 @@ class SearchResult:
     total: int
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     relaxed: bool = False        # no profile matched every word; these match some of them
+    groups: int = 0              # the query's groups (words); a hit with matched == groups matches all
+
+    @property
+    def complete_ids(self) -> list[int]:
+        """Hits matching every group (in relevance order they come first)."""
+        if self.relaxed:
+            return []
+        return [h.id for h in self.hits if h.matched is None or h.matched == self.groups]
 
     @property
     def ids(self) -> list[int]:
@@ -146,11 +196,29 @@ class SearchBackend(abc.ABC):
 
     # --- queries -------------------------------------------------------
     def search(self, query: SearchQuery) -> SearchResult:
+        """Relevance order: every profile matching any group, those matching more groups
+        first (see group_score); ``Hit.matched`` tells how many. A field order: the
+        profiles matching every group, or if none does, those matching any group.
+        ``relaxed`` is set when no profile matches every group but some match one."""
         parsed = query.parsed
-        result = self._search(query, parsed, require_all=True)
-        if result.total == 0 and len(parsed.groups) > 1:
+        n = len(parsed.groups)
+        relaxed = False
+        if n == 0:
+            result = self._search(query, parsed, require_all=True)
+        elif query.sort == "relevance":
             result = self._search(query, parsed, require_all=False)
-            result.relaxed = result.total > 0
+            unit = group_score(parsed)
+            for hit in result.hits:
+                hit.matched = min(n, int(hit.score // unit))
+            if n > 1 and result.total and not any(hit.matched == n for hit in result.hits):
+                # every match of every group comes first: on page 1, none; further on, count them
+                relaxed = query.page == 1 and bool(result.hits) or self._count_all(query, parsed) == 0
+        else:
+            result = self._search(query, parsed, require_all=True)
+            if result.total == 0 and n > 1:
+                result = self._search(query, parsed, require_all=False)
+                relaxed = result.total > 0
+        result.groups, result.relaxed = n, relaxed
         return result
 
     def _highlights(self, source: dict, parsed: ParsedQuery) -> dict[str, Markup]:
@@ -163,7 +231,12 @@ class SearchBackend(abc.ABC):
 
     @abc.abstractmethod
     def _search(self, query: SearchQuery, parsed: ParsedQuery, require_all: bool) -> SearchResult:
-        ...
+        """require_all: profiles matching every group; else those matching any group,
+        scored by coordination (group_score per matched group + text + quality)."""
+
+    @abc.abstractmethod
+    def _count_all(self, query: SearchQuery, parsed: ParsedQuery) -> int:
+        """How many profiles (with the query's filters) match every group."""
 
     @abc.abstractmethod
     def suggest_names(self, prefix: str, limit: int = 5) -> list[tuple[int, str]]:

@@ -5,21 +5,35 @@ from typing import Iterable, Iterator
 
 from sqlalchemy.orm import Session, selectinload
 
+from portal.core.clock import utcnow
 from portal.core.extensions import db
 from portal.models.accounts import PortalUser
 from portal.models.practitioners import PractitionerProfile
-from portal.search.backend import NO_PRICE
-from portal.search.normalize import analyzed, prefixes
+from portal.search.backend import NO_PRICE, quality_weight
+from portal.search.normalize import prefixes
+from portal.search.phrases import analyzed
 
 # Bayesian prior for the relevance blend: a profile without reviews counts as
 # PRIOR_COUNT reviews of PRIOR_RATING stars.
 PRIOR_RATING, PRIOR_COUNT = 3.0, 5
+# Years of verification count TENURE_WEIGHT each, up to TENURE_YEARS (backend.QUALITY_MAX = 10 + 0.5).
+TENURE_WEIGHT, TENURE_YEARS = 0.1, 5
 
 
-def quality(rating: float, reviews: int) -> float:
-    """0..10: the rating pulled towards the prior while there are few reviews."""
+def quality(rating: float, reviews: int, verified_years: float = 0.0) -> float:
+    """0..10.5: twice the rating pulled towards the prior while there are few reviews
+    (0..10), plus up to 0.5 for years since verification. Documents store it as
+    backend.quality_weight: a slight multiplier, below any difference in matched words."""
     bayes = (rating * reviews + PRIOR_RATING * PRIOR_COUNT) / (reviews + PRIOR_COUNT)
-    return round(2 * bayes, 3)
+    tenure = TENURE_WEIGHT * min(max(verified_years, 0.0), TENURE_YEARS)
+    return round(2 * bayes + tenure, 3)
+
+
+def verified_years(profile: PractitionerProfile) -> float:
+    """Years since the profile was verified (0 when it has no date); counted when indexed."""
+    if profile.verified_since is None:
+        return 0.0
+    return max(0.0, (utcnow() - profile.verified_since).days / 365.25)
 
 
 def _names(obj) -> str:
@@ -56,7 +70,8 @@ def profile_document(profile: PractitionerProfile) -> dict:
         "reviews": int(profile.reviews_count or 0),
         "experience": int(profile.experience_years or 0),
         "price": int(profile.price_from) if profile.price_from is not None else NO_PRICE,
-        "quality": quality(float(profile.rating_avg or 0), int(profile.reviews_count or 0)),
+        "quality": quality_weight(quality(float(profile.rating_avg or 0), int(profile.reviews_count or 0),
+                                          verified_years(profile))),
         "t_name": analyzed(profile.name),
         "t_tags": analyzed(" ".join([_names(category)] + [_names(s) for s in specs])),
         "t_place": analyzed(place),

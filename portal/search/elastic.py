@@ -30,8 +30,9 @@ from portal.search.backend import (
     facet_buckets,
 )
 from portal.search.elastic_index import MAPPINGS, SETTINGS, document_source
-from portal.search.elastic_query import search_body, suggest_query
-from portal.search.normalize import ParsedQuery, skeleton, words
+from portal.search.elastic_query import count_query, search_body, suggest_query
+from portal.search.normalize import skeleton, words
+from portal.search.parsing import ParsedQuery
 
 log = logging.getLogger(__name__)
 
@@ -244,6 +245,11 @@ class ElasticBackend(SearchBackend):
             aggs = found.get("aggregations", {})
             facets = {facet: facet_buckets(aggs.get(facet, {}).get("values")) for facet in FACETS}
         return SearchResult(hits=hits, total=int(total), facets=facets)
+
+    @_unavailable
+    def _count_all(self, query: SearchQuery, parsed: ParsedQuery) -> int:
+        self._ensure()
+        return int(self.es.count(index=self.alias, query=count_query(query, parsed))["count"])
 
     @_unavailable
     def suggest_names(self, prefix: str, limit: int = 5) -> list[tuple[int, str]]:

@@ -5,12 +5,26 @@ Every query is built from the same parts: per query group, a ``bool`` of
 ``should`` clauses over every text field (``term`` with the field weight for
 exact tokens, ``fuzzy`` with one edit in ``constant_score`` for typos), filters
 on keyword fields, a relevance blend with the profile's quality, and
-disjunctive facets."""
+disjunctive facets.
+
+Relevance order (backend.py): the groups are ``should`` clauses with
+``minimum_should_match: 1``; Elasticsearch has no coordination factor since 7,
+so each group is ``must: [group, constant_score(match_all, group_score)]`` (its
+text score plus the constant where it matches), as in tantivy; quality multiplies
+the score as tantivy's weight_by_field does."""
 from __future__ import annotations
 
-from portal.search.backend import FACETS, FUZZY_WEIGHT, TEXT_FIELDS, SearchQuery, facet_field
+from portal.search.backend import (
+    BM25_K1,
+    FACETS,
+    FUZZY_WEIGHT,
+    TEXT_FIELDS,
+    SearchQuery,
+    facet_field,
+    group_score,
+)
 from portal.search.elastic_index import SOURCE_FIELDS
-from portal.search.normalize import ParsedQuery
+from portal.search.parsing import ParsedQuery
 
 SORT_FIELDS = {"rating": ("rating", "desc"), "reviews": ("reviews", "desc"),
                "experience": ("experience", "desc"), "price": ("price", "asc")}
@@ -18,7 +32,6 @@ SORT_FIELDS = {"rating": ("rating", "desc"), "reviews": ("reviews", "desc"),
 # tantivy's BM25 keeps; exact-term boosts are multiplied by it so a term scores
 # the same in both engines, and so the balance between exact and fuzzy
 # (constant-score) matches is the same.
-BM25_K1 = 1.2
 EXACT_SCALE = BM25_K1 + 1
 # tantivy's weight_by_field multiplies by log2(2 + quality); ln2p gives ln(2 + quality).
 # Scaling by 1/ln 2 makes the scores themselves equal (the order would be the same anyway).
@@ -28,25 +41,32 @@ FUZZY_EXPANSIONS = 256  # one-edit neighbours of a token considered (tantivy tak
 FACET_SIZE = 200
 
 
+def _group(group) -> dict:
+    clauses = []
+    for field, weight in TEXT_FIELDS.items():
+        for token in group.exact:
+            clauses.append({"term": {field: {"value": token, "boost": weight * EXACT_SCALE}}})
+        for token in group.fuzzy:
+            clauses.append({"constant_score": {
+                "filter": {"fuzzy": {field: {"value": token, "fuzziness": 1, "prefix_length": 0,
+                                             "transpositions": True,
+                                             "max_expansions": FUZZY_EXPANSIONS}}},
+                "boost": weight * FUZZY_WEIGHT}})
+        for token in group.near:
+            clauses.append({"constant_score": {"filter": {"term": {field: token}},
+                                               "boost": weight * FUZZY_WEIGHT}})
+    return {"bool": {"should": clauses, "minimum_should_match": 1}}
+
+
 def text_query(parsed: ParsedQuery, require_all: bool) -> dict:
+    """Every group (require_all), or any group with coordination (backend.group_score)."""
     if parsed.is_empty:
         return {"match_all": {}}
-    groups = []
-    for group in parsed.groups:
-        clauses = []
-        for field, weight in TEXT_FIELDS.items():
-            for token in group.exact:
-                clauses.append({"term": {field: {"value": token, "boost": weight * EXACT_SCALE}}})
-            for token in group.fuzzy:
-                clauses.append({"constant_score": {
-                    "filter": {"fuzzy": {field: {"value": token, "fuzziness": 1, "prefix_length": 0,
-                                                 "transpositions": True,
-                                                 "max_expansions": FUZZY_EXPANSIONS}}},
-                    "boost": weight * FUZZY_WEIGHT}})
-        groups.append({"bool": {"should": clauses, "minimum_should_match": 1}})
     if require_all:
-        return {"bool": {"must": groups}}
-    return {"bool": {"should": groups, "minimum_should_match": 1}}
+        return {"bool": {"must": [_group(g) for g in parsed.groups]}}
+    unit = {"constant_score": {"filter": {"match_all": {}}, "boost": group_score(parsed)}}
+    return {"bool": {"should": [{"bool": {"must": [_group(g), unit]}} for g in parsed.groups],
+                     "minimum_should_match": 1}}
 
 
 def _facet_filters(query: SearchQuery, without: str | None = None) -> list:
@@ -103,6 +123,12 @@ def search_body(query: SearchQuery, parsed: ParsedQuery, require_all: bool) -> d
     elif facet_filters:
         scored["bool"]["filter"] += facet_filters
     return body
+
+
+def count_query(query: SearchQuery, parsed: ParsedQuery) -> dict:
+    """Profiles matching every group, with every filter of ``query``."""
+    return {"bool": {"must": [text_query(parsed, True)],
+                     "filter": _other_filters(query) + _facet_filters(query)}}
 
 
 def suggest_query(keys: list[str]) -> dict:

@@ -40,8 +40,10 @@ from portal.search.backend import (
     SearchUnavailable,
     facet_buckets,
     facet_field,
+    group_score,
 )
-from portal.search.normalize import ParsedQuery, skeleton, words
+from portal.search.normalize import skeleton, words
+from portal.search.parsing import ParsedQuery
 
 log = logging.getLogger(__name__)
 INDEX_NAME = re.compile(r"profiles-\d{1,30}")  # what CURRENT may name
@@ -283,22 +285,34 @@ class EmbeddedBackend(SearchBackend):
         return n
 
     # --- queries ---------------------------------------------------------
+    def _group_query(self, group) -> Query:
+        clauses = []
+        for field, weight in TEXT_FIELDS.items():
+            for token in group.exact:
+                clauses.append((Occur.Should, Query.boost_query(
+                    Query.term_query(self.schema, field, token), weight)))
+            for token in group.fuzzy:
+                clauses.append((Occur.Should, Query.const_score_query(
+                    Query.fuzzy_term_query(self.schema, field, token, 1, True, False),
+                    weight * FUZZY_WEIGHT)))
+            for token in group.near:
+                clauses.append((Occur.Should, Query.const_score_query(
+                    Query.term_query(self.schema, field, token), weight * FUZZY_WEIGHT)))
+        return Query.boolean_query(clauses)
+
     def _text_query(self, parsed: ParsedQuery, require_all: bool) -> Query:
+        """Every group (require_all), or any group with coordination: a matched group
+        adds group_score(parsed) to its text score (see backend.py)."""
         if parsed.is_empty:
             return Query.all_query()
-        groups = []
-        for group in parsed.groups:
-            clauses = []
-            for field, weight in TEXT_FIELDS.items():
-                for token in group.exact:
-                    clauses.append((Occur.Should, Query.boost_query(
-                        Query.term_query(self.schema, field, token), weight)))
-                for token in group.fuzzy:
-                    clauses.append((Occur.Should, Query.const_score_query(
-                        Query.fuzzy_term_query(self.schema, field, token, 1, True, False),
-                        weight * FUZZY_WEIGHT)))
-            groups.append((Occur.Must if require_all else Occur.Should, Query.boolean_query(clauses)))
-        return Query.boolean_query(groups)
+        if require_all:
+            return Query.boolean_query([(Occur.Must, self._group_query(g)) for g in parsed.groups])
+        # a group's text AND a constant matching every document: the group's text score
+        # plus the constant where the group matches (the text evaluated once)
+        unit = Query.const_score_query(Query.all_query(), group_score(parsed))
+        return Query.boolean_query([
+            (Occur.Should, Query.boolean_query([(Occur.Must, self._group_query(g)), (Occur.Must, unit)]))
+            for g in parsed.groups])
 
     def _filter_clauses(self, query: SearchQuery, without: str | None = None) -> list:
         clauses = []
@@ -331,7 +345,7 @@ class EmbeddedBackend(SearchBackend):
             field, order = SORT_FIELDS[query.sort]
             found = searcher.search(main, limit=query.per_page, offset=offset, count=True,
                                     order_by_field=field, order=order)
-        else:
+        else:   # quality multiplies the score (slightly: backend.quality_weight)
             found = searcher.search(main, limit=query.per_page, offset=offset, count=True,
                                     weight_by_field="quality")
         hits = []
@@ -342,6 +356,11 @@ class EmbeddedBackend(SearchBackend):
                             highlights=self._highlights(source, parsed)))
         facets = self._facets(searcher, query, text, main) if query.with_facets else {}
         return SearchResult(hits=hits, total=found.count, facets=facets)
+
+    @degrades
+    def _count_all(self, query: SearchQuery, parsed: ParsedQuery) -> int:
+        main = self._combined(self._text_query(parsed, True), self._filter_clauses(query))
+        return self._searcher().search(main, limit=1, count=True).count
 
     def _facets(self, searcher, query: SearchQuery, text: Query, main: Query) -> dict:
         active = set(query.filters())

@@ -14,21 +14,18 @@ stripped, so "нотариус", "notarius" and "нотариусқа" give the 
    is stripped, repeatedly for Kazakh's stacked endings, keeping at least four
    letters; doubled letters are merged.
 
-Synonyms and abbreviations are *concepts*: a phrase such as "ЧСИ" or "частный
-судебный исполнитель" adds the concept token ``qqbailiff`` to the document,
-and a query for any of its phrases looks for that token. Query-only expansions
-("юрист" → advocates and legal consultants) widen a query without changing
-documents. Everything here is plain Python, so Elasticsearch and the embedded
-engine index exactly the same tokens (the in-memory test server ignores
-Elasticsearch's synonym filters, see search-notes.md)."""
+Synonyms, everyday phrasing and abbreviations are *concepts* (phrases.py):
+"ЧСИ" or "частный судебный исполнитель" add the concept token ``qqbailiff``.
+Queries are parsed in parsing.py. Everything here is plain Python, so
+Elasticsearch and the embedded engine index exactly the same tokens (the
+in-memory test server ignores Elasticsearch's synonym filters)."""
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from functools import lru_cache
 
-from markupsafe import Markup, escape
+import Stemmer
 
 _CYRILLIC = {
     "а": "a", "ә": "a", "б": "b", "в": "v", "г": "g", "ғ": "g", "д": "d", "е": "e", "ё": "e",
@@ -55,6 +52,7 @@ _ENDINGS = sorted({
     "na", "ne", "da", "de", "ta", "te", "nda", "nde", "dan", "den", "tan", "ten", "nan", "nen",
 }, key=len, reverse=True)
 _MIN_STEM = 4
+_KK_MIN_STEM = 3
 
 _STOPWORDS_RAW = (
     # Russian
@@ -66,35 +64,7 @@ _STOPWORDS_RAW = (
     "the a an of in on for and or to at by with"
 )
 
-# concept -> phrases (any language, any script) that mean it.
-CONCEPTS: dict[str, tuple[str, ...]] = {
-    "bailiff": ("ЧСИ", "частный судебный исполнитель", "судебный исполнитель", "судебный пристав",
-                "пристав", "жеке сот орындаушысы", "сот орындаушысы", "сот орындаушы", "bailiff",
-                "private bailiff"),
-    "notary": ("нотариус", "нотариат", "нотариальный", "notary", "notarius"),
-    "advocate": ("адвокат", "защитник", "адвокатура", "қорғаушы", "advocate", "defence lawyer",
-                 "defense attorney", "attorney at law"),
-    "consultant": ("юридический консультант", "юрконсультант", "юридическая консультация",
-                   "заң кеңесшісі", "заң консультанты", "legal consultant"),
-    # "экспертиза" alone is also a lawyer's review of a contract, so only the forensic phrases count
-    "expert": ("судебный эксперт", "эксперт", "судебная экспертиза", "сот сарапшысы", "сарапшы",
-               "сараптама", "court expert", "forensic expert", "expert"),
-    "inheritance": ("наследство", "наследование", "наследственный", "мұра", "мұрагерлік",
-                    "inheritance"),
-    "realty": ("недвижимость", "жылжымайтын мүлік", "квартира", "пәтер", "real estate"),
-    "alimony": ("алименты", "алимент", "alimony"),
-    "proxy": ("доверенность", "сенімхат", "power of attorney", "powers of attorney"),
-    "divorce": ("развод", "расторжение брака", "ажырасу", "divorce"),
-    "astana": ("Астана", "Нур-Султан", "Нұр-Сұлтан", "Nur-Sultan", "Целиноград"),
-}
-# Query-only widening: the phrase also finds these concepts (documents unchanged).
-QUERY_EXPANSIONS: dict[str, tuple[str, ...]] = {
-    "юрист": ("advocate", "consultant"),
-    "заңгер": ("advocate", "consultant"),
-    "lawyer": ("advocate", "consultant"),
-}
-CONCEPT_PREFIX = "qq"  # never produced by the skeleton (q → k), so concept tokens cannot collide
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 def skeleton(word: str) -> str:
@@ -128,81 +98,116 @@ def stem(token: str) -> str:
     return re.sub(r"(.)\1+", r"\1", token)
 
 
+_RU_STEMMER = Stemmer.Stemmer("russian")
+_CYRILLIC_WORD = re.compile(r"^[а-яё]+$")
+_KK_LETTERS = frozenset("әғқңөұүһіäğıñöşūüəq")  # q: only Kazakh Latin among the portal's languages
+# Endings that mark a Cyrillic word without Kazakh letters as Kazakh: plural and genitive.
+_KK_MARKERS = ("лар", "лер", "дар", "дер", "тар", "тер", "дың", "дің", "тың", "тің", "дан", "ден", "тан",
+               "тен", "нан", "нен", "нда", "нде", "ыда", "ына")
+# Kazakh endings as skeletons, stripped from the end in layers (case, then
+# possessive, then plural, then the verbal noun / wish forms): нотариустарға ->
+# notarius+tar+ga, мұрагерлікке -> muragerlik+ke, ажырасуға -> ajiras+u+ga,
+# ажырасқым -> ajiras+kim. At least _KK_MIN_STEM letters are kept (Kazakh roots
+# are often three letters: сот, жер, іс).
+KK_SUFFIXES: tuple[tuple[str, ...], ...] = (
+    # case: genitive, ablative, locative, dative, accusative, instrumental
+    ("nin", "din", "tin", "dan", "den", "tan", "ten", "nan", "nen", "nda", "nde", "da", "de", "ta",
+     "te", "ga", "ge", "ka", "ke", "na", "ne", "ni", "di", "ti", "men", "ben", "pen"),
+    # possessive (my, your, his/her, our)
+    ("imiz", "miz", "iniz", "niz", "kim", "gim", "si", "im", "in", "i", "m"),
+    # plural
+    ("lar", "ler", "dar", "der", "tar", "ter"),
+    # verbal noun (-у) and wish (-қы- of -қым / -қысы: "I / he wants to")
+    ("ki", "gi", "u"),
+)
+
+
+def is_kazakh(word: str) -> bool:
+    """Kazakh letters (Cyrillic or Latin 2021), or a Cyrillic Kazakh plural/genitive ending."""
+    low = word.lower()
+    return any(ch in _KK_LETTERS for ch in low) or (
+        _CYRILLIC_WORD.match(low) is not None and len(low) > 5 and low.endswith(_KK_MARKERS))
+
+
+def kk_stem(token: str) -> str:
+    """Strip stacked Kazakh endings (case, possessive, plural, verbal) from a skeleton."""
+    for layer in KK_SUFFIXES:
+        for ending in sorted(layer, key=len, reverse=True):
+            if token.endswith(ending) and len(token) - len(ending) >= _KK_MIN_STEM:
+                token = token[: -len(ending)]
+                break
+    return re.sub(r"(.)\1+", r"\1", token)
+
+
+def ru_stem(word: str) -> str:
+    """The Snowball (Porter) Russian stem of a Cyrillic word, lower case, ё -> е."""
+    return _RU_STEMMER.stemWord(word.lower().replace("ё", "е"))
+
+
+_LATIN_WORD = re.compile(r"^[a-z]+$")
+# Russian typed in Latin letters, back to Cyrillic for the Snowball stemmer (longest first).
+_TO_CYRILLIC = (("shch", "щ"), ("sch", "щ"), ("zh", "ж"), ("kh", "х"), ("ts", "ц"), ("ch", "ч"),
+                ("sh", "ш"), ("ya", "я"), ("yu", "ю"), ("yo", "е"), ("ia", "я"), ("iu", "ю"),
+                ("yy", "ый"), ("iy", "ий"), ("yi", "ый"), ("y", "ы"), ("x", "кс"))
+_LATIN_LETTERS = dict(zip("abvgdezijklmnoprstufhcwq", "абвгдезийклмнопрстуфхцвк"))
+
+
+def _cyrillic_of(word: str) -> str:
+    for old, new in _TO_CYRILLIC:
+        word = word.replace(old, new)
+    return "".join(_LATIN_LETTERS.get(ch, ch) for ch in word)
+
+
 @lru_cache(maxsize=200_000)
 def term(word: str) -> str:
-    """The index/query term of one word ('' for a stop word)."""
+    """The index/query term of one word ('' for a stop word): Russian Cyrillic words
+    are stemmed by Snowball, Kazakh words by the suffix table, then reduced to their
+    skeleton with the light ending strip (which also makes Latin spellings meet)."""
     sk = skeleton(word)
     if not sk or sk in _STOPWORDS:
         return ""
+    if sk.isdigit():
+        return sk
+    if is_kazakh(word):
+        return kk_stem(sk)
+    low = word.lower()
+    if _LATIN_WORD.match(low):  # Russian in Latin letters meets its Cyrillic spelling
+        low = _cyrillic_of(low)
+    if _CYRILLIC_WORD.match(low):
+        stemmed = skeleton(ru_stem(low))
+        if len(stemmed) >= _MIN_STEM:  # a too short Snowball stem ("семей" -> "сем") is not used
+            return stemmed
     return stem(sk)
 
 
+@lru_cache(maxsize=200_000)
+def forms(word: str) -> tuple[str, ...]:
+    """Every term one word is indexed and queried under: ``term(word)`` first, then
+    its script-independent *base* form (skeleton + light ending strip) when that
+    differs. The stemmers choose by script (Kazakh letters -> suffix table, Cyrillic
+    -> Snowball, Latin -> Cyrillic -> Snowball), so one surname spelt "Жұмабеков",
+    "Жумабеков" or "Zhumabekov" gets different stemmed terms; the base form is the
+    same for all of them ("jumabek"), so they still meet. () for a stop word."""
+    first = term(word)
+    if not first:
+        return ()
+    base = stem(skeleton(word))
+    return (first,) if base == first or not base else (first, base)
+
+
 def words(text: str) -> list[str]:
-    return _WORD.findall(text or "")
+    return WORD.findall(text or "")
 
 
 def terms(text: str) -> list[str]:
     return [t for t in (term(w) for w in words(text)) if t]
 
 
+def word_forms(text: str) -> list[tuple[str, ...]]:
+    return [f for f in (forms(w) for w in words(text)) if f]
+
+
 _STOPWORDS = frozenset(skeleton(w) for w in _STOPWORDS_RAW.split())
-
-
-def _phrase_table(source: dict[str, tuple[str, ...]]) -> dict[tuple[str, ...], tuple[str, ...]]:
-    table: dict[tuple[str, ...], set[str]] = {}
-    for concept, phrases in source.items():
-        for phrase in phrases:
-            key = tuple(terms(phrase))
-            if key:
-                table.setdefault(key, set()).add(CONCEPT_PREFIX + concept)
-    return {k: tuple(sorted(v)) for k, v in table.items()}
-
-
-_CONCEPT_PHRASES = _phrase_table(CONCEPTS)
-_EXPANSION_PHRASES = {
-    tuple(terms(phrase)): tuple(CONCEPT_PREFIX + c for c in concepts)
-    for phrase, concepts in QUERY_EXPANSIONS.items()
-}
-_STARTS = {id(table): frozenset(key[0] for key in table)
-           for table in (_CONCEPT_PHRASES, _EXPANSION_PHRASES)}
-_MAX_PHRASE = max(len(k) for k in list(_CONCEPT_PHRASES) + list(_EXPANSION_PHRASES))
-# concept token -> terms of its phrases (to highlight the words that matched a concept)
-CONCEPT_TERMS: dict[str, frozenset[str]] = {}
-for _key, _concepts in _CONCEPT_PHRASES.items():
-    for _c in _concepts:
-        CONCEPT_TERMS[_c] = CONCEPT_TERMS.get(_c, frozenset()) | frozenset(_key)
-
-
-def _find_phrases(seq: list[str], table) -> list[tuple[int, int, tuple[str, ...]]]:
-    """(start, end, concepts) for every phrase of ``table`` in ``seq``, longest first."""
-    found = []
-    starts = _STARTS[id(table)]
-    i = 0
-    while i < len(seq):
-        if seq[i] not in starts:  # most words start no phrase: skip the window lookups
-            i += 1
-            continue
-        for n in range(min(_MAX_PHRASE, len(seq) - i), 0, -1):
-            concepts = table.get(tuple(seq[i:i + n]))
-            if concepts:
-                found.append((i, i + n, concepts))
-                i += n
-                break
-        else:
-            i += 1
-    return found
-
-
-def analyze(text: str) -> list[str]:
-    """Tokens to index for ``text``: its terms plus the concept tokens it mentions."""
-    seq = terms(text)
-    extra = [c for _, _, concepts in _find_phrases(seq, _CONCEPT_PHRASES) for c in concepts]
-    return seq + extra
-
-
-def analyzed(text: str) -> str:
-    """``analyze`` as one space-separated string (what backends store in their token fields)."""
-    return " ".join(analyze(text))
 
 
 def prefixes(text: str, longest: int = 12) -> list[str]:
@@ -214,114 +219,22 @@ def prefixes(text: str, longest: int = 12) -> list[str]:
     return out
 
 
-@dataclass(frozen=True)
-class Group:
-    """One word (or synonym phrase) of a query: a document matches the group when
-    any field holds one of ``exact``, or a term one edit away from one of ``fuzzy``."""
-    exact: tuple[str, ...]
-    fuzzy: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class ParsedQuery:
-    groups: tuple[Group, ...] = ()
-    raw: str = ""
-    highlight_terms: frozenset[str] = field(default_factory=frozenset)
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.groups
-
-
-FUZZY_MIN_LENGTH = 5
-
-
-def parse_query(text: str) -> ParsedQuery:
-    text = (text or "")[:200]
-    seq = terms(text)
-    spans = {s: (e, c) for s, e, c in _find_phrases(seq, _CONCEPT_PHRASES)}
-    expansions = {s: (e, c) for s, e, c in _find_phrases(seq, _EXPANSION_PHRASES)}
-    groups: list[Group] = []
-    i = 0
-    while i < len(seq):
-        if i in spans or i in expansions:
-            end, concepts = spans.get(i, (i + 1, ()))
-            if i in expansions:
-                end2, more = expansions[i]
-                end = max(end, end2)
-                concepts = tuple(sorted(set(concepts) | set(more)))
-            literal = seq[i:end]
-            exact = tuple(concepts) + (tuple(literal) if len(literal) == 1 else ())
-            groups.append(Group(exact=exact))
-            i = end
-            continue
-        t = seq[i]
-        fuzzy = (t,) if len(t) >= FUZZY_MIN_LENGTH and not t.isdigit() else ()
-        groups.append(Group(exact=(t,), fuzzy=fuzzy))
-        i += 1
-    # de-duplicate repeated words
-    unique: list[Group] = []
-    for g in groups:
-        if g not in unique:
-            unique.append(g)
-    marks = set(seq)
-    for g in unique:
-        for token in g.exact:
-            marks |= CONCEPT_TERMS.get(token, frozenset())
-    return ParsedQuery(tuple(unique), text, frozenset(marks))
-
-
-def _within_one_edit(a: str, b: str) -> bool:
-    if a == b:
-        return True
-    la, lb = len(a), len(b)
-    if abs(la - lb) > 1:
-        return False
-    if la == lb:
-        diff = [k for k in range(la) if a[k] != b[k]]
-        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
-                                   and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
-    if la > lb:
-        a, b = b, a
-    for k in range(len(a) + 1):
-        if a[:k] == b[:k] and a[k:] == b[k + 1:]:
-            return True
-    return False
-
-
-def word_matches(word: str, query: ParsedQuery) -> bool:
-    t = term(word)
-    if not t:
-        return False
-    if t in query.highlight_terms:
-        return True
-    return any(_within_one_edit(t, f) for g in query.groups for f in g.fuzzy)
-
-
-def highlight(text: str, query: ParsedQuery, width: int = 180) -> Markup | None:
-    """An escaped snippet of ``text`` around the first words that match ``query``,
-    with those words in <mark>; None if nothing matches."""
-    if not text or query.is_empty:
-        return None
-    spans = [(m.start(), m.end()) for m in _WORD.finditer(text) if word_matches(m.group(), query)]
-    if not spans:
-        return None
-    start = max(0, spans[0][0] - width // 3)
-    if start:
-        space = text.find(" ", start)
-        start = space + 1 if 0 <= space < spans[0][0] else start
-    end = min(len(text), start + width)
-    if end < len(text):
-        space = text.rfind(" ", spans[0][1], end)
-        end = space if space > 0 else end
-    out, pos = [], start
-    for s, e in spans:
-        if s < start or e > end:
-            continue
-        out.append(escape(text[pos:s]))
-        out.append(Markup("<mark>") + escape(text[s:e]) + Markup("</mark>"))
-        pos = e
-    out.append(escape(text[pos:end]))
-    prefix = "… " if start > 0 else ""
-    suffix = " …" if end < len(text) else ""
-    return Markup(prefix) + Markup("").join(out) + Markup(suffix)
+def edit_distance(a: str, b: str, most: int) -> int:
+    """Optimal string alignment distance (insert, delete, substitute, or swap two
+    neighbours: the engines' fuzzy queries with transpositions), or most + 1 as
+    soon as it must exceed ``most``."""
+    if abs(len(a) - len(b)) > most:
+        return most + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], prev2[j - 2] + 1)
+        if min(row) > most:
+            return most + 1
+        prev2, prev = prev, row
+    return prev[-1]

@@ -104,6 +104,17 @@ def register(app) -> None:
     _inline.register(after_flush=_after_flush)
 
 
+def queue_categories(session: Session, category_ids) -> None:
+    """Queue every profile of these categories for reindexing (e.g. after a change of the
+    concept dictionary), applied after the commit like any other change when SEARCH_SYNC is inline."""
+    now = utcnow()
+    rows = [{"kind": OutboxKind.CATEGORY, "entity_id": cid, "created_at": now, "attempts": 0,
+             "next_attempt_at": now} for cid in category_ids]
+    if rows:
+        session.connection().execute(insert(SearchOutbox.__table__), rows)
+        _inline.mark(session)
+
+
 def _expand(session: Session, rows: list[SearchOutbox]) -> set[int]:
     ids = {r.entity_id for r in rows if r.kind == OutboxKind.PROFILE}
     by_kind = {kind: [r.entity_id for r in rows if r.kind == kind] for kind in OutboxKind.ALL}

@@ -14,6 +14,7 @@ from portal.core.extensions import db
 from portal.models.agreement import AgreementVersion
 from portal.models.catalog import Category, Chamber, City, Licensor, Region, Specialization
 from portal.models.practitioners import QuizOption, QuizQuestion
+from portal.search import concepts as search_concepts
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 
@@ -352,6 +353,7 @@ def ensure_reference_data() -> bool:
                                                        for lang in ("kk", "ru", "en")}))
     new += missing_quiz_questions()
     new += missing_places([r for r in new if isinstance(r, Region)], categories)
+    new += search_concepts.missing_concepts()
     reworded = reword_earlier_texts()
     if new or reworded:
         db.session.add_all(new)

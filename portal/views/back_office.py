@@ -21,6 +21,7 @@ from portal.views.catalog.admin import (
 )
 from portal.views.exchange.admin import OfferAdminView, RequestAdminView, ReviewAdminView, ThreadAdminView
 from portal.views.practitioners.admin import ProfileAdminView
+from portal.views.search.admin import SearchConceptAdminView
 from portal.views.staff import AuditAdminView
 
 BACK_OFFICE = [
@@ -36,6 +37,7 @@ BACK_OFFICE = [
     (CityAdminView, "Cities", _l("Cities"), "fa-city"),
     (LicensorAdminView, "Licensors", _l("Licensors"), "fa-landmark"),
     (ChamberAdminView, "Chambers", _l("Chambers and collegia"), "fa-building-columns"),
+    (SearchConceptAdminView, "Search concepts", _l("Search concepts"), "fa-magnifying-glass"),
     (AgreementAdminView, "Agreement versions", _l("Agreement versions"), "fa-file-contract"),
     (AcceptanceAdminView, "Agreement acceptances", _l("Agreement acceptances"), "fa-check"),
     (AuditAdminView, "Audit trail", _l("Audit trail"), "fa-clock-rotate-left"),

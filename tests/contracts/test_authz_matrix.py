@@ -130,6 +130,16 @@ def staff(edit: bool):
     return rule
 
 
+def search_concepts_admin(endpoint, role, w):
+    """The search concept dictionary: like reference data (admins edit, moderators read),
+    but nobody deletes (a concept is switched off with "Active", portal.views.search.admin)
+    and there are no files."""
+    method = endpoint.split(".")[1]
+    if method in ("delete", "download"):
+        return denied(role)
+    return staff(edit=False)(endpoint, role, w)
+
+
 def agreement_admin(endpoint, role, w):
     """Agreement versions: moderators and admins read; admins publish, and edit or
     withdraw only a scheduled version (version 1 is in force: refused with a flash)."""
@@ -335,7 +345,7 @@ ACCESS = {
     "CategoryAdminView": staff(edit=False), "SpecializationAdminView": staff(edit=False),
     "RegionAdminView": staff(edit=False), "AgreementAdminView": agreement_admin,
     "CityAdminView": staff(edit=False), "LicensorAdminView": staff(edit=False),
-    "ChamberAdminView": staff(edit=False),
+    "ChamberAdminView": staff(edit=False), "SearchConceptAdminView": search_concepts_admin,
     # the "I accept" page of a new agreement version: the world's users accepted it, so they go on
     "AgreementAcceptView": lambda e, role, w: "login" if role == "anonymous" else "redirect",
     "AcceptanceAdminView": staff_read_only_model, "AuditAdminView": staff_read_only_model,
@@ -379,6 +389,7 @@ def _args(rule, w):
             "CategoryAdminView": w.profile.category_id, "SpecializationAdminView": w.profile.specializations[0].id,
             "RegionAdminView": w.profile.regions[0].id, "AgreementAdminView": 1,
             "CityAdminView": 1, "LicensorAdminView": 1, "ChamberAdminView": 1,  # seeded reference rows
+            "SearchConceptAdminView": 1,
             "AcceptanceAdminView": w.acceptance_id, "AuditAdminView": w.audit_id,
             "QuizQuestionAdminView": w.question_id, "QuizOptionAdminView": w.option_id,
         }.get(view, MISSING)

@@ -18,7 +18,7 @@ from portal.core.extensions import db
 from portal.models.catalog import Chamber, City, Licensor
 from portal.models.practitioners import PractitionerProfile
 from portal.search.documents import profile_document
-from portal.search.normalize import analyzed
+from portal.search.phrases import analyzed
 from portal.services.catalog import FactMatcher, fact_key
 from portal.services.practitioners import verification as v
 from portal.services.practitioners.importer import import_practitioners

@@ -12,8 +12,8 @@ import pytest
 from portal.core.extensions import db
 from portal.models.exchange import RequestStatus, ReviewStatus
 from portal.models.practitioners import Interview, InterviewOutcome, QuizAttempt
-from portal.services import search
 from portal.services.practitioners import profiles
+from portal.services.search import suggestions
 from tests.factories import make_practitioner, make_request, make_review, make_user
 
 pytestmark = pytest.mark.db_per_module
@@ -130,7 +130,7 @@ def test_home_situations_lead_to_the_right_practitioners(app, client):
         "labour": make_practitioner(sm, "advocate", spec_codes=("labour-disputes",), first_name="Еңбек"),
         "attorney": make_practitioner(sm, "notary", spec_codes=("power-of-attorney",), first_name="Сенім"),
     }
-    assert {s.code for s in search.popular_situations()} == set(expected)
+    assert {s.code for s in suggestions.popular_situations()} == set(expected)
     for lang in ("kk", "ru"):
         html = page(client, f"/?_l_={lang}")
         links = dict(re.findall(r'data-situation="(\w+)" href="([^"]+)"', html))

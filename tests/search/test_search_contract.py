@@ -7,6 +7,7 @@ and ``public_documents`` of them is indexed into a fresh backend of each kind
 when set, else an in-memory osmem-server (tests/search_servers.py)."""
 from __future__ import annotations
 
+import contextlib
 import uuid
 from types import SimpleNamespace
 
@@ -14,11 +15,11 @@ import pytest
 
 from portal.core.extensions import db
 from portal.models.practitioners import ProfileStatus
-from portal.search.backend import NO_PRICE, SearchQuery, SearchUnavailable
+from portal.search.backend import NO_PRICE, SearchQuery, SearchUnavailable, group_score
 from portal.search.documents import public_documents, quality
 from portal.search.elastic import ElasticBackend
 from portal.search.embedded import EmbeddedBackend
-from portal.search.normalize import analyzed
+from portal.search.phrases import analyzed
 from tests import search_servers
 from tests.factories import make_profile, make_user, region
 
@@ -146,18 +147,27 @@ def dispose(backend) -> None:
     backend.close()
 
 
-@pytest.fixture(scope="module")
-def engines(people):
-    """Both engines, each loaded with public_documents of the module's profiles."""
+@contextlib.contextmanager
+def loaded_engines(ids):
+    """A fresh backend of every kind, each loaded with public_documents of ``ids``
+    (dropped afterwards)."""
     made = {}
     try:
         for kind in KINDS:
             made[kind] = new_backend(kind)
-            assert made[kind].bulk(public_documents(people.all)) == len(people.public)
+            made[kind].bulk(public_documents(ids))
         yield made
     finally:
         for backend in made.values():
             dispose(backend)
+
+
+@pytest.fixture(scope="module")
+def engines(people):
+    """Both engines, each loaded with public_documents of the module's profiles."""
+    with loaded_engines(people.all) as made:
+        assert all(backend.count() == len(people.public) for backend in made.values())
+        yield made
 
 
 @pytest.fixture(params=KINDS)
@@ -185,10 +195,12 @@ def run(search, text="", **kw):
 
 
 def found(search, text="", **kw) -> set[int]:
+    """Profiles matching every word: they come first (relevance order ranks the
+    profiles matching only some words below them, tests/search/test_ranking.py)."""
     result = run(search, text, **kw)
     assert not result.relaxed, (text, kw)
     assert result.total == len(result.ids)
-    return set(result.ids)
+    return set(result.complete_ids)
 
 
 def ids(people, *keys) -> set[int]:
@@ -395,8 +407,9 @@ def test_relevance_blends_text_with_rating_and_reviews(search, people):
     # three equal text matches: the well-rated and much-reviewed one first, then a
     # high rating from few reviews, then a low rating from many
     assert quality(4.75, 30) > quality(4.85, 5) > quality(3.4, 31)
-    assert run(search, "адвокат Павлодар").ids == [people.id[k] for k in ("pav_top", "pav_few", "pav_low")]
-    assert run(search, "гражданские споры павлодар").ids == [
+    # (profiles matching only some of the words follow them: tests/search/test_ranking.py)
+    assert run(search, "адвокат Павлодар").ids[:3] == [people.id[k] for k in ("pav_top", "pav_few", "pav_low")]
+    assert run(search, "гражданские споры павлодар").ids[:3] == [
         people.id[k] for k in ("pav_top", "pav_few", "pav_low")]
     # without text: by quality alone
     order = run(search).ids
@@ -458,7 +471,9 @@ def test_relaxed_fallback_when_no_profile_matches_every_word(search, people):
     assert set(result.ids) == ids(people, *NOTARIES, "expert_karaganda")
     assert result.total == 4
     strict = run(search, "эксперт Караганда")
-    assert not strict.relaxed and strict.ids == [people.id["expert_karaganda"]]
+    # the profile matching both words first, the other expert (one word) below it
+    assert not strict.relaxed and strict.complete_ids == [people.id["expert_karaganda"]]
+    assert strict.ids == [people.id["expert_karaganda"], people.id["expert_almaty"]]
     # a single word is never relaxed; nothing at all stays empty
     none = run(search, "квазиоформление")
     assert none.ids == [] and none.total == 0 and not none.relaxed
@@ -554,8 +569,10 @@ AGREEMENT_QUERIES = [
 # BM25 statistics are not computed identically by every engine (tantivy's average
 # field length counts every document, Lucene's only those with the field; the
 # in-memory test server's length normalisation differs again), so two profiles whose
-# text scores are within this ratio may come in either order.
-NEAR_TIE = 1.15
+# text scores are within this ratio may come in either order. (Up to 1.2 apart for one
+# tag match on the test server; the rating blend no longer outweighs such differences,
+# it is light now: backend.quality_weight.)
+NEAR_TIE = 1.25
 
 
 def test_both_engines_return_the_same_results(engines):
@@ -567,10 +584,13 @@ def test_both_engines_return_the_same_results(engines):
             assert a.ids == b.ids, query
         else:
             assert sorted(a.ids) == sorted(b.ids), query
+            assert [h.matched for h in a.hits] == [h.matched for h in b.hits], query
+            # the text score (and quality) above the constant of the matched words (backend.group_score)
+            unit = group_score(query.parsed) if query.text else 0
             position = {pid: n for n, pid in enumerate(b.ids)}
             for n, x in enumerate(a.hits):
                 for y in a.hits[n + 1:]:
-                    if x.score > NEAR_TIE * y.score:
+                    if x.score - (x.matched or 0) * unit > NEAR_TIE * (y.score - (y.matched or 0) * unit):
                         assert position[x.id] < position[y.id], (query, x.id, y.id)
         by_id = {h.id: h.highlights for h in b.hits}
         assert all(h.highlights == by_id[h.id] for h in a.hits), query

@@ -19,6 +19,7 @@ from portal.models.search import SearchOutbox
 from portal.search import SearchQuery, SearchUnavailable, sync
 from portal.search.elastic import ElasticBackend
 from portal.services import search as search_service
+from portal.services.search import suggestions
 from tests import search_servers
 from tests.factories import make_profile, make_user
 
@@ -113,7 +114,7 @@ def test_the_portal_works_while_elasticsearch_is_down_and_catches_up(app, client
     assert api.status_code == 200 and api.get_json()["unavailable"] is True
     assert search_service.search_profiles(SearchQuery(text=name)).unavailable
     # suggestions degrade to categories and specializations only
-    assert all(s.kind != "name" for s in search_service.suggest(name[:6]))
+    assert all(s.kind != "name" for s in suggestions.suggest(name[:6]))
 
     # nothing is retried before the back-off has passed
     assert sync.drain(app) == (0, 0)
@@ -126,7 +127,7 @@ def test_the_portal_works_while_elasticsearch_is_down_and_catches_up(app, client
     assert outbox_count() == 0
     mine = {edited.id, pending.id, revoked.id, newcomer.id}
     assert backend.all_ids() & mine == {edited.id, pending.id, newcomer.id}
-    assert backend.search(SearchQuery(text=f"{name} наследство")).ids == [edited.id]
+    assert backend.search(SearchQuery(text=f"{name} наследство")).complete_ids == [edited.id]
     found = search_service.search_profiles(SearchQuery(text=name))
     assert not found.unavailable and {p.id for p in found.items} == {edited.id, pending.id, newcomer.id}
     # the index the backend re-created behind the alias has the explicit mappings

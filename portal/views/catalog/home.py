@@ -8,6 +8,7 @@ from portal.core import page_cache
 from portal.search.sync import LISTINGS
 from portal.services import search
 from portal.services.practitioners import profiles
+from portal.services.search import suggestions
 
 
 class HomeView(IndexView):
@@ -21,7 +22,7 @@ class HomeView(IndexView):
             categories=search.categories_with_counts(),
             regions=profiles.regions(),
             region_counts=search.regions_with_counts(),
-            situations=search.popular_situations(),
+            situations=suggestions.popular_situations(),
         )
 
 

@@ -126,6 +126,7 @@ class PendingActions:
         if request.method == "GET" and target is not None and kept is None:
             form.category_id.data, form.target_profile_id.data = target.category_id, str(target.id)
         self._preset_category(form)
+        self._prefill_description(form)  # the search page's "File a request" (views.exchange.requests)
         if request.method == "POST" and not self._changing_category() and form.validate():
             publish = request.form.get("action") == "publish"
             try:

@@ -81,6 +81,7 @@ class RequestsView(PendingActions, OfferActions, ReviewActions, BaseView):
         if request.method == "GET" and target is not None:
             form.category_id.data, form.target_profile_id.data = target.category_id, str(target.id)
         self._preset_category(form)
+        self._prefill_description(form)
         if request.method == "POST" and not self._changing_category() and form.validate():
             publish = request.form.get("action") == "publish"
             try:
@@ -103,6 +104,15 @@ class RequestsView(PendingActions, OfferActions, ReviewActions, BaseView):
         sent with GET); _form_page ignores an id that is not a category taking requests."""
         if request.method == "GET" and not form.category_id.data:
             form.category_id.data = _to_int(request.args.get("category"))
+
+    @staticmethod
+    def _prefill_description(form: RequestForm) -> None:
+        """A new form's description from ``?description=`` (or ``?q=``): the search
+        page's "File a request" carries what the visitor searched for. Cut to the
+        description's maximum; WTForms escapes it in the textarea."""
+        text = request.args.get("description") or request.args.get("q") or ""
+        if request.method == "GET" and not form.description.data and text.strip():
+            form.description.data = text.strip()[:requests_service.DESCRIPTION_MAX]
 
     @staticmethod
     def _changing_category() -> bool:

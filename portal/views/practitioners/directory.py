@@ -13,6 +13,7 @@ from portal.core.amounts import format_money
 from portal.search.sync import LISTINGS, profile_tag
 from portal.services import search
 from portal.services.practitioners import documents, profiles
+from portal.services.search import guidance
 
 PHOTO_TYPES = ("image/jpeg", "image/png")
 
@@ -117,9 +118,17 @@ class DirectoryView(BaseView):
         if category is not None:
             args["category"] = category.code
         query, errors = search.query_from_args(args, current_app.config["PUBLIC_PAGE_SIZE"])
-        page = search.search_profiles(query)
+        # ?layout=0: the text as typed, even when it looks typed with the wrong keyboard layout
+        page = search.search_profiles(query) if args.get("layout") != "0" else \
+            search.search_profiles(query, layout=False)
+        original_url = None
+        if page.layout_original:  # results for the keyboard-layout conversion: links keep it
+            original_url = _url_with(args)(layout="0")
+            query, args["q"] = page.query, page.query.text
         if category is None and query.category:
             category = profiles.find_category(query.category)
+        guide = guidance.guide(query, page) if query.text and not page.unavailable else []
+        help_ = guidance.no_results_help(query) if query.text and not page.total and not page.unavailable else None
         categories, regions = profiles.categories(), profiles.regions()
         specializations = profiles.specializations(query.category)
         url_with = _url_with(args)
@@ -127,7 +136,8 @@ class DirectoryView(BaseView):
             "portal/practitioners/directory.html", category=category, page=page, query=query, errors=errors,
             categories=categories, regions=regions, specializations=specializations,
             sorts=search.SORT_LABELS, url_with=url_with,
-            chips=_chips(query, url_with, categories, regions, specializations),
+            chips=_chips(query, url_with, categories, regions, specializations), original_url=original_url,
+            guide=guide, no_results=help_,
         )
 
 

@@ -9,9 +9,11 @@ from flask_appbuilder.api.manager import OpenApi
 from flask_babel import lazy_gettext as _l
 
 from portal.services import search as search_service
+from portal.services.search import suggestions
 
 KIND_LABELS = {"name": _l("Practitioner"), "category": _l("Category"),
-               "specialization": _l("Specialization")}
+               "specialization": _l("Specialization"), "situation": _l("Common situation"),
+               "concept": _l("Topic")}
 
 _PARAMS = """
           parameters:
@@ -27,6 +29,7 @@ _PARAMS = """
           - {in: query, name: sort, schema: {type: string, enum: [relevance, rating, reviews, experience, price], default: relevance}}
           - {in: query, name: page, schema: {type: integer, minimum: 1, default: 1}}
           - {in: query, name: per_page, schema: {type: integer, minimum: 1, maximum: 100, default: 12}}
+          - {in: query, name: layout, schema: {type: integer, enum: [0, 1], default: 1}, description: "0: never search the keyboard-layout conversion of q (see corrected_query)"}
 """
 
 
@@ -73,6 +76,7 @@ _SEARCH_DOC = """Search verified practitioners.
                       pages: {type: integer}
                       relaxed: {type: boolean, description: "No profile matched every word; results match some"}
                       unavailable: {type: boolean, description: "The search engine is down; results come from a simplified database listing"}
+                      corrected_query: {type: string, nullable: true, description: "No profile matched every word of q and q looked typed with the wrong keyboard layout (celt,ysq for судебный); the results are for this conversion of q. Send layout=0 to search q as typed"}
                       results:
                         type: array
                         items:
@@ -119,10 +123,12 @@ class SearchApi(BaseApi):
         query, errors = search_service.query_from_args(request.args, per_page)
         if errors:
             return self.response_400(message={k: str(v) for k, v in errors.items()})
-        page = search_service.search_profiles(query)
+        page = search_service.search_profiles(query) if request.args.get("layout") != "0" else \
+            search_service.search_profiles(query, layout=False)
         return self.response(
             200, count=page.total, page=page.page, per_page=page.per_page, pages=page.pages,
             relaxed=page.relaxed, unavailable=page.unavailable,
+            corrected_query=page.query.text if page.layout_original else None,
             results=[_profile_json(p, page.highlights.get(p.id)) for p in page.items],
             facets={name: [{"value": v.value, "label": v.label, "count": v.count} for v in values]
                     for name, values in page.facets.items()},
@@ -135,7 +141,13 @@ class SearchApi(BaseApi):
         """Suggestions while typing.
         ---
         get:
-          summary: Practitioner names, categories and specializations that start like the text
+          summary: Practitioner names, categories, specializations, common situations and topics that start like the text
+          description: >-
+            Up to 8 suggestions in the language of the request. kind tells what each
+            is: the name of a practitioner (url: the profile), a category or a
+            specialization (url: the search filtered by it), a common situation or a
+            topic of the concept dictionary, such as Dismissal for увол (url: the
+            search for it).
           parameters:
           - {in: query, name: q, schema: {type: string, maxLength: 100}, required: true}
           responses:
@@ -151,12 +163,12 @@ class SearchApi(BaseApi):
                         items:
                           type: object
                           properties:
-                            kind: {type: string, enum: [name, category, specialization]}
+                            kind: {type: string, enum: [name, category, specialization, situation, concept]}
                             kind_label: {type: string}
                             text: {type: string}
                             url: {type: string}
         """
-        items = search_service.suggest(request.args.get("q", ""))
+        items = suggestions.suggest(request.args.get("q", ""))
         return self.response(200, suggestions=[
             {"kind": s.kind, "kind_label": str(KIND_LABELS[s.kind]), "text": s.text, "url": s.url}
             for s in items

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -18,9 +18,10 @@ from portal.core.paging import Page
 from portal.models.accounts import PortalUser
 from portal.models.catalog import Category, Region, Specialization
 from portal.models.practitioners import SERVICE_LANGUAGES, PractitionerProfile, public_profiles
-from portal.search import SearchQuery, SearchUnavailable, backend, sync
+from portal.search import SearchQuery, SearchUnavailable, backend, sync, vocabulary
+from portal.search import layout as layout_module
 from portal.search.documents import public_documents, public_ids
-from portal.search.normalize import skeleton, words
+from portal.search.parsing import parse_query
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ class SearchPage(Page):
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     relaxed: bool = False
     unavailable: bool = False
+    layout_original: str = ""  # what was typed, when the results are for its keyboard-layout conversion
 
 
 def _profiles_in_order(ids: list[int]) -> list[PractitionerProfile]:
@@ -99,9 +101,24 @@ def ready_backend():
     return search
 
 
-def search_profiles(query: SearchQuery) -> SearchPage:
+def search_profiles(query: SearchQuery, layout: bool = True) -> SearchPage:
+    """One page of results. With ``layout`` (the default), a query of which no profile
+    matches every word and that looks typed with the wrong keyboard layout
+    ("celt,ysq 'rcgthn") is run converted ("судебный эксперт"); when some profile
+    matches every word of that, the page holds its results, with ``layout_original``
+    set to what was typed and ``query.text`` to the conversion."""
     try:
-        result = ready_backend().search(query)
+        search = ready_backend()
+        result = search.search(query)
+        original = ""
+        # nobody matches every word ("celt,ysq": "ysq" is "иск" in Latin letters, so the
+        # ranked results may hold profiles matching a word of the junk)
+        if layout and query.text and (result.total == 0 or result.relaxed):
+            converted = wrong_layout(query.text)
+            if converted:
+                other = search.search(replace(query, text=converted))
+                if other.total and not other.relaxed:
+                    original, result, query = query.text, other, replace(query, text=converted)
     except SearchUnavailable:
         log.exception("search backend failed; falling back to the database directory")
         return _fallback(query)
@@ -115,7 +132,16 @@ def search_profiles(query: SearchQuery) -> SearchPage:
         items=_profiles_in_order(result.ids), total=result.total, page=query.page,
         per_page=query.per_page, query=query,
         highlights={h.id: h.highlights for h in result.hits}, facets=facets, relaxed=result.relaxed,
+        layout_original=original,
     )
+
+
+def wrong_layout(text: str) -> str | None:
+    """The text the visitor meant when ``text`` looks typed with the wrong keyboard
+    layout (portal.search.layout), else None. A conversion of nothing but stop words
+    ("ЕРУ" -> "the") would list everybody: it is no correction."""
+    converted = layout_module.convert(text)
+    return converted if converted and not parse_query(converted).is_empty else None
 
 
 def _fallback(query: SearchQuery) -> SearchPage:
@@ -165,93 +191,13 @@ def regions_with_counts() -> list[tuple[Region, int]]:
     return sorted((row for row in rows if row[1]), key=lambda row: -row[1])  # stable: equal counts stay by name
 
 
-@dataclass
-class Situation:
-    """A common matter on the home page: a label and the words to search for,
-    per language (what a visitor would type; each finds the right practitioners)."""
-    code: str
-    label: str
-    icon: str
-    terms: dict[str, str]
-
-    def query(self, locale: str) -> str:
-        return self.terms.get(locale) or self.terms["en"]
-
-
-SITUATIONS = (
-    Situation("inheritance", _l("Inheritance"), "stamp",
-              {"kk": "мұра", "ru": "наследство", "en": "inheritance"}),
-    Situation("divorce", _l("Divorce"), "handshake",
-              {"kk": "ажырасу", "ru": "развод", "en": "divorce"}),
-    Situation("flat", _l("Buying a flat"), "key",
-              {"kk": "жылжымайтын мүлік", "ru": "недвижимость", "en": "real estate"}),
-    Situation("debt", _l("Debt collection"), "briefcase",
-              {"kk": "қарыз өндіру", "ru": "взыскание долга", "en": "debt recovery"}),
-    Situation("criminal", _l("Criminal defence"), "gavel",
-              {"kk": "қылмыстық істер бойынша қорғау", "ru": "защита по уголовным делам", "en": "criminal defence"}),
-    Situation("accident", _l("Road accident"), "microscope",
-              {"kk": "автотехникалық сараптама", "ru": "автотехническая экспертиза", "en": "road accident"}),
-    Situation("labour", _l("Labour dispute"), "consult",
-              {"kk": "еңбек даулары", "ru": "трудовой спор", "en": "labour disputes"}),
-    Situation("attorney", _l("Power of attorney"), "file",
-              {"kk": "сенімхат", "ru": "доверенность", "en": "power of attorney"}),
-)
-
-
-def popular_situations() -> tuple[Situation, ...]:
-    return SITUATIONS
-
-
-@dataclass
-class Suggestion:
-    kind: str
-    text: str
-    url: str
-
-
-def suggest(prefix: str, limit: int = 8) -> list[Suggestion]:
-    """Names of public practitioners, categories and specializations that start
-    like what the visitor is typing (any script)."""
-    from flask import url_for
-
-    prefix = (prefix or "").strip()[:100]
-    keys = [skeleton(w) for w in words(prefix)]
-    if not keys or len(keys[-1]) < 2:
-        return []
-    out: list[Suggestion] = []
-    for obj in list(db.session.scalars(select(Category).order_by(Category.sort_order))) + \
-            list(db.session.scalars(select(Specialization).order_by(Specialization.sort_order))):
-        names = [obj.name_kk, obj.name_ru, obj.name_en]
-        if any(_starts_like(name, keys) for name in names if name):
-            if isinstance(obj, Category):
-                out.append(Suggestion("category", obj.tr("name"),
-                                      url_for("DirectoryView.index", category=obj.code)))
-            else:
-                out.append(Suggestion("specialization", obj.tr("name"),
-                                      url_for("DirectoryView.index", category=obj.category.code,
-                                              specialization=obj.code)))
-    try:
-        names = ready_backend().suggest_names(prefix, limit=limit)
-    except SearchUnavailable:
-        log.exception("search backend failed while suggesting")
-        names = []
-    out = [Suggestion("name", name, url_for("DirectoryView.profile", profile_id=pid))
-           for pid, name in names] + out
-    return out[:limit]
-
-
-def _starts_like(text: str, keys: list[str]) -> bool:
-    """Every typed word starts some word of ``text`` (compared as skeletons)."""
-    skeletons = [skeleton(w) for w in words(text)]
-    return all(any(s.startswith(k) for s in skeletons) for k in keys)
-
-
 def reindex(progress=None) -> int:
     """Rebuild the index from the database, then catch up with changes made
     while it was being built. Returns the number of documents indexed."""
     search = backend()
     search.ensure_index()
     count = search.rebuild(public_documents(), progress=progress)
+    vocabulary.invalidate()  # "did you mean" reads the profiles' words afresh
     # Profiles that became public or hidden during the rebuild.
     db_ids, index_ids = public_ids(), search.all_ids()
     search.delete(index_ids - db_ids)
@@ -342,3 +288,15 @@ def query_from_args(args, per_page: int) -> tuple[SearchQuery, dict[str, str]]:
         sort=sort, page=page or 1, per_page=per_page,
     )
     return query, errors
+
+
+# --- the concept dictionary -----------------------------------------------------
+def concepts_changed() -> None:
+    """After a staff edit of the concept dictionary (committed by the caller): concept
+    tokens live in the documents (index time), so every profile is queued for
+    reindexing through the search outbox (one row per category), and this process
+    re-reads the dictionary at once (the others within concepts.CHECK_SECONDS)."""
+    from portal.search import concepts
+
+    sync.queue_categories(db.session, list(db.session.scalars(select(Category.id))))
+    concepts.invalidate()
