@@ -35,6 +35,14 @@ NO_PRICE = 10**12
 # quality_weight): with GROUP_UNIT 10,000, a tenth of a score point per matched
 # group and quality point (at most ~1 per group), so it orders profiles whose text
 # matches alike, below clear text differences and far below one more matched group.
+# A profile is listed when it matches *most* groups (required_groups: both of
+# two, two of three, three of four...), so "нотариус Алматы" lists Almaty's
+# notaries, not every notary and everyone in Almaty, and "развод алименты
+# Алматы" also lists Almaty's divorce advocates who do not write about alimony.
+# When fewer than FEW_RESULTS profiles do, every profile matching any group is
+# listed, still in that order ("заверить перевод документов": the one notary
+# using all three words, then those using two, then one); ``relaxed`` when none
+# matches them all.
 # Sorting by a field (rating, price...) lists the profiles matching every group,
 # or if there are none, those matching any group (``relaxed``).
 BM25_K1 = 1.2
@@ -42,6 +50,19 @@ IDF_MAX = 20.0            # ln(1 + N / 1.5) for N up to 7.2e8 documents: no term
 QUALITY_MAX = 10.5        # documents.quality_points is 0..QUALITY_MAX
 QUALITY_SCALE = 1e-5      # log2 of the score multiplier, per quality point
 GROUP_UNIT = 10_000.0
+
+
+LONG_QUERY = 6            # groups; a longer query (a sentence) lists profiles matching any of them
+FEW_RESULTS = 10          # fewer profiles match most groups: list those matching any group
+
+
+def required_groups(n: int) -> int:
+    """How many of a query's ``n`` groups a profile must match to be listed first
+    (before the fallback to any group): all of one or two, then all but a third,
+    rounded down; any of a longer query (LONG_QUERY)."""
+    if n <= 2:
+        return n
+    return n - n // 3 if n <= LONG_QUERY else 1
 
 
 def quality_weight(points: float) -> float:
@@ -196,17 +217,20 @@ class SearchBackend(abc.ABC):
 
     # --- queries -------------------------------------------------------
     def search(self, query: SearchQuery) -> SearchResult:
-        """Relevance order: every profile matching any group, those matching more groups
-        first (see group_score); ``Hit.matched`` tells how many. A field order: the
-        profiles matching every group, or if none does, those matching any group.
-        ``relaxed`` is set when no profile matches every group but some match one."""
+        """Relevance order: the profiles matching most groups (required_groups), or if
+        fewer than FEW_RESULTS do, any group, those matching more groups first (see group_score);
+        ``Hit.matched`` tells how many. A field order: the profiles matching every
+        group, or if none does, those matching any group. ``relaxed`` is set when no
+        profile matches every group but some match one."""
         parsed = query.parsed
         n = len(parsed.groups)
         relaxed = False
         if n == 0:
-            result = self._search(query, parsed, require_all=True)
+            result = self._search(query, parsed, 0)
         elif query.sort == "relevance":
-            result = self._search(query, parsed, require_all=False)
+            result = self._search(query, parsed, required_groups(n))
+            if result.total < FEW_RESULTS and required_groups(n) > 1:
+                result = self._search(query, parsed, 1)
             unit = group_score(parsed)
             for hit in result.hits:
                 hit.matched = min(n, int(hit.score // unit))
@@ -214,9 +238,9 @@ class SearchBackend(abc.ABC):
                 # every match of every group comes first: on page 1, none; further on, count them
                 relaxed = query.page == 1 and bool(result.hits) or self._count_all(query, parsed) == 0
         else:
-            result = self._search(query, parsed, require_all=True)
+            result = self._search(query, parsed, n)
             if result.total == 0 and n > 1:
-                result = self._search(query, parsed, require_all=False)
+                result = self._search(query, parsed, 1)
                 relaxed = result.total > 0
         result.groups, result.relaxed = n, relaxed
         return result
@@ -230,9 +254,9 @@ class SearchBackend(abc.ABC):
         return out
 
     @abc.abstractmethod
-    def _search(self, query: SearchQuery, parsed: ParsedQuery, require_all: bool) -> SearchResult:
-        """require_all: profiles matching every group; else those matching any group,
-        scored by coordination (group_score per matched group + text + quality)."""
+    def _search(self, query: SearchQuery, parsed: ParsedQuery, minimum: int) -> SearchResult:
+        """Profiles matching at least ``minimum`` groups, scored by coordination
+        (group_score per matched group + text, times the quality weight)."""
 
     @abc.abstractmethod
     def _count_all(self, query: SearchQuery, parsed: ParsedQuery) -> int:

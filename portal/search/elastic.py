@@ -230,9 +230,9 @@ class ElasticBackend(SearchBackend):
 
     # --- queries ---------------------------------------------------------
     @_unavailable
-    def _search(self, query: SearchQuery, parsed: ParsedQuery, require_all: bool) -> SearchResult:
+    def _search(self, query: SearchQuery, parsed: ParsedQuery, minimum: int) -> SearchResult:
         self._ensure()
-        body = search_body(query, parsed, require_all)
+        body = search_body(query, parsed, minimum)
         found = self.es.search(index=self.alias, **body)
         hits = []
         for h in found["hits"]["hits"]:

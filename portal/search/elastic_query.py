@@ -8,7 +8,7 @@ on keyword fields, a relevance blend with the profile's quality, and
 disjunctive facets.
 
 Relevance order (backend.py): the groups are ``should`` clauses with
-``minimum_should_match: 1``; Elasticsearch has no coordination factor since 7,
+``minimum_should_match`` (backend.required_groups); Elasticsearch has no coordination factor since 7,
 so each group is ``must: [group, constant_score(match_all, group_score)]`` (its
 text score plus the constant where it matches), as in tantivy; quality multiplies
 the score as tantivy's weight_by_field does."""
@@ -58,15 +58,13 @@ def _group(group) -> dict:
     return {"bool": {"should": clauses, "minimum_should_match": 1}}
 
 
-def text_query(parsed: ParsedQuery, require_all: bool) -> dict:
-    """Every group (require_all), or any group with coordination (backend.group_score)."""
+def text_query(parsed: ParsedQuery, minimum: int) -> dict:
+    """Profiles matching at least ``minimum`` groups, with coordination (backend.group_score)."""
     if parsed.is_empty:
         return {"match_all": {}}
-    if require_all:
-        return {"bool": {"must": [_group(g) for g in parsed.groups]}}
     unit = {"constant_score": {"filter": {"match_all": {}}, "boost": group_score(parsed)}}
     return {"bool": {"should": [{"bool": {"must": [_group(g), unit]}} for g in parsed.groups],
-                     "minimum_should_match": 1}}
+                     "minimum_should_match": max(1, minimum)}}
 
 
 def _facet_filters(query: SearchQuery, without: str | None = None) -> list:
@@ -87,9 +85,9 @@ def _other_filters(query: SearchQuery) -> list:
     return out
 
 
-def search_body(query: SearchQuery, parsed: ParsedQuery, require_all: bool) -> dict:
+def search_body(query: SearchQuery, parsed: ParsedQuery, minimum: int) -> dict:
     """The keyword arguments of ``Elasticsearch.search`` for ``query``."""
-    text = text_query(parsed, require_all)
+    text = text_query(parsed, minimum)
     start = min((query.page - 1) * query.per_page, MAX_WINDOW)
     body: dict = {"track_total_hits": True, "from": start,
                   "size": max(0, min(query.per_page, MAX_WINDOW - start)),
@@ -127,7 +125,7 @@ def search_body(query: SearchQuery, parsed: ParsedQuery, require_all: bool) -> d
 
 def count_query(query: SearchQuery, parsed: ParsedQuery) -> dict:
     """Profiles matching every group, with every filter of ``query``."""
-    return {"bool": {"must": [text_query(parsed, True)],
+    return {"bool": {"must": [text_query(parsed, len(parsed.groups))],
                      "filter": _other_filters(query) + _facet_filters(query)}}
 
 

@@ -17,6 +17,7 @@ database before answering."""
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import logging
 import os
@@ -300,19 +301,28 @@ class EmbeddedBackend(SearchBackend):
                     Query.term_query(self.schema, field, token), weight * FUZZY_WEIGHT)))
         return Query.boolean_query(clauses)
 
-    def _text_query(self, parsed: ParsedQuery, require_all: bool) -> Query:
-        """Every group (require_all), or any group with coordination: a matched group
-        adds group_score(parsed) to its text score (see backend.py)."""
+    def _text_query(self, parsed: ParsedQuery, minimum: int) -> Query:
+        """Profiles matching at least ``minimum`` groups, with coordination: a matched
+        group adds group_score(parsed) to its text score (see backend.py). tantivy has
+        no minimum_should_match: "k of n" is a filter (scoring nothing) that is the
+        union of the conjunctions of every k groups (backend.required_groups keeps
+        that to at most C(6, 4) = 15)."""
         if parsed.is_empty:
             return Query.all_query()
-        if require_all:
-            return Query.boolean_query([(Occur.Must, self._group_query(g)) for g in parsed.groups])
+        groups = [self._group_query(g) for g in parsed.groups]
         # a group's text AND a constant matching every document: the group's text score
         # plus the constant where the group matches (the text evaluated once)
         unit = Query.const_score_query(Query.all_query(), group_score(parsed))
-        return Query.boolean_query([
-            (Occur.Should, Query.boolean_query([(Occur.Must, self._group_query(g)), (Occur.Must, unit)]))
-            for g in parsed.groups])
+        scored = [Query.boolean_query([(Occur.Must, g), (Occur.Must, unit)]) for g in groups]
+        if minimum >= len(groups):
+            return Query.boolean_query([(Occur.Must, q) for q in scored])
+        clauses = [(Occur.Should, q) for q in scored]
+        if minimum > 1:
+            enough = Query.boolean_query([
+                (Occur.Should, Query.boolean_query([(Occur.Must, groups[i]) for i in subset]))
+                for subset in itertools.combinations(range(len(groups)), minimum)])
+            clauses.append((Occur.Must, Query.const_score_query(enough, 0.0)))
+        return Query.boolean_query(clauses)
 
     def _filter_clauses(self, query: SearchQuery, without: str | None = None) -> list:
         clauses = []
@@ -336,9 +346,9 @@ class EmbeddedBackend(SearchBackend):
         return Query.boolean_query([(Occur.Must, text)] + filters)
 
     @degrades
-    def _search(self, query: SearchQuery, parsed: ParsedQuery, require_all: bool) -> SearchResult:
+    def _search(self, query: SearchQuery, parsed: ParsedQuery, minimum: int) -> SearchResult:
         searcher = self._searcher()
-        text = self._text_query(parsed, require_all)
+        text = self._text_query(parsed, minimum)
         main = self._combined(text, self._filter_clauses(query))
         offset = (query.page - 1) * query.per_page
         if query.sort in SORT_FIELDS:
@@ -359,7 +369,7 @@ class EmbeddedBackend(SearchBackend):
 
     @degrades
     def _count_all(self, query: SearchQuery, parsed: ParsedQuery) -> int:
-        main = self._combined(self._text_query(parsed, True), self._filter_clauses(query))
+        main = self._combined(self._text_query(parsed, len(parsed.groups)), self._filter_clauses(query))
         return self._searcher().search(main, limit=1, count=True).count
 
     def _facets(self, searcher, query: SearchQuery, text: Query, main: Query) -> dict:

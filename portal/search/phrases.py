@@ -30,6 +30,7 @@ class _Tables:
     longest: int
     concept_terms: dict  # concept token -> terms of its phrases (to highlight the words that matched)
     single: dict  # length -> ((term, concept tokens), ...) of the one-word phrases
+    prefixes: frozenset  # every leading part of every phrase (of either table): where to stop reading
     near: dict = field(default_factory=dict)  # near_concepts memo for this snapshot
 
 
@@ -59,7 +60,8 @@ def _build(snapshot: concepts.Snapshot) -> _Tables:
             single.setdefault(len(key[0]), []).append((key[0], tokens))
     return _Tables(concept_table, expansion_table, frozenset(k[0] for k in keys),
                    max((len(k) for k in keys), default=1), concept_terms,
-                   {n: tuple(v) for n, v in single.items()})
+                   {n: tuple(v) for n, v in single.items()},
+                   frozenset(k[:n] for k in keys for n in range(1, len(k) + 1)))
 
 
 _tables_cache: list = [None, None]  # [snapshot, tables]
@@ -89,7 +91,7 @@ def find_phrases(seq: list[tuple[str, ...]], table: dict, tabs: _Tables,
     (``every``) yields every phrase it contains, so "трудовое право для
     работодателей" mentions "трудовое право" as well."""
     found = []
-    starts = tabs.starts
+    starts, prefixes = tabs.starts, tabs.prefixes
     first = [f[0] for f in seq]
     base = [f[-1] for f in seq]
     i = 0
@@ -97,15 +99,24 @@ def find_phrases(seq: list[tuple[str, ...]], table: dict, tabs: _Tables,
         if first[i] not in starts and base[i] not in starts:  # most words start no phrase
             i += 1
             continue
-        step = 1
-        for n in range(min(tabs.longest, len(seq) - i), 0, -1):
-            hit = table.get(tuple(first[i:i + n])) or table.get(tuple(base[i:i + n]))
+        hits = []
+        # read on while the words so far begin some phrase (mostly not even the first)
+        for n in range(1, min(tabs.longest, len(seq) - i) + 1):
+            key_first, key_base = tuple(first[i:i + n]), tuple(base[i:i + n])
+            on_first, on_base = key_first in prefixes, key_base in prefixes
+            if not (on_first or on_base):
+                break
+            hit = (on_first and table.get(key_first)) or (on_base and table.get(key_base))
             if hit:
-                found.append((i, i + n, hit))
-                if not every:
-                    step = n
-                    break
-        i += step
+                hits.append((i, i + n, hit))
+        if every:
+            found += hits
+            i += 1
+        elif hits:
+            found.append(hits[-1])  # the longest phrase here
+            i = hits[-1][1]
+        else:
+            i += 1
     return found
 
 

@@ -1,13 +1,15 @@
-"""Ranking by matched words (issue 15, item 1) on both backends: a query matches
-every profile holding any of its words; profiles matching more of them come
-first, whatever their text weight or quality; quality (rating, reviews, years
-since verification) orders profiles matching as many words, lightly.
+"""Ranking by matched words (issue 15, item 1) on both backends: a query lists
+the profiles matching most of its words (backend.required_groups: both of two,
+two of three...), or if none does, any of them; profiles matching more words
+come first, whatever their text weight or quality; quality (rating, reviews,
+years since verification) orders profiles matching as many words, lightly.
 
 Its own practitioners (the contract suite's backends and helpers), so that every
 level of "развод алименты Алматы" is populated."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import math
 from types import SimpleNamespace
 
@@ -25,6 +27,7 @@ from portal.search.backend import (
     SearchQuery,
     group_score,
     quality_weight,
+    required_groups,
 )
 from portal.search.documents import public_documents, quality
 from portal.search.parsing import parse_query
@@ -98,17 +101,51 @@ def keys(people, result) -> list[str]:
     return [people.key[i] for i in result.ids]
 
 
-def test_all_words_first_then_most_then_some(search, people):
+backend_module = importlib.import_module("portal.search.backend")  # portal.search.backend() shadows it
+
+
+@pytest.fixture
+def many(monkeypatch):
+    """As if many profiles matched: the listing keeps to the profiles matching most
+    words (backend.FEW_RESULTS is 10; this module has 9 profiles)."""
+    monkeypatch.setattr(backend_module, "FEW_RESULTS", 1)
+
+
+def test_all_words_first_then_most(search, people, many):
     result = run(search, QUERY)
     got = keys(people, result)
     assert got[0] == "all3"
-    assert set(got[1:4]) == set(LEVELS[1])
-    assert set(got[4:]) == set(LEVELS[2])
-    assert [h.matched for h in result.hits] == [3, 2, 2, 2, 1, 1]
-    assert result.total == 6 and result.groups == 3 and result.complete_ids == [people.id["all3"]]
+    assert set(got[1:]) == set(LEVELS[1])   # two of the three words; one word is not enough
+    assert [h.matched for h in result.hits] == [3, 2, 2, 2]
+    assert result.total == 4 and result.groups == 3 and result.complete_ids == [people.id["all3"]]
     assert not result.relaxed
     # the facets and the total count every profile shown, not only the complete matches
+    assert dict(result.facets["category"]) == {"advocate": 3, "consultant": 1}
+
+
+def test_two_words_need_both_unless_too_few_have_them(search, people, many):
+    result = run(search, "развод Алматы")
+    assert set(keys(people, result)) == {"all3", "two_place", "two_light"}
+    assert all(h.matched == 2 for h in result.hits) and not result.relaxed
+    assert required_groups(1) == 1 and required_groups(2) == 2 and required_groups(3) == 2
+    assert required_groups(4) == 3 and required_groups(6) == 4 and required_groups(7) == 1
+
+
+def test_too_few_matching_most_words_lists_every_partial_match(search, people):
+    result = run(search, QUERY)   # 4 profiles match two or three words: fewer than FEW_RESULTS
+    got = keys(people, result)
+    assert got[0] == "all3" and set(got[1:4]) == set(LEVELS[1]) and set(got[4:]) == set(LEVELS[2])
+    assert [h.matched for h in result.hits] == [3, 2, 2, 2, 1, 1] and result.total == 6
     assert dict(result.facets["category"]) == {"advocate": 3, "consultant": 1, "bailiff": 1, "notary": 1}
+    assert not result.relaxed and set(keys(people, run(search, "развод Алматы"))) == {
+        "all3", "two_place", "two_light", "two_topic", "one_place"}
+
+
+def ranked(search, text) -> list[int]:
+    """Every profile matching any word, in the engine's coordination order (what the
+    fallback to any word lists): the rule itself, whatever required_groups asks."""
+    query = SearchQuery(text=text, per_page=100)
+    return search._search(query, query.parsed, 1).ids
 
 
 def test_quality_never_lifts_a_profile_above_one_matching_more_words(search, people):
@@ -118,15 +155,17 @@ def test_quality_never_lifts_a_profile_above_one_matching_more_words(search, peo
     q = {k: docs[people.id[k]]["quality"] for k in people.id}
     assert q["all3"] < min(q[k] for k in LEVELS[1] + LEVELS[2])
     assert q["two_light"] < q["one_heavy"] == max(q.values())
-    got = keys(people, run(search, QUERY))
+    got = [people.key[i] for i in ranked(search, QUERY)]
     assert got.index("all3") < got.index("two_light") < got.index("one_heavy")
+    assert set(got[4:]) == set(LEVELS[2])
     # the same on every page, and pages join into the same order
+    listed = keys(people, run(search, QUERY))
     paged = []
     for page in (1, 2, 3):
         result = run(search, QUERY, page=page, per_page=2)
         assert result.total == 6 and not result.relaxed
         paged += keys(people, result)
-    assert paged == got
+    assert paged == listed == got
     # within one level, quality orders equal text matches: both words, same text weight
     assert got.index("two_place") < got.index("two_light")
 

@@ -471,7 +471,8 @@ def test_relaxed_fallback_when_no_profile_matches_every_word(search, people):
     assert set(result.ids) == ids(people, *NOTARIES, "expert_karaganda")
     assert result.total == 4
     strict = run(search, "эксперт Караганда")
-    # the profile matching both words first, the other expert (one word) below it
+    # fewer than backend.FEW_RESULTS match both words: the profile matching both first,
+    # then the other expert (one word)
     assert not strict.relaxed and strict.complete_ids == [people.id["expert_karaganda"]]
     assert strict.ids == [people.id["expert_karaganda"], people.id["expert_almaty"]]
     # a single word is never relaxed; nothing at all stays empty
