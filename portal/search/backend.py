@@ -35,14 +35,12 @@ NO_PRICE = 10**12
 # quality_weight): with GROUP_UNIT 10,000, a tenth of a score point per matched
 # group and quality point (at most ~1 per group), so it orders profiles whose text
 # matches alike, below clear text differences and far below one more matched group.
-# A profile is listed when it matches *most* groups (required_groups: both of
-# two, two of three, three of four...), so "нотариус Алматы" lists Almaty's
-# notaries, not every notary and everyone in Almaty, and "развод алименты
-# Алматы" also lists Almaty's divorce advocates who do not write about alimony.
-# When fewer than FEW_RESULTS profiles do, every profile matching any group is
-# listed, still in that order ("заверить перевод документов": the one notary
-# using all three words, then those using two, then one); ``relaxed`` when none
-# matches them all.
+# The profiles matching every group are listed; when fewer than FEW_RESULTS do,
+# every profile matching any group is listed, still in that order ("развод
+# алименты Алматы": the one advocate using all three words, then the Almaty
+# divorce advocates who do not write about alimony, then the rest); ``relaxed``
+# when none matches them all. (A "k of n" middle rule was measured: tantivy has
+# no minimum_should_match, and its emulation cost more than listing any group.)
 # Sorting by a field (rating, price...) lists the profiles matching every group,
 # or if there are none, those matching any group (``relaxed``).
 BM25_K1 = 1.2
@@ -52,17 +50,7 @@ QUALITY_SCALE = 1e-5      # log2 of the score multiplier, per quality point
 GROUP_UNIT = 10_000.0
 
 
-LONG_QUERY = 6            # groups; a longer query (a sentence) lists profiles matching any of them
-FEW_RESULTS = 10          # fewer profiles match most groups: list those matching any group
-
-
-def required_groups(n: int) -> int:
-    """How many of a query's ``n`` groups a profile must match to be listed first
-    (before the fallback to any group): all of one or two, then all but a third,
-    rounded down; any of a longer query (LONG_QUERY)."""
-    if n <= 2:
-        return n
-    return n - n // 3 if n <= LONG_QUERY else 1
+FEW_RESULTS = 10          # fewer profiles match every group: list those matching any group
 
 
 def quality_weight(points: float) -> float:
@@ -217,19 +205,19 @@ class SearchBackend(abc.ABC):
 
     # --- queries -------------------------------------------------------
     def search(self, query: SearchQuery) -> SearchResult:
-        """Relevance order: the profiles matching most groups (required_groups), or if
-        fewer than FEW_RESULTS do, any group, those matching more groups first (see group_score);
-        ``Hit.matched`` tells how many. A field order: the profiles matching every
-        group, or if none does, those matching any group. ``relaxed`` is set when no
-        profile matches every group but some match one."""
+        """Relevance order: the profiles matching every group, or if fewer than
+        FEW_RESULTS do, any group, those matching more groups first (see
+        group_score); ``Hit.matched`` tells how many. A field order: the profiles
+        matching every group, or if none does, those matching any group.
+        ``relaxed`` is set when no profile matches every group but some match one."""
         parsed = query.parsed
         n = len(parsed.groups)
         relaxed = False
         if n == 0:
             result = self._search(query, parsed, 0)
         elif query.sort == "relevance":
-            result = self._search(query, parsed, required_groups(n))
-            if result.total < FEW_RESULTS and required_groups(n) > 1:
+            result = self._search(query, parsed, n)
+            if result.total < FEW_RESULTS and n > 1:
                 result = self._search(query, parsed, 1)
             unit = group_score(parsed)
             for hit in result.hits:
@@ -255,8 +243,9 @@ class SearchBackend(abc.ABC):
 
     @abc.abstractmethod
     def _search(self, query: SearchQuery, parsed: ParsedQuery, minimum: int) -> SearchResult:
-        """Profiles matching at least ``minimum`` groups, scored by coordination
-        (group_score per matched group + text, times the quality weight)."""
+        """Profiles matching every group (``minimum`` >= the number of groups) or any
+        group, scored by coordination (group_score per matched group + text, times
+        the quality weight)."""
 
     @abc.abstractmethod
     def _count_all(self, query: SearchQuery, parsed: ParsedQuery) -> int:

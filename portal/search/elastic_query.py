@@ -8,7 +8,7 @@ on keyword fields, a relevance blend with the profile's quality, and
 disjunctive facets.
 
 Relevance order (backend.py): the groups are ``should`` clauses with
-``minimum_should_match`` (backend.required_groups); Elasticsearch has no coordination factor since 7,
+``minimum_should_match`` (all of them, or 1); Elasticsearch has no coordination factor since 7,
 so each group is ``must: [group, constant_score(match_all, group_score)]`` (its
 text score plus the constant where it matches), as in tantivy; quality multiplies
 the score as tantivy's weight_by_field does."""
@@ -59,12 +59,14 @@ def _group(group) -> dict:
 
 
 def text_query(parsed: ParsedQuery, minimum: int) -> dict:
-    """Profiles matching at least ``minimum`` groups, with coordination (backend.group_score)."""
+    """Profiles matching every group (``minimum`` >= their number) or any group, with
+    coordination (backend.group_score)."""
     if parsed.is_empty:
         return {"match_all": {}}
     unit = {"constant_score": {"filter": {"match_all": {}}, "boost": group_score(parsed)}}
+    n = len(parsed.groups)
     return {"bool": {"should": [{"bool": {"must": [_group(g), unit]}} for g in parsed.groups],
-                     "minimum_should_match": max(1, minimum)}}
+                     "minimum_should_match": n if minimum >= n else 1}}
 
 
 def _facet_filters(query: SearchQuery, without: str | None = None) -> list:

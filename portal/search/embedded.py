@@ -17,7 +17,6 @@ database before answering."""
 from __future__ import annotations
 
 import functools
-import itertools
 import json
 import logging
 import os
@@ -302,27 +301,18 @@ class EmbeddedBackend(SearchBackend):
         return Query.boolean_query(clauses)
 
     def _text_query(self, parsed: ParsedQuery, minimum: int) -> Query:
-        """Profiles matching at least ``minimum`` groups, with coordination: a matched
-        group adds group_score(parsed) to its text score (see backend.py). tantivy has
-        no minimum_should_match: "k of n" is a filter (scoring nothing) that is the
-        union of the conjunctions of every k groups (backend.required_groups keeps
-        that to at most C(6, 4) = 15)."""
+        """Profiles matching every group (``minimum`` >= their number) or any group,
+        with coordination: a matched group adds group_score(parsed) to its text
+        score (see backend.py)."""
         if parsed.is_empty:
             return Query.all_query()
-        groups = [self._group_query(g) for g in parsed.groups]
         # a group's text AND a constant matching every document: the group's text score
         # plus the constant where the group matches (the text evaluated once)
         unit = Query.const_score_query(Query.all_query(), group_score(parsed))
-        scored = [Query.boolean_query([(Occur.Must, g), (Occur.Must, unit)]) for g in groups]
-        if minimum >= len(groups):
-            return Query.boolean_query([(Occur.Must, q) for q in scored])
-        clauses = [(Occur.Should, q) for q in scored]
-        if minimum > 1:
-            enough = Query.boolean_query([
-                (Occur.Should, Query.boolean_query([(Occur.Must, groups[i]) for i in subset]))
-                for subset in itertools.combinations(range(len(groups)), minimum)])
-            clauses.append((Occur.Must, Query.const_score_query(enough, 0.0)))
-        return Query.boolean_query(clauses)
+        occur = Occur.Must if minimum >= len(parsed.groups) else Occur.Should
+        return Query.boolean_query([
+            (occur, Query.boolean_query([(Occur.Must, self._group_query(g)), (Occur.Must, unit)]))
+            for g in parsed.groups])
 
     def _filter_clauses(self, query: SearchQuery, without: str | None = None) -> list:
         clauses = []

@@ -1,8 +1,8 @@
 """Ranking by matched words (issue 15, item 1) on both backends: a query lists
-the profiles matching most of its words (backend.required_groups: both of two,
-two of three...), or if none does, any of them; profiles matching more words
-come first, whatever their text weight or quality; quality (rating, reviews,
-years since verification) orders profiles matching as many words, lightly.
+the profiles matching all its words, or when fewer than backend.FEW_RESULTS do,
+those matching any of them; profiles matching more words come first, whatever
+their text weight or quality; quality (rating, reviews, years since
+verification) orders profiles matching as many words, lightly.
 
 Its own practitioners (the contract suite's backends and helpers), so that every
 level of "развод алименты Алматы" is populated."""
@@ -27,7 +27,6 @@ from portal.search.backend import (
     SearchQuery,
     group_score,
     quality_weight,
-    required_groups,
 )
 from portal.search.documents import public_documents, quality
 from portal.search.parsing import parse_query
@@ -106,33 +105,23 @@ backend_module = importlib.import_module("portal.search.backend")  # portal.sear
 
 @pytest.fixture
 def many(monkeypatch):
-    """As if many profiles matched: the listing keeps to the profiles matching most
-    words (backend.FEW_RESULTS is 10; this module has 9 profiles)."""
+    """As if many profiles matched every word (backend.FEW_RESULTS is 10; this module
+    has 9 profiles): the listing keeps to them."""
     monkeypatch.setattr(backend_module, "FEW_RESULTS", 1)
 
 
-def test_all_words_first_then_most(search, people, many):
+def test_enough_complete_matches_are_listed_alone(search, people, many):
     result = run(search, QUERY)
-    got = keys(people, result)
-    assert got[0] == "all3"
-    assert set(got[1:]) == set(LEVELS[1])   # two of the three words; one word is not enough
-    assert [h.matched for h in result.hits] == [3, 2, 2, 2]
-    assert result.total == 4 and result.groups == 3 and result.complete_ids == [people.id["all3"]]
-    assert not result.relaxed
-    # the facets and the total count every profile shown, not only the complete matches
-    assert dict(result.facets["category"]) == {"advocate": 3, "consultant": 1}
-
-
-def test_two_words_need_both_unless_too_few_have_them(search, people, many):
+    assert keys(people, result) == ["all3"] and [h.matched for h in result.hits] == [3]
+    assert result.total == 1 and result.complete_ids == [people.id["all3"]] and not result.relaxed
+    assert dict(result.facets["category"]) == {"advocate": 1}
     result = run(search, "развод Алматы")
     assert set(keys(people, result)) == {"all3", "two_place", "two_light"}
     assert all(h.matched == 2 for h in result.hits) and not result.relaxed
-    assert required_groups(1) == 1 and required_groups(2) == 2 and required_groups(3) == 2
-    assert required_groups(4) == 3 and required_groups(6) == 4 and required_groups(7) == 1
 
 
-def test_too_few_matching_most_words_lists_every_partial_match(search, people):
-    result = run(search, QUERY)   # 4 profiles match two or three words: fewer than FEW_RESULTS
+def test_too_few_complete_matches_list_every_partial_match(search, people):
+    result = run(search, QUERY)   # one profile matches all three words: fewer than FEW_RESULTS
     got = keys(people, result)
     assert got[0] == "all3" and set(got[1:4]) == set(LEVELS[1]) and set(got[4:]) == set(LEVELS[2])
     assert [h.matched for h in result.hits] == [3, 2, 2, 2, 1, 1] and result.total == 6
@@ -143,7 +132,7 @@ def test_too_few_matching_most_words_lists_every_partial_match(search, people):
 
 def ranked(search, text) -> list[int]:
     """Every profile matching any word, in the engine's coordination order (what the
-    fallback to any word lists): the rule itself, whatever required_groups asks."""
+    fallback to any word lists)."""
     query = SearchQuery(text=text, per_page=100)
     return search._search(query, query.parsed, 1).ids
 
