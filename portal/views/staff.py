@@ -55,6 +55,11 @@ def _when(value):
     return format_datetime(value, "short") if value else ""
 
 
+def yes_no(value) -> str:
+    """A yes/no column in the page's language (FAB shows True/False)."""
+    return str(_l("Yes")) if value else str(_l("No"))
+
+
 class StaffView(ModelView):
     """Common look of the back office: translated labels and titles, codes
     shown as translated labels."""
@@ -67,6 +72,7 @@ class StaffView(ModelView):
         "last_login": _when, "licence_date": lambda d: format_date(d) if d else "",
         "flagged_at": _when, "flag_reason": label, "last_message_at": _when,
         "phone": format_phone,  # stored E.164, shown grouped
+        "active": yes_no, "is_correct": yes_no, "query_only": yes_no,
     }
 
     def __init__(self, **kwargs):

@@ -155,3 +155,10 @@ def test_bad_input_is_refused_and_changes_nothing(app, client, login_as, world, 
     assert response.status_code == 200
     db.session.expire_all()
     assert state() == before
+
+
+def test_the_list_says_yes_and_no_in_the_page_language(app, client, login_as):
+    login_as(make_user(app.appbuilder.sm, ("Admin",), locale="ru"))
+    body = client.get(f"{URL}/list/").get_data(as_text=True)
+    assert ">Да<" in body and ">Нет<" in body   # "active" and "only widens queries"
+    assert ">True<" not in body and ">False<" not in body

@@ -97,10 +97,6 @@ QUIZ_LABELS = {
 }
 
 
-def _yes_no(value) -> str:
-    return str(_l("Yes")) if value else str(_l("No"))
-
-
 def _optional_text(label) -> TextAreaField:
     return TextAreaField(label, validators=[Optional()], widget=BS3TextAreaFieldWidget())
 
@@ -116,7 +112,6 @@ class QuizOptionAdminView(StaffView):
     datamodel = SQLAInterface(QuizOption)
     list_title = _l("Quiz options")
     label_columns = QUIZ_LABELS
-    formatters_columns = {**StaffView.formatters_columns, "is_correct": _yes_no}
     list_columns = ["question", "text_ru", "text_kk", "is_correct", "sort_order"]
     add_columns = edit_columns = show_columns = ["question", "text_kk", "text_ru", "text_en", "is_correct",
                                                  "sort_order"]
@@ -162,7 +157,6 @@ class QuizQuestionAdminView(StaffView):
     datamodel = SQLAInterface(QuizQuestion)
     list_title = _l("Quiz questions")
     label_columns = QUIZ_LABELS
-    formatters_columns = {**StaffView.formatters_columns, "active": _yes_no}
     list_columns = ["code", "clause", "text_ru", "active", "sort_order"]
     add_columns = edit_columns = ["code", "clause", "text_kk", "text_ru", "text_en", "active", "sort_order"]
     show_columns = add_columns + ["options"]
