@@ -58,10 +58,16 @@ _STOPWORDS_RAW = (
     # Russian
     "и в во не что на я с со как а то все так но да к у же вы за бы по от о об из для при без "
     "до над под про или ли же ее его их мне нас вас это этот г обл ул д "
+    # Russian: the pronouns and fillers of a situation told in plain words ("меня уволили",
+    # "мне нужен нотариус", "как оформить наследство")
+    "меня мой моя мое моё мои моего моей мою мы нам наш наша наши он она оно они ты тебя тебе "
+    "ему ей им нужен нужна нужно нужны хочу хотим где когда "
     # Kazakh
     "және мен бен пен да де та те ма ме ба бе па пе үшін бойынша туралы жөнінде немесе "
+    "маған мені менің біз бізге біздің сен сені саған ол оны оған оның керек қалай "
     # English
-    "the a an of in on for and or to at by with"
+    "the a an of in on for and or to at by with my me i we our us he she they it is are "
+    "does do not need want how"
 )
 
 WORD = re.compile(r"[^\W_]+", re.UNICODE)

@@ -68,3 +68,14 @@ def test_a_group_holds_every_form_and_highlight_marks_the_other_script():
     assert set(forms("Жұмабеков")) & set(group.exact)
     marked = highlight("Адвокат Жұмабеков Ержан", parse_query("Zhumabekov"))
     assert marked is not None and "<mark>Жұмабеков</mark>" in marked
+
+
+@pytest.mark.parametrize("text, groups", [
+    ("меня уволили", 1), ("мне нужен нотариус", 1), ("как оформить наследство", 1),
+    ("мені жұмыстан шығарып жіберді", 1), ("my husband does not pay child support", 3),
+])
+def test_pronouns_and_fillers_of_a_plain_story_are_not_words_to_match(text, groups):
+    # "меня" matched nobody, so "меня уволили" told the visitor that no profile had all the words
+    parsed = parse_query(text)
+    assert len(parsed.groups) == groups, parsed.groups
+    assert not any(t in g.exact for g in parsed.groups for t in ("mena", "men", "does", "not", "nujen"))
