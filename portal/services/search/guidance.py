@@ -13,7 +13,8 @@ from portal.core.extensions import db
 from portal.models.catalog import Category
 from portal.search import SearchQuery, SearchUnavailable, vocabulary
 from portal.search.parsing import parse_query
-from portal.services.search import SearchPage, ready_backend
+from portal.services import search as search_service  # its ready_backend, looked up when called
+from portal.services.search import SearchPage
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +110,7 @@ def no_results_help(query: SearchQuery, limit: int = 3) -> NoResults:
             else:
                 candidates.append("".join(out) + text[pos:])
         try:
-            search = ready_backend()
+            search = search_service.ready_backend()
             for candidate in candidates:
                 if candidate not in corrections and search.search(
                         replace(query, text=candidate, page=1, per_page=1, with_facets=False)).total:

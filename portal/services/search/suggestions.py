@@ -12,7 +12,7 @@ from portal.core.extensions import db
 from portal.models.catalog import Category, Specialization
 from portal.search import SearchUnavailable
 from portal.search.normalize import skeleton, words
-from portal.services.search import ready_backend
+from portal.services import search as search_service  # its ready_backend, looked up when called
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ def suggest(prefix: str, limit: int = 8) -> list[Suggestion]:
             seen.add(item.text.lower())
             others.append(item)
     try:
-        names = ready_backend().suggest_names(prefix, limit=limit)
+        names = search_service.ready_backend().suggest_names(prefix, limit=limit)
     except SearchUnavailable:
         log.exception("search backend failed while suggesting")
         names = []
