@@ -36,6 +36,7 @@ from sqlalchemy import event, func, insert, select  # noqa: E402
 import config  # noqa: E402
 from portal import create_app  # noqa: E402
 from portal.core.extensions import db  # noqa: E402
+from portal.demo.data import lower_first, years_ru  # noqa: E402
 
 SEED = 2026
 DEFAULT_SIZES = (10_000, 100_000)
@@ -132,16 +133,6 @@ CHAMBER = {"notary": "Нотариальная палата", "advocate": "Ко�
 BATCH = 10_000
 
 
-def _years_ru(n: int) -> str:
-    if n % 10 == 1 and n % 100 != 11:
-        return "год"
-    return "года" if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14) else "лет"
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
-
-
 def _weighted(rng: random.Random, items: list, weights: list) -> object:
     return rng.choices(items, weights=weights, k=1)[0]
 
@@ -206,15 +197,15 @@ def generate(n: int) -> float:
             other_city = rng.choice(regions)
             place = rng.choice(PLACE)
             extras = rng.sample(EXTRA, k=rng.choice((0, 1, 1, 2, 3)))
-            fmt = {"role": ROLE_RU[code], "role_nom": ROLE_NOM_RU[code], "exp": exp, "years": _years_ru(exp),
+            fmt = {"role": ROLE_RU[code], "role_nom": ROLE_NOM_RU[code], "exp": exp, "years": years_ru(exp),
                    "since": 2026 - exp, "role_cap": ROLE_KK[code].capitalize(), "city": home.centre_ru,
                    "city2": other_city.centre_ru, "city_kk": home.centre_kk, "city2_kk": other_city.centre_kk}
             about_ru = " ".join([rng.choice(OPENERS_RU).format(**fmt),
-                                 rng.choice(FOCUS_RU).format(specs=", ".join(_lower_first(s.name_ru) for s in chosen)),
+                                 rng.choice(FOCUS_RU).format(specs=", ".join(lower_first(s.name_ru) for s in chosen)),
                                  place[0].format(**fmt)] + [e[0] for e in extras])
             fmt["role"] = ROLE_KK[code]
             about_kk = " ".join([rng.choice(OPENERS_KK).format(**fmt),
-                                 rng.choice(FOCUS_KK).format(specs=", ".join(_lower_first(s.name_kk) for s in chosen)),
+                                 rng.choice(FOCUS_KK).format(specs=", ".join(lower_first(s.name_kk) for s in chosen)),
                                  place[1].format(**fmt)] + [e[1] for e in extras])
             reviews = 0 if rng.random() < 0.3 else int(rng.paretovariate(1.3))
             rating = round(min(5.0, max(1.0, rng.gauss(4.4, 0.5))), 2) if reviews else 0.0

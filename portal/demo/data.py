@@ -210,3 +210,15 @@ REVOKE_MESSAGES = {"ru": "Статус отозван по итогам пров
 def ascii_name(text: str) -> str:
     """A name in Latin letters by TRANSLIT ("Жұмабеков" -> "zhumabekov"), for demo emails and documents."""
     return "".join(TRANSLIT.get(c, c) for c in text.lower())
+
+
+def years_ru(n: int) -> str:
+    """"год", "года" or "лет" after the number ``n`` (the demo's and the bench's Russian texts)."""
+    if n % 10 == 1 and n % 100 != 11:
+        return "год"
+    return "года" if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14) else "лет"
+
+
+def lower_first(text: str) -> str:
+    """A specialization name inside a sentence: "Наследственные дела" -> "наследственные дела"."""
+    return text[:1].lower() + text[1:]

@@ -30,6 +30,8 @@ from portal.demo.data import (
     ROLE_RU,
     UNIVERSITIES,
     ascii_name,
+    lower_first,
+    years_ru,
 )
 from portal.models.accounts import PortalUser
 from portal.models.catalog import Category, Region
@@ -43,16 +45,6 @@ from portal.models.practitioners import (
 from portal.services.practitioners import decisions, questionnaire, quiz, verification
 
 
-def _years_ru(n: int) -> str:
-    if n % 10 == 1 and n % 100 != 11:
-        return "год"
-    return "года" if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14) else "лет"
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
-
-
 class PractitionerSteps:
     def application(self, category: Category, region: Region, regions: list[Region], kazakh: bool):
         """The questionnaire's answers, as an applicant of ``category`` in ``region`` fills it."""
@@ -64,12 +56,12 @@ class PractitionerSteps:
         uni, graduated = rng.choice(UNIVERSITIES), licence_date.year - rng.randint(1, 4)
         closer = rng.choice(CLOSERS)
         about_ru = " ".join((
-            rng.choice(OPENERS_RU).format(role=ROLE_RU[code], exp=exp, years=_years_ru(exp)),
-            rng.choice(FOCUS_RU).format(specs=", ".join(_lower_first(s.name_ru) for s in specs)),
+            rng.choice(OPENERS_RU).format(role=ROLE_RU[code], exp=exp, years=years_ru(exp)),
+            rng.choice(FOCUS_RU).format(specs=", ".join(lower_first(s.name_ru) for s in specs)),
             closer[0].format(city=region.centre_ru)))
         about_kk = " ".join((
             rng.choice(OPENERS_KK).format(role=ROLE_KK[code], role_cap=ROLE_KK[code].capitalize(), exp=exp),
-            rng.choice(FOCUS_KK).format(specs=", ".join(_lower_first(s.name_kk) for s in specs)),
+            rng.choice(FOCUS_KK).format(specs=", ".join(lower_first(s.name_kk) for s in specs)),
             closer[1].format(city_kk=region.centre_kk)))
         low, high = PRICE_RANGE[code]
         extra = rng.sample([r for r in regions if r is not region], k=rng.choice((0, 0, 1, 2)))

@@ -15,6 +15,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Iterable
 
 from portal.content.concepts import CONCEPTS as SEED
@@ -46,8 +47,9 @@ class Snapshot:
     version: object
     concepts: tuple[Concept, ...]
 
-    @property
+    @cached_property
     def by_token(self) -> dict[str, Concept]:
+        """Concepts by token, built once per snapshot."""
         return {c.token: c for c in self.concepts}
 
 

@@ -96,8 +96,8 @@ def test_the_portal_works_while_elasticsearch_is_down_and_catches_up(app, client
     seen = []
     real = search_service.search_profiles
 
-    def spy(query):
-        page = real(query)
+    def spy(query, **kw):
+        page = real(query, **kw)
         seen.append(page)
         return page
 

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from portal.core.extensions import db
 from portal.models.catalog import Category
 from portal.search import SearchQuery, SearchUnavailable, vocabulary
-from portal.search.parsing import parse_query
 from portal.services import search as search_service  # its ready_backend, looked up when called
 from portal.services.search import SearchPage
 
@@ -28,21 +27,21 @@ class GuideItem:
     count: int | None = None  # profiles of the category for this query (its facet), when known
 
 
-def _concept_tokens(text: str) -> list[str]:
+def _concept_tokens(query: SearchQuery) -> list[str]:
     from portal.search.concepts import CONCEPT_PREFIX
 
-    return [t for g in parse_query(text).groups for t in g.exact + g.near if t.startswith(CONCEPT_PREFIX)]
+    return [t for g in query.parsed.groups for t in g.exact + g.near if t.startswith(CONCEPT_PREFIX)]
 
 
-def _situation_concepts(text: str, codes: set[str]) -> list:
-    """The concepts of ``text`` that name a matter, not a kind of practitioner: the
+def _situation_concepts(tokens: list[str], codes: set[str]) -> list:
+    """The concepts of ``tokens`` that name a matter, not a kind of practitioner: the
     concepts of the categories themselves (``codes``: "нотариус") and the query-only
     ones ("юрист") guide nowhere new."""
     from portal.search import concepts
 
     by_token = concepts.current().by_token
     out = []
-    for token in _concept_tokens(text):
+    for token in tokens:
         concept = by_token.get(token)
         if concept is not None and concept.categories and not concept.query_only \
                 and concept.code not in codes and concept not in out:
@@ -57,10 +56,11 @@ def guide(query: SearchQuery, page: SearchPage | None = None) -> list[GuideItem]
 
     from portal.search.concepts import categories_for
 
-    if not _concept_tokens(query.text):
+    tokens = _concept_tokens(query)
+    if not tokens:
         return []
     by_code = {c.code: c for c in db.session.scalars(select(Category))}
-    situations = _situation_concepts(query.text, set(by_code))
+    situations = _situation_concepts(tokens, set(by_code))
     if not situations:
         return []
     locale = str(get_locale() or "en")

@@ -119,8 +119,7 @@ class DirectoryView(BaseView):
             args["category"] = category.code
         query, errors = search.query_from_args(args, current_app.config["PUBLIC_PAGE_SIZE"])
         # ?layout=0: the text as typed, even when it looks typed with the wrong keyboard layout
-        page = search.search_profiles(query) if args.get("layout") != "0" else \
-            search.search_profiles(query, layout=False)
+        page = search.search_profiles(query, layout=args.get("layout") != "0")
         original_url = None
         if page.layout_original:  # results for the keyboard-layout conversion: links keep it
             original_url = _url_with(args)(layout="0")

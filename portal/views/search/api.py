@@ -123,8 +123,7 @@ class SearchApi(BaseApi):
         query, errors = search_service.query_from_args(request.args, per_page)
         if errors:
             return self.response_400(message={k: str(v) for k, v in errors.items()})
-        page = search_service.search_profiles(query) if request.args.get("layout") != "0" else \
-            search_service.search_profiles(query, layout=False)
+        page = search_service.search_profiles(query, layout=request.args.get("layout") != "0")
         return self.response(
             200, count=page.total, page=page.page, per_page=page.per_page, pages=page.pages,
             relaxed=page.relaxed, unavailable=page.unavailable,
