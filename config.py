@@ -84,6 +84,20 @@ class Config:
     PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:5000")
     NOTIFY_SYNC = os.environ.get("NOTIFY_SYNC", "inline")
     NOTIFY_DIGEST_MINUTES = int(os.environ.get("NOTIFY_DIGEST_MINUTES", "15"))
+    # Web Push (services.notifications.push): the VAPID key pair (base64url, as printed by
+    # `flask portal vapid-keys`); without both keys push is off (the settings page says so).
+    # The subject is a mailto: or https: contact for push services. Messages wait at the push
+    # service up to PUSH_TTL seconds for an offline device; a failed POST is retried with
+    # back-off (30 s, 1, 2, 4 … min) up to PUSH_MAX_ATTEMPTS times. PUSH_ALLOW_HTTP_LOOPBACK
+    # accepts http://127.0.0.1/localhost endpoints (a local test push service; always in TESTING).
+    VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
+    VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY", "")
+    VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:" + os.environ.get("SUPPORT_EMAIL", "support@alemtrust.kz"))
+    PUSH_TTL = int(os.environ.get("PUSH_TTL", "86400"))
+    PUSH_TIMEOUT = float(os.environ.get("PUSH_TIMEOUT", "10"))
+    PUSH_MAX_ATTEMPTS = int(os.environ.get("PUSH_MAX_ATTEMPTS", "8"))
+    PUSH_MAX_SUBSCRIPTIONS = int(os.environ.get("PUSH_MAX_SUBSCRIPTIONS", "20"))  # per user; the oldest goes
+    PUSH_ALLOW_HTTP_LOOPBACK = _bool("PUSH_ALLOW_HTTP_LOOPBACK", False)
     # The support contacts the user agreement names (clauses 5.6 and 12.1, filled in when the
     # page is shown). SUPPORT_URL empty: this portal's support page (PORTAL_BASE_URL + /support/).
     SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "support@alemtrust.kz")

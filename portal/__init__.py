@@ -42,8 +42,9 @@ def create_app(config: object | str = "config.Config", announce: bool = True) ->
     from portal import search
 
     search.init_app(app)
-    from portal.services.notifications import mailer
+    from portal.services.notifications import mailer, push
     mailer.register(app)
+    push.register(app)  # the push outbox sent after commit (NOTIFY_SYNC=inline); a log line when push is off
 
     with app.app_context():
         fresh_database = not _is_migrated()

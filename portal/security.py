@@ -11,7 +11,6 @@ from flask import (
     current_app,
     flash,
     has_request_context,
-    jsonify,
     redirect,
     request,
     session,
@@ -29,7 +28,7 @@ from flask_login import current_user, login_user
 from sqlalchemy import inspect
 
 from portal.core import login_limits
-from portal.core.clock import utcnow
+from portal.core.api import problem
 from portal.core.errors import ServiceError
 from portal.core.http import put_error
 from portal.core.i18n import current_locale, supported_locales
@@ -62,7 +61,6 @@ SELF_SERVICE = [
 ]
 CLIENT = SELF_SERVICE + [
     (r"(MyRequestsView|MyReviewsView)$", r"can_(list|show)$"),
-    (r"(MyRequestsApi|MyReviewsApi)$", r"can_(get|info)$"),
     # requests, offers, conversations and files: the services filter rows per user
     (r"(RequestsView|ThreadsView|AttachmentsView)$", r"can_"),
     # becoming a practitioner: the questionnaire, documents and the agreement quiz (own profile only)
@@ -73,7 +71,6 @@ CLIENT = SELF_SERVICE + [
 ]
 PRACTITIONER = CLIENT + [
     (r"MyOffersView$", r"can_(list|show)$"),
-    (r"MyOffersApi$", r"can_(get|info)$"),
     (r"FeedView$", r"can_"),
     (r"(My offers|Request feed)$", r"menu_access$"),
 ]
@@ -300,10 +297,11 @@ class PortalSecurityManager(SecurityManager):
         manager.token_in_blocklist_loader(lambda _header, payload: api_tokens.is_revoked(payload))
 
         def ended(*_args):  # revoked, expired, malformed or the wrong kind: one translated 401
-            return jsonify(message=str(_l("Your session has ended or the token is not valid. Sign in again."))), 401
+            return problem(401, _l("Your session has ended or the token is not valid. Sign in again."), kind="auth")
 
         def missing(_reason):
-            return jsonify(message=str(_l("Sign in first: send the access token in the Authorization header."))), 401
+            return problem(401, _l("Sign in first: send the access token in the Authorization header."),
+                           kind="auth")
 
         for loader in (manager.revoked_token_loader, manager.expired_token_loader, manager.invalid_token_loader,
                        manager.user_lookup_error_loader, manager.token_verification_failed_loader):
@@ -333,11 +331,8 @@ class PortalSecurityManager(SecurityManager):
         links are voided and their other sessions end in the same transaction,
         which FAB's ``update_user`` commits, or rolls back whole (then we raise)."""
         user = self.get_user_by_id(userid)
-        now = utcnow()
         keep = session.get(sessions.SESSION_KEY) if has_request_context() else None
-        password_reset.void_tokens(user.id, now)
-        sessions.end_all(user.id, sessions.EndReason.PASSWORD_CHANGE, now, keep_token=keep)
-        user.password = password_reset.hash_password(password)  # what FAB's reset_password does
+        password_reset.set_password(user, password, keep_token=keep)  # what FAB's reset_password does, and more
         if self.update_user(user) is False:  # FAB logged the error and rolled everything back
             raise RuntimeError(f"The password of user {user.id} could not be changed.")
 

@@ -1,5 +1,6 @@
-"""``flask notify ...``: the mail outbox's status, and mailings to consenting
-users (``broadcast``, agreement 3.3). Mail is sent by ``flask portal worker``."""
+"""``flask notify ...``: the mail and push outboxes' status, and mailings to
+consenting users (``broadcast``, agreement 3.3). Mail and pushes are sent by
+``flask portal worker``."""
 from __future__ import annotations
 
 import logging
@@ -19,15 +20,20 @@ def status_command():
 
     from portal.core.extensions import db
     from portal.models.notifications import EmailState, Notification
-    from portal.services.notifications import mailer
+    from portal.services.notifications import mailer, push
 
     counts = mailer.backlog()
+    pushes = push.backlog()
     digest = db.session.scalar(select(func.count()).select_from(Notification)
                                .where(Notification.email_state == EmailState.PENDING)) or 0
     click.echo(f"Mail pending:        {counts['pending']} ({counts['retrying']} retrying after a failure)")
     click.echo(f"Mail failed:         {counts['failed']}")
     click.echo(f"Mail sent:           {counts['sent']}")
     click.echo(f"Waiting for digest:  {digest}")
+    click.echo(f"Push pending:        {pushes['pending']} ({pushes['retrying']} retrying after a failure)"
+               + ("" if push.enabled() else "  [Web Push is off: no VAPID keys]"))
+    click.echo(f"Push failed:         {pushes['failed']}")
+    click.echo(f"Push sent:           {pushes['sent']}")
 
 
 @notify_cli.command("broadcast")

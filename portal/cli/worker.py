@@ -1,13 +1,15 @@
 """``flask portal worker``: one process for every background job, in one loop:
 apply the search outbox to the index (retrying with back-off while the
 backend is down), expire old requests, queue email digests, send the mail
-outbox (retrying while the mail server is down) and, once an hour, delete
-orphan upload files. Several workers may run at once on PostgreSQL: outbox
-rows are taken with SKIP LOCKED."""
+outbox (retrying while the mail server is down) and the push outbox (retrying
+while a push service is down) and, once an hour, delete orphan upload files.
+Several workers may run at once on PostgreSQL: outbox rows are taken with
+SKIP LOCKED."""
 from __future__ import annotations
 
 import logging
 import time
+from dataclasses import astuple, dataclass
 
 import click
 from flask import current_app
@@ -17,16 +19,31 @@ from portal.cli.portal import portal_cli
 log = logging.getLogger(__name__)
 
 
-def run_once(app) -> tuple[int, int, int, int]:
-    """Expire requests past their date (their clients are notified), queue due
-    digests, then send every due mail. Returns (expired, digests, sent, failed)."""
-    from portal.services.exchange import request_lifecycle
-    from portal.services.notifications import inbox, mailer
+@dataclass
+class Round:
+    """What one pass of the worker did."""
 
-    expired = request_lifecycle.expire_due()
-    digests = inbox.send_digests()
-    sent, failed = mailer.drain(app)
-    return expired, digests, sent, failed
+    expired: int = 0
+    digests: int = 0
+    sent: int = 0            # mails
+    failed: int = 0
+    pushed: int = 0          # push messages
+    push_failed: int = 0
+
+    def __bool__(self) -> bool:
+        return any(astuple(self))
+
+
+def run_once(app) -> Round:
+    """Expire requests past their date (their clients are notified), queue due
+    digests, then send every due mail and push message."""
+    from portal.services.exchange import request_lifecycle
+    from portal.services.notifications import inbox, mailer, push
+
+    done = Round(expired=request_lifecycle.expire_due(), digests=inbox.send_digests())
+    done.sent, done.failed = mailer.drain(app)
+    done.pushed, done.push_failed = push.drain(app)
+    return done
 
 
 UPLOAD_CLEANUP_EVERY = 3600.0  # seconds between two cleanups of orphan upload files
@@ -56,22 +73,26 @@ class UploadCleanup:
 @click.option("--interval", default=2.0, show_default=True, help="Seconds between polls.")
 def worker_command(once: bool, interval: float):
     """Run every background job: the search outbox, request expiry, digests, the
-    mail outbox and the hourly cleanup of orphan upload files."""
+    mail and push outboxes and the hourly cleanup of orphan upload files."""
     from portal.core.extensions import db
     from portal.search import sync
 
     app = current_app._get_current_object()
     cleanup = UploadCleanup()
     transport = f"SMTP {app.config['MAIL_SERVER']}" if app.config["MAIL_SERVER"] else "instance/mail/"
-    click.echo(f"Worker started (mail via {transport}; poll every {interval:g} s).")
+    from portal.services.notifications import vapid
+
+    pushing = "on" if vapid.enabled(app) else "off (no VAPID keys)"
+    click.echo(f"Worker started (mail via {transport}; Web Push {pushing}; poll every {interval:g} s).")
     while True:
         try:
             indexed, index_failed = sync.drain(app)
             if indexed or index_failed:
                 click.echo(f"search index: applied {indexed}, failed {index_failed}")
-            expired, digests, sent, failed = run_once(app)
-            if expired or digests or sent or failed:
-                click.echo(f"requests expired {expired}, digests {digests}, mail sent {sent}, failed {failed}")
+            done = run_once(app)
+            if done:
+                click.echo(f"requests expired {done.expired}, digests {done.digests}, mail sent {done.sent}, "
+                           f"failed {done.failed}, push sent {done.pushed}, failed {done.push_failed}")
             removed = cleanup()
             if removed:
                 click.echo(f"orphan upload files deleted {removed}")

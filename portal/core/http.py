@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import abort, flash, g, jsonify, render_template, request
+from flask import abort, flash, g, render_template
 from flask_login import current_user
 
+from portal.core.api import is_api_path, problem
 from portal.core.errors import MESSAGES, NotFound, ServiceError
 
 log = logging.getLogger(__name__)
@@ -72,9 +73,9 @@ def register_error_handlers(app) -> None:
         headers = {"Retry-After": str(error.retry_after)} if getattr(error, "retry_after", None) else {}
         if code >= 500:
             _rollback()  # the failed statement may have aborted the transaction
-        if request.path.startswith("/api/"):
-            response = app.make_response((jsonify(message=str(message)), code, headers))
-            return apply_security_headers(response)
+        if is_api_path():
+            kind = "rate_limit" if code == 429 else None
+            return apply_security_headers(problem(code, message, kind=kind, headers=headers))
         try:
             body = page(code, message)
         except Exception:  # noqa: BLE001  (e.g. the database went away under the menu)

@@ -27,6 +27,9 @@ def select_locale() -> str:
     in_url = url_language()
     if is_supported(in_url):
         return in_url
+    if request.path.startswith("/api/") and request.headers.get("Accept-Language"):
+        # an API client says which language it wants in every call (a mobile app's setting)
+        return request.accept_languages.best_match(supported_locales()) or default
     return chosen_locale()
 
 

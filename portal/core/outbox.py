@@ -1,5 +1,6 @@
-"""What every outbox (search index, mail) shares: the retry back-off, and
-draining an outbox right after the commit that wrote to it.
+"""What every outbox (search index, mail, push) shares: the retry back-off, draining
+batch after batch, counts by status, and draining an outbox right after the commit
+that wrote to it.
 
 The search index and the mail outbox both keep their work in a table written
 in the same transaction as the change. In development (``SEARCH_SYNC`` /
@@ -12,11 +13,31 @@ import logging
 from typing import Callable
 
 from flask import current_app, has_app_context
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 300
+
+
+def drain_all(send_due: Callable, app=None, now: dt.datetime | None = None) -> tuple[int, int]:
+    """Run ``send_due`` batch after batch until nothing is due or a batch sends nothing:
+    (sent, failed) over all batches."""
+    sent = failed = 0
+    while True:
+        ok, bad = send_due(app, now=now)
+        sent, failed = sent + ok, failed + bad
+        if not ok:
+            return sent, failed
+
+
+def status_counts(session: Session, model, statuses, pending: str) -> dict[str, int]:
+    """An outbox table's rows by status (every status in ``statuses``), plus ``retrying``:
+    the pending rows that have failed at least once."""
+    counts = dict(session.execute(select(model.status, func.count()).group_by(model.status)).all())
+    retrying = session.scalar(select(func.count()).select_from(model).where(
+        model.status == pending, model.attempts > 0)) or 0
+    return {**{status: counts.get(status, 0) for status in statuses}, "retrying": retrying}
 
 
 def backoff(attempts: int) -> dt.timedelta:

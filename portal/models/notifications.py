@@ -1,5 +1,6 @@
-"""Notifications (in-app, with email copies), per-kind preferences and the
-mail outbox the worker sends from."""
+"""Notifications (in-app, with email copies and Web Push), per-kind
+preferences, the mail outbox and the push outbox the worker sends from, and
+the browsers' push subscriptions."""
 from __future__ import annotations
 
 import datetime as dt
@@ -45,6 +46,8 @@ class NotificationPreference(Model):
     kind: Mapped[str] = mapped_column(String(32), primary_key=True)
     in_app: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     email: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # None: the kind's default (services.notifications.kinds.KindSpec.push_by_default)
+    push: Mapped[Optional[bool]] = mapped_column(Boolean, nullable=True)
 
 
 class MailStatus:
@@ -70,3 +73,48 @@ class MailOutbox(Model):
     last_error: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     sent_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, nullable=True)
+
+
+class PushSubscription(Model):
+    """A browser's (or app's) Web Push subscription: where to POST and the keys
+    to encrypt for (RFC 8291). One endpoint belongs to one user at a time."""
+
+    __tablename__ = "push_subscription"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id", ondelete="CASCADE"), nullable=False, index=True)
+    endpoint: Mapped[str] = mapped_column(String(1024), nullable=False, unique=True)
+    p256dh: Mapped[str] = mapped_column(String(128), nullable=False)  # base64url P-256 public key
+    auth: Mapped[str] = mapped_column(String(64), nullable=False)     # base64url 16-byte secret
+    user_agent: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    last_success_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, nullable=True)
+    failure_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class PushStatus:
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # refused for good (a 4xx other than 404/410) or PUSH_MAX_ATTEMPTS reached
+    ALL = (PENDING, SENT, FAILED)
+
+
+class PushOutbox(Model):
+    """One push message to one subscription: the payload is rendered (in the
+    recipient's language) when queued; encrypted when sent."""
+
+    __tablename__ = "push_outbox"
+    __table_args__ = (Index("ix_push_outbox_due", "status", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("push_subscription.id", ondelete="CASCADE"),
+                                                 nullable=False, index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id", ondelete="CASCADE"), nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    payload: Mapped[str] = mapped_column(Text, nullable=False)  # JSON {title, body, url, tag}
+    status: Mapped[str] = mapped_column(String(10), nullable=False, default=PushStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    last_error: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    sent_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, nullable=True)
+
+    subscription = relationship("PushSubscription")

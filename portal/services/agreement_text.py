@@ -150,3 +150,11 @@ def text_language(version, lang: str) -> str:
 def document(version, lang: str) -> Document:
     """The document of ``version`` in ``lang`` (Russian when there is no ``lang`` text)."""
     return parse(getattr(version, f"text_{text_language(version, lang)}") or "")
+
+
+def plain_text(version, lang: str) -> str:
+    """The text of ``version`` in ``lang`` (Russian when there is none) as plain text,
+    its placeholders filled with the addresses of the configuration: what the JSON API
+    gives a mobile app, which lays the text out itself."""
+    text = getattr(version, f"text_{text_language(version, lang)}") or ""
+    return "".join(piece.text for piece in fill(text, contacts()))

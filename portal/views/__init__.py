@@ -14,6 +14,18 @@ def register_views(appbuilder) -> None:
     from portal.views.agreement import pages  # the agreement pages, "I accept" and the re-acceptance gate
     pages.register(appbuilder)
     search_api.register(appbuilder)
+    from portal.views import api as api_base  # the whole API as one public OpenAPI document
+    appbuilder.add_api(api_base.OpenApiDocument)
+    from portal.views.catalog import api as catalog_api
+    catalog_api.register(appbuilder)
+    from portal.views.accounts import account_api
+    from portal.views.agreement import api as agreement_api
+    from portal.views.exchange import api as exchange_api
+    from portal.views.notifications import api as notifications_api
+    from portal.views.practitioners import api as practitioners_api
+    from portal.views.trust import api as trust_api
+    for module in (account_api, agreement_api, exchange_api, notifications_api, practitioners_api, trust_api):
+        module.register(appbuilder)  # the mobile app's JSON API, one module per domain
     account.register(appbuilder)
     from portal.views.exchange import requests as request_views
     request_views.register(appbuilder)

@@ -17,7 +17,7 @@ from tests.conftest import IsolatedClient, login, separate_app
 from tests.factories import PASSWORD, make_request, make_user
 
 LOGIN = "/api/v1/security/login"
-MINE = "/api/v1/my/requests/"
+MINE = "/api/v1/requests/"
 
 
 def api(app):
@@ -64,7 +64,7 @@ def test_sign_in_gives_tokens_tied_to_an_api_session(app, user, tokens):
     assert {"access_token", "refresh_token", "device_token"} <= set(tokens)
     assert reads(app, tokens["access_token"]) == 200
     body = api(app).get(MINE, headers=bearer(tokens["access_token"])).get_json()
-    assert [r["title"] for r in body["result"]] == ["Мой запрос"]
+    assert [r["title"] for r in body["items"]] == ["Мой запрос"]
     row = db.session.scalars(select(UserSession).where(UserSession.user_id == user.id,
                                                        UserSession.kind == "api")).one()
     assert row.ended_at is None and row.refresh_hash and len(row.refresh_hash) == 64
@@ -87,7 +87,7 @@ def test_a_blocked_account_is_told_why(app, user, world):
     blocking.block(world.admin, user.id, "suspicious_activity")
     response = sign_in(app, user.email)
     assert response.status_code == 401
-    assert "заблок" in response.get_json()["message"].lower()  # in the user's language (ru)
+    assert "заблок" in response.get_json()["detail"].lower()  # in the user's language (ru)
 
 
 def test_refresh_rotates_and_a_replayed_refresh_token_ends_the_session(app, user, tokens):
@@ -218,7 +218,7 @@ def test_api_login_is_limited_per_account_and_then_refuses_the_right_password(li
     assert statuses[:10] == [401] * 10 and set(statuses[10:]) == {429}
     response = sign_in(limited, victim, ip="10.4.1.1")
     assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
-    assert "message" in response.get_json()
+    assert "detail" in response.get_json()
 
 
 def test_web_and_api_count_against_the_same_ip_limit(limited):

@@ -30,7 +30,13 @@ from portal.models.accounts import (
 )
 from portal.models.agreement import AgreementAcceptance
 from portal.models.exchange import Attachment, Message, OfferStatus, RequestStatus, Review
-from portal.models.notifications import MailOutbox, Notification, NotificationPreference
+from portal.models.notifications import (
+    MailOutbox,
+    Notification,
+    NotificationPreference,
+    PushOutbox,
+    PushSubscription,
+)
 from portal.models.practitioners import DocumentKind, ProfileDocument, ProfileStatus
 from portal.models.trust import Complaint, SupportConversation, SupportMessage
 from portal.search import SearchQuery, backend
@@ -147,6 +153,12 @@ def lived(app, client):
         PasswordResetToken(user_id=u.id, token_hash=uuid.uuid4().hex, expires_at=utcnow() + dt.timedelta(hours=1)),
         NotificationPreference(user_id=u.id, kind="new_offer", in_app=True, email=False),
     ])
+    device = PushSubscription(user_id=u.id, endpoint=f"https://push.example.com/{tag}", p256dh="k" * 87,
+                              auth="a" * 22, user_agent=f"Phone of {w.first}")
+    db.session.add(device)
+    db.session.flush()
+    db.session.add(PushOutbox(subscription_id=device.id, user_id=u.id, kind="new_offer",
+                              payload=f'{{"title": "AlemTrust", "body": "{w.first} {w.last}"}}'))
     agreement.accept_agreement(u, agreement.current_agreement(), "203.0.113.77", f"Agent {tag}")
     db.session.commit()
     blocking.block(moderator, u.id, BlockReason.DUPLICATE, f"same phone as {w.phone}, {w.email}")
@@ -212,7 +224,8 @@ def test_what_stays_and_what_goes(app, lived):
     close_over_http(w)
     db.session.expire_all()
     uid = w.user.id
-    for model in (LoginEvent, UserSession, PasswordResetToken, Notification, NotificationPreference):
+    for model in (LoginEvent, UserSession, PasswordResetToken, Notification, NotificationPreference,
+                  PushSubscription, PushOutbox):
         assert row_count(model, user_id=uid) == 0, model.__name__
     assert row_count(MailOutbox, user_id=uid) == 0
     assert row_count(SupportConversation, user_id=uid) == 0

@@ -97,7 +97,7 @@ def test_a_returning_app_gets_in_while_an_attacker_used_up_the_address(limited):
     assert api_login(limited, owner, ip, device_token=token).status_code == 200
     refused = api_login(limited, newcomer, ip)
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
-    message = refused.json["message"].lower()  # in the language of the request (Kazakh by default)
+    message = refused.json["detail"].lower()  # in the language of the request (Kazakh by default)
     assert "қалпына келтіріңіз" in message or "reset" in message, message
 
 

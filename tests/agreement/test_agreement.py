@@ -301,8 +301,9 @@ def test_the_gate_stops_posts_and_api_calls_before_anything_happens(app, client,
     assert response.status_code == 303 and accept_next(response) == "/"  # a foreign referrer is dropped
     db.session.refresh(user)
     assert (user.consent_info, user.consent_ads) == before
-    response = client.get("/api/v1/my/requests/")
-    assert response.status_code == 403 and response.get_json()["message"] == agreement_gate_message(user)
+    response = client.get("/api/v1/requests/")
+    assert response.status_code == 403 and response.get_json()["detail"] == agreement_gate_message(user)
+    assert response.get_json()["type"].endswith("/agreement")
 
 
 def test_the_accept_page_shows_the_new_text_in_the_users_language(client, people, versions):

@@ -37,17 +37,28 @@ def test_client_a_cannot_edit_or_delete_b_rows(client, login_as, world, path):
     assert db.session.get(Review, world.review_b.id).comment == "Отзыв B"
 
 
-def test_client_a_cannot_read_b_rows_through_the_api(client, login_as, world):
-    login_as(world.client_a)
-    assert client.get(f"/api/v1/my/requests/{world.request_a.id}").status_code == 200
-    assert client.get(f"/api/v1/my/requests/{world.request_b.id}").status_code == 404
-    assert client.get(f"/api/v1/my/reviews/{world.review_b.id}").status_code == 404
-    ids = {row["id"] for row in client.get("/api/v1/my/requests/").get_json()["result"]}
+def _bearer(app, user) -> dict:
+    from portal.services.accounts import api_tokens
+
+    with app.test_request_context():
+        return {"Authorization": f"Bearer {api_tokens.sign_in(user, '10.2.0.1', 'pytest')['access_token']}"}
+
+
+def test_client_a_cannot_read_b_rows_through_the_api(app, client, world):
+    """The API's own sweep over every id operation is tests/contracts/test_api_matrix.py."""
+    a = _bearer(app, world.client_a)
+    assert client.get(f"/api/v1/requests/{world.request_a.id}", headers=a).status_code == 200
+    assert client.get(f"/api/v1/requests/{world.request_b.id}", headers=a).status_code == 404
+    assert client.get(f"/api/v1/reviews/{world.review_b.id}", headers=a).status_code == 404
+    ids = {row["id"] for row in client.get("/api/v1/requests/", headers=a).get_json()["items"]}
     assert world.request_a.id in ids and world.request_b.id not in ids
-    assert client.get(f"/api/v1/my/offers/{world.offer_b.id}").status_code == 403  # not a practitioner
+    assert {r["id"] for r in client.get("/api/v1/reviews/", headers=a).get_json()["items"]} == {world.review_a.id}
+    assert client.get(f"/api/v1/offers/{world.offer_b.id}", headers=a).status_code in (403, 404)
     for method in ("put", "delete"):
-        response = getattr(client, method)(f"/api/v1/my/requests/{world.request_b.id}", json={"title": "x"})
-        assert response.status_code in (403, 404, 405)
+        response = getattr(client, method)(f"/api/v1/requests/{world.request_b.id}", json={"title": "x"},
+                                           headers=a)
+        assert response.status_code in (400, 404, 405)
+    assert db.session.get(ServiceRequest, world.request_b.id).title == "Запрос B"
 
 
 def test_practitioner_sees_only_own_offers(app, client, login_as, world):
@@ -59,6 +70,7 @@ def test_practitioner_sees_only_own_offers(app, client, login_as, world):
     login_as(world.practitioner)
     assert client.get(f"/my/offers/show/{world.offer_a.id}").status_code == 200
     assert client.get(f"/my/offers/show/{other_offer.id}").status_code == 404
-    assert client.get(f"/api/v1/my/offers/{other_offer.id}").status_code == 404
-    ids = {row["id"] for row in client.get("/api/v1/my/offers/").get_json()["result"]}
+    token = _bearer(app, world.practitioner)
+    assert client.get(f"/api/v1/offers/{other_offer.id}", headers=token).status_code == 404
+    ids = {row["id"] for row in client.get("/api/v1/offers/", headers=token).get_json()["items"]}
     assert ids == {world.offer_a.id, world.offer_b.id}

@@ -181,7 +181,7 @@ def test_preferences_switch_channels_off_but_not_for_mandatory_kinds(app, smtp, 
     inbox.set_preferences(user, {
         "new_offer": (False, True), "new_message": (True, False), "offer_declined": (False, False),
         "offer_selected": (False, False), "unknown": (False, False)})
-    prefs = {kind: (in_app, mail) for kind, _spec, in_app, mail in inbox.preferences(user)}
+    prefs = {c.kind: (c.in_app, c.email) for c in inbox.preferences(user)}
     assert prefs["new_offer"] == (False, True) and prefs["new_message"] == (True, False)
     assert prefs["offer_declined"] == (False, False) and prefs["offer_selected"] == (True, True)
     assert prefs["review_reply"] == (True, True)
@@ -202,7 +202,8 @@ def test_preferences_switch_channels_off_but_not_for_mandatory_kinds(app, smtp, 
         ("new_offer", dict(title="A", name="N", price=1)), ("offer_selected", dict(title="D", client="K"))))
 
     inbox.set_preferences(user, {"new_offer": (True, True)})  # back to the default
-    assert dict((k, (a, b)) for k, _s, a, b in inbox.preferences(user))["new_offer"] == (True, True)
+    assert {c.kind: (c.in_app, c.email) for c in inbox.preferences(user)}["new_offer"] == (True, True)
+    assert db.session.get(NotificationPreference, (user.id, "new_offer")) is None  # the default: no row
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -433,14 +434,14 @@ def test_settings_page_saves_choices_and_keeps_mandatory_on(client, login_as, re
     assert re.search(r'name="in_app_completion_requested"[^>]*checked[^>]*disabled', page)
     assert "Always on" in page
     assert 'name="email_new_offer"' in page and 'name="email_new_request"' not in page
-    form = {f"{channel}_{k}": "1" for k in kinds.KINDS for channel in ("in_app", "email")}
+    form = {f"{channel}_{k}": "1" for k in kinds.KINDS for channel in ("in_app", "email", "push")}
     del form["email_new_offer"], form["in_app_review_reply"], form["email_review_reply"]
     del form["in_app_completion_requested"], form["email_completion_requested"]  # disabled: not posted
     del form["in_app_new_review"], form["email_new_review"]  # not on the page
     response = client.post("/notifications/settings", data=form)
     assert response.status_code == 302
     db.session.expire_all()
-    prefs = {k: (a, b) for k, _s, a, b in inbox.preferences(me)}
+    prefs = {c.kind: (c.in_app, c.email) for c in inbox.preferences(me)}
     assert prefs["new_offer"] == (True, False)
     assert prefs["review_reply"] == (False, False)
     assert prefs["completion_requested"] == (True, True)

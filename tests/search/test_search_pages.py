@@ -131,7 +131,7 @@ def test_api_returns_the_same_results_as_the_page(client, people):
 def test_api_rejects_bad_parameters_with_translated_messages(client):
     response = client.get("/api/v1/search/?min_rating=9&_l_=ru")
     assert response.status_code == 400
-    assert "рейтинг" in response.get_json()["message"]["min_rating"]
+    assert "рейтинг" in response.get_json()["errors"]["min_rating"][0]
 
 
 def test_suggestions_in_both_scripts(client, people):

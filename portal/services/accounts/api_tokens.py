@@ -55,9 +55,17 @@ def sign_in(user: PortalUser, ip: str | None, user_agent: str | None,
     return tokens
 
 
+def session_of(payload: dict) -> UserSession | None:
+    """The API session row a (verified) token's payload names."""
+    sid = payload.get("sid")
+    return db.session.get(UserSession, sid) if isinstance(sid, int) else None
+
+
 def refresh(payload: dict, now: dt.datetime | None = None) -> dict[str, str] | None:
     """A new access token and a new refresh token for a valid refresh token's
-    payload (``is_revoked`` has already accepted it); the old one stops working."""
+    payload (``is_revoked`` has already accepted it); the old one stops working.
+    Also after the user's token version went up while this session stays (a password
+    change, "end all other sessions"): the payload of this call's access token."""
     row = db.session.get(UserSession, payload.get("sid"))
     if row is None:
         return None

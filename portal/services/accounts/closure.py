@@ -64,7 +64,13 @@ from portal.models.accounts import (
 )
 from portal.models.agreement import AgreementAcceptance
 from portal.models.exchange import Attachment, Message, Offer, Review, ServiceRequest, Thread
-from portal.models.notifications import MailOutbox, Notification, NotificationPreference
+from portal.models.notifications import (
+    MailOutbox,
+    Notification,
+    NotificationPreference,
+    PushOutbox,
+    PushSubscription,
+)
 from portal.models.trust import Complaint, SupportConversation, SupportKind, SupportMessage
 from portal.services.exchange import attachments, request_lifecycle
 from portal.services.exchange import offers as offers_service
@@ -209,7 +215,9 @@ def _delete_personal_rows(user: PortalUser, email: str) -> None:
         execution_options={"synchronize_session": False})
     run(delete(SupportConversation).where(SupportConversation.id.in_(conversations.scalar_subquery())),
         execution_options={"synchronize_session": False})
-    for model in (LoginEvent, UserSession, PasswordResetToken, Notification, NotificationPreference):
+    # the pushes queued for the user's devices go before the devices themselves
+    for model in (LoginEvent, UserSession, PasswordResetToken, Notification, NotificationPreference, PushOutbox,
+                  PushSubscription):
         run(delete(model).where(model.user_id == user.id), execution_options={"synchronize_session": False})
     run(delete(MailOutbox).where(or_(MailOutbox.user_id == user.id, func.lower(MailOutbox.recipient) == email)),
         execution_options={"synchronize_session": False})

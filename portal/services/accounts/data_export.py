@@ -89,6 +89,11 @@ def to_json(data: dict) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
+def file_name(now: dt.datetime | None = None) -> str:
+    """The name the download is saved under (the web page and the API give the same)."""
+    return f"alemtrust-my-data-{(now or utcnow()):%Y%m%d}.json"
+
+
 def _account(user: PortalUser) -> dict:
     return {"id": user.id, "email": user.email, "first_name": user.first_name, "last_name": user.last_name,
             "phone": user.phone, "iin": user.iin, "language": user.locale,

@@ -13,6 +13,8 @@
   and by blocking, so no link mailed earlier outlives them.
 * ``check_current_password``: "Change password" (signed in) asks for the
   current password first, so a stolen session alone cannot change it.
+  ``set_password`` is what every change does (links voided, the other
+  sessions ended); ``change_password`` is the API's whole "Change password".
 * ``report_not_me``: the user saw a login they did not make. Every session
   ends (this one too), the password becomes unusable, a reset link is
   emailed, every moderator and admin is notified in-app, and the audit trail
@@ -31,7 +33,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from portal.core import audit, links, tx
+from portal.core import audit, links, login_limits, tx
 from portal.core.clock import utcnow
 from portal.core.errors import ServiceError
 from portal.core.extensions import db
@@ -63,6 +65,31 @@ def check_current_password(user: PortalUser, password: str | None) -> None:
     """ServiceError on the ``current_password`` field unless ``password`` is the user's password."""
     if not password or not user.password or not check_password_hash(user.password, password):
         raise ServiceError(_l("The password is not correct."), field="current_password")
+
+
+def set_password(user: PortalUser, password: str, keep_token: str | None = None,
+                 now: dt.datetime | None = None) -> None:
+    """A new password for ``user`` in the caller's transaction: their unused reset
+    links are voided and every other session ends (``keep_token``'s stays), every API
+    token too (the token version goes up)."""
+    now = now or utcnow()
+    void_tokens(user.id, now)
+    sessions.end_all(user.id, sessions.EndReason.PASSWORD_CHANGE, now, keep_token=keep_token)
+    user.password = hash_password(password)
+
+
+def change_password(user: PortalUser, current_password: str | None, password: str | None,
+                    keep_token: str | None = None, now: dt.datetime | None = None) -> None:
+    """"Change password" through the API: the current password, then the new one by
+    the registration rules; the session of ``keep_token`` stays signed in."""
+    check_current_password(user, current_password)
+    if not password:
+        raise ServiceError(_l("Enter a password."), field="password")
+    problem = password_problem(password)
+    if problem:
+        raise ServiceError(problem, field="password")
+    set_password(user, password, keep_token, now)
+    tx.commit()
 
 
 # --- asking for a link ---------------------------------------------------------------------------
@@ -138,6 +165,7 @@ def reset(token: str | None, password: str, now: dt.datetime | None = None) -> P
     sessions.end_all(user.id, sessions.EndReason.PASSWORD_RESET, now)
     audit.record(ENTITY, user.id, None, None, user.id, action="password_reset")
     tx.commit()
+    login_limits.clear_account(user.email)  # the owner is back in: guesses by others are forgotten
     return user
 
 

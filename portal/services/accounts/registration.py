@@ -20,7 +20,8 @@ from sqlalchemy import event, func, or_, select
 from portal.core.confusables import email_skeleton
 from portal.core.errors import ServiceError
 from portal.core.extensions import db
-from portal.core.validation import normalize_phone, password_problem
+from portal.core.i18n import is_supported
+from portal.core.validation import EMAIL_MAX, normalize_email, normalize_phone, password_problem
 from portal.models.accounts import CLIENT_ROLE, PortalUser
 from portal.services.agreement import (
     accept_agreement,
@@ -29,6 +30,8 @@ from portal.services.agreement import (
 
 log = logging.getLogger(__name__)
 
+FULL_NAME_MAX = 128
+NAME_MAX = 64  # ab_user.first_name / last_name
 
 
 @dataclass
@@ -41,6 +44,7 @@ class Registration:
     agreed: bool
     ip_address: str = ""
     user_agent: str = ""
+    agreement_version: int | None = None  # the number the person read (the API sends it; the form shows the current one)
 
 
 @event.listens_for(PortalUser.email, "set")
@@ -67,11 +71,38 @@ EMAIL_TAKEN = _l("An account with this email already exists. Sign in, or reset t
                  "forgot it.")
 
 
+def _check_fields(data: Registration) -> None:
+    """The registration form's field rules (the web form checks them first with the same
+    messages; the JSON API relies on these): name, email syntax, phone present, password
+    present, a language we speak. The first broken rule is raised, on its field."""
+    full_name = (data.full_name or "").strip()
+    if not full_name:
+        raise ServiceError(_l("Enter your full name."), field="full_name")
+    if len(full_name) > FULL_NAME_MAX:
+        raise ServiceError(_l("At most %(max)d characters.", max=FULL_NAME_MAX), field="full_name")
+    email = (data.email or "").strip()
+    if not email:
+        raise ServiceError(_l("Enter your email address."), field="email")
+    if len(email) > EMAIL_MAX:
+        raise ServiceError(_l("At most %(max)d characters.", max=EMAIL_MAX), field="email")
+    try:
+        normalize_email(email)
+    except ValueError:
+        raise ServiceError(_l("Enter a valid email address."), field="email") from None
+    if not (data.phone or "").strip():
+        raise ServiceError(_l("Enter your phone number."), field="phone")
+    if not data.password:
+        raise ServiceError(_l("Enter a password."), field="password")
+    if not is_supported(data.locale):
+        raise ServiceError(_l("Choose a language from the list."), field="locale")
+
+
 def register_client(sm, data: Registration) -> PortalUser:
     """Create an active Client account and record the agreement acceptance
     in one transaction; on any error nothing is saved."""
     if not data.agreed:
         raise ServiceError(_l("You must accept the user agreement to register."), field="agree")
+    _check_fields(data)
     email = data.email.strip().lower()
     if email_taken(email):
         raise ServiceError(EMAIL_TAKEN, field="email")
@@ -86,6 +117,9 @@ def register_client(sm, data: Registration) -> PortalUser:
     agreement = current_agreement()
     if agreement is None:
         raise ServiceError(_l("Registration is closed: no user agreement is published yet."))
+    if data.agreement_version is not None and data.agreement_version != agreement.version:
+        raise ServiceError(_l("The agreement has changed while you were reading. Please read the current "
+                              "version and accept it."), field="agreement_version")
     first_name, last_name = get_first_last_name(data.full_name.strip())
     role = sm.find_role(CLIENT_ROLE)
     try:
@@ -101,6 +135,30 @@ def register_client(sm, data: Registration) -> PortalUser:
     except Exception:
         db.session.rollback()
         raise
+    return user
+
+
+def update_account(user: PortalUser, first_name: str | None = None, last_name: str | None = None,
+                   locale: str | None = None) -> PortalUser:
+    """What a user changes on their own account: first and last name (FAB's "Edit my
+    name" asks for both) and the preferred language. ``None`` leaves a value as it is."""
+    changes = {}
+    for field, value in (("first_name", first_name), ("last_name", last_name)):
+        if value is None:
+            continue
+        value = value.strip()
+        if not value:
+            raise ServiceError(_l("This field is required."), field=field)
+        if len(value) > NAME_MAX:
+            raise ServiceError(_l("At most %(max)d characters.", max=NAME_MAX), field=field)
+        changes[field] = value
+    if locale is not None:
+        if not is_supported(locale):
+            raise ServiceError(_l("Choose a language from the list."), field="locale")
+        changes["locale"] = locale
+    for field, value in changes.items():
+        setattr(user, field, value)
+    db.session.commit()
     return user
 
 

@@ -62,6 +62,16 @@ def get_thread(user: PortalUser, thread_id: int, audit_reason: str = "", audit: 
     return thread
 
 
+def party_role(user: PortalUser, thread_id: int) -> str:
+    """"client" or "practitioner": the user's side of a thread they take part in.
+    NotFound for anyone else, staff too (the JSON API is for the parties; staff
+    read on the web, giving the reason the audit trail records)."""
+    role = role_in(user, get_thread(user, thread_id, audit=False))
+    if role not in ("client", "practitioner"):
+        raise _not_found()
+    return role
+
+
 def _audit_staff_read(user: PortalUser, thread: Thread, reason: str) -> None:
     audit.record("thread", thread.id, None, None, user.id, reason=reason, action="staff_read")
     db.session.commit()

@@ -9,13 +9,14 @@ import datetime as dt
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal.core import links, tx
 from portal.core.clock import utcnow
 from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
-from portal.core.paging import Page
+from portal.core.paging import Page, paged
 from portal.models.accounts import PortalUser
 from portal.models.exchange import RequestStatus, Review, ReviewStatus
 from portal.services.exchange import requests as requests_service
@@ -112,6 +113,12 @@ def reply(user: PortalUser, review_id: int, text: str, now: dt.datetime | None =
                          name=user.full_name)
     tx.commit()
     return review
+
+
+def written(client: PortalUser, page: int = 1, per_page: int = 20) -> Page:
+    """The reviews the client wrote (any status: the client sees a hidden one too), newest first."""
+    stmt = select(Review).where(Review.client_id == client.id)
+    return paged(stmt, (Review.created_at.desc(), Review.id.desc()), page, per_page)
 
 
 def received(user: PortalUser, page: int = 1, per_page: int = 20) -> Page:

@@ -1,16 +1,19 @@
-"""Notifications: what happened that a user should know about, in-app and by
-email, with per-kind preferences (the kinds and their titles: ``kinds``).
+"""Notifications: what happened that a user should know about, in-app, by
+email and by Web Push, with per-kind preferences (the kinds and their titles: ``kinds``).
 
 * ``notify`` adds a row in the caller's transaction (a rollback loses it with
   the change it reports) and, unless the user switched email off, either puts
   a rendered email into the mail outbox (``portal.services.notifications.mailer``) or, for
-  batched kinds, leaves it for the digest that ``send_digests`` sends.
-* Emails are rendered in the recipient's language (``user.locale``).
+  batched kinds, leaves it for the digest that ``send_digests`` sends; unless
+  push is off for the kind, one push message per device the user subscribed
+  goes into the push outbox (``portal.services.notifications.push``).
+* Emails and pushes are rendered in the recipient's language (``user.locale``).
 """
 from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import force_locale, ngettext
@@ -24,7 +27,7 @@ from portal.core.i18n import is_supported
 from portal.core.paging import Page, paged
 from portal.models.accounts import PortalUser
 from portal.models.notifications import EmailState, Notification, NotificationPreference
-from portal.services.notifications import kinds, mailer
+from portal.services.notifications import kinds, mailer, push
 
 SETTINGS_PATH = "/notifications/settings"
 
@@ -43,11 +46,28 @@ def user_locale(user: PortalUser) -> str:
     return locale if is_supported(locale) else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def _choice(user_id: int, kind: str) -> tuple[bool, bool]:
-    if kinds.KINDS[kind].mandatory:
-        return True, True
-    pref = db.session.get(NotificationPreference, (user_id, kind))
-    return (pref.in_app, pref.email) if pref is not None else (True, True)
+class Choice(NamedTuple):
+    """What a user gets for one kind: on the site, by email, by push."""
+
+    kind: str
+    spec: kinds.KindSpec
+    in_app: bool
+    email: bool
+    push: bool
+
+
+def _with_defaults(kind: str, pref: NotificationPreference | None) -> Choice:
+    spec = kinds.KINDS[kind]
+    if spec.mandatory or pref is None:
+        return Choice(kind, spec, True, True, spec.push_by_default)
+    push_on = spec.push_by_default if pref.push is None else bool(pref.push)
+    return Choice(kind, spec, bool(pref.in_app), bool(pref.email), push_on)
+
+
+def _choice(user_id: int, kind: str) -> tuple[bool, bool, bool]:
+    """(in_app, email, push) of the user for ``kind``."""
+    pref = None if kinds.KINDS[kind].mandatory else db.session.get(NotificationPreference, (user_id, kind))
+    return _with_defaults(kind, pref)[2:]
 
 
 def notify(user: PortalUser, kind: str, link: str, **params) -> Notification | None:
@@ -62,8 +82,10 @@ def notify(user: PortalUser, kind: str, link: str, **params) -> Notification | N
     encoded = json.dumps(params, ensure_ascii=False)  # plain values only (TypeError otherwise)
     if user is None or not user.is_active:
         return None
-    in_app, email = _choice(user.id, kind)
+    in_app, email, push_on = _choice(user.id, kind)
     email = email and bool(user.email)
+    if push_on:
+        _queue_push(user, kind, link, params)
     if not (in_app or email):
         return None
     row = Notification(user_id=user.id, kind=kind, params=encoded, link=link, in_app=in_app,
@@ -97,6 +119,16 @@ def _queue_single(user: PortalUser, kind: str, link: str, params: dict) -> None:
         text, html = render_email("notification", title=title, url=absolute_url(link), locale=locale,
                                    **email_context(user))
     mailer.queue(user.email, title, text, html, locale=locale, user_id=user.id)
+
+
+def _queue_push(user: PortalUser, kind: str, link: str, params: dict) -> None:
+    def message() -> dict:
+        with force_locale(user_locale(user)):
+            text = kinds.title_for(kind, params)
+        # the tag groups a page's pushes of one kind on the device (the newest replaces the older)
+        return push.payload(current_app.config["APP_NAME"], text, absolute_url(link), tag=f"{kind}:{link}")
+
+    push.queue(user.id, kind, message)
 
 
 def _own(user_id: int):
@@ -145,38 +177,49 @@ def relevant(user: PortalUser, spec: kinds.KindSpec) -> bool:
     return spec.audience == "any" or spec.audience in roles or "Admin" in roles
 
 
-def preferences(user: PortalUser) -> list[tuple[str, kinds.KindSpec, bool, bool]]:
-    """(kind, spec, in_app, email) for every kind the user can get."""
+def preferences(user: PortalUser) -> list[Choice]:
+    """The choice for every kind the user can get (the settings page and the API)."""
     saved = {p.kind: p for p in db.session.scalars(
         select(NotificationPreference).where(NotificationPreference.user_id == user.id))}
-    rows = []
-    for kind, spec in kinds.KINDS.items():
-        if not relevant(user, spec):
-            continue
-        pref = saved.get(kind)
-        if spec.mandatory or pref is None:
-            rows.append((kind, spec, True, True))
-        else:
-            rows.append((kind, spec, pref.in_app, pref.email))
-    return rows
+    return [_with_defaults(kind, saved.get(kind)) for kind, spec in kinds.KINDS.items() if relevant(user, spec)]
 
 
-def set_preferences(user: PortalUser, values: dict[str, tuple[bool, bool]]) -> None:
-    """Save (in_app, email) per kind; unknown kinds are ignored, mandatory ones stay on."""
-    for kind, (in_app, email) in values.items():
+def set_preferences(user: PortalUser, values: dict[str, tuple]) -> None:
+    """Save (in_app, email) or (in_app, email, push) per kind (without push, the
+    push choice stays as it was); unknown kinds are ignored, mandatory ones stay on."""
+    for kind, value in values.items():
         spec = kinds.KINDS.get(kind)
         if spec is None:
             continue
         pref = db.session.get(NotificationPreference, (user.id, kind))
-        if spec.mandatory or (in_app and email):  # the default: no row
+        in_app, email = bool(value[0]), bool(value[1])
+        push_on = bool(value[2]) if len(value) > 2 else (pref.push if pref is not None else None)
+        if push_on == spec.push_by_default:
+            push_on = None  # the kind's default: follows it
+        if spec.mandatory or (in_app and email and push_on is None):  # the default: no row
             if pref is not None:
                 db.session.delete(pref)
             continue
         if pref is None:
             pref = NotificationPreference(user_id=user.id, kind=kind)
             db.session.add(pref)
-        pref.in_app, pref.email = bool(in_app), bool(email)
+        pref.in_app, pref.email, pref.push = in_app, email, push_on
     db.session.commit()
+
+
+def update_preferences(user: PortalUser, changes: dict[str, dict[str, bool]]) -> list[Choice]:
+    """Change the given channels ("in_app", "email", "push") of the given kinds,
+    only of kinds the user can get (others are left alone, as the settings page
+    shows only those); a channel not given keeps its value. Returns every choice."""
+    current = {c.kind: c for c in preferences(user)}
+    values = {}
+    for kind, channels in changes.items():
+        choice = current.get(kind)
+        if choice is not None:
+            values[kind] = tuple(bool(channels.get(name, getattr(choice, name)))
+                                 for name in ("in_app", "email", "push"))
+    set_preferences(user, values)
+    return preferences(user)
 
 
 def send_digests(now: dt.datetime | None = None) -> int:

@@ -31,6 +31,14 @@ class KindSpec:
     mandatory: bool = False  # needed for a running request: cannot be switched off
     batched: bool = False    # email goes out in the digest, not one by one
 
+    @property
+    def push_by_default(self) -> bool:
+        """Push is on by default for every kind sent one by one: it only reaches devices
+        where the user switched "Enable notifications on this device" on, so they asked
+        for it. Batched kinds (many new requests a day) would flood a phone: off until
+        switched on. Mandatory kinds are always on, like their email."""
+        return self.mandatory or not self.batched
+
 
 KINDS: dict[str, KindSpec] = {
     "new_request": KindSpec(

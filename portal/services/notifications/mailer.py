@@ -22,12 +22,12 @@ from email.utils import parseaddr
 
 from flask import Flask, current_app, has_app_context
 from flask_mail import Connection, Message
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.core.clock import utcnow
 from portal.core.extensions import db, mail
-from portal.core.outbox import InlineDrain, backoff
+from portal.core.outbox import InlineDrain, backoff, drain_all, status_counts
 from portal.models.notifications import MailOutbox, MailStatus
 
 log = logging.getLogger(__name__)
@@ -197,21 +197,12 @@ def send_due(app: Flask | None = None, now: dt.datetime | None = None, limit: in
 
 def drain(app: Flask | None = None, now: dt.datetime | None = None) -> tuple[int, int]:
     """Send batch after batch until nothing is due or a batch sends nothing."""
-    sent = failed = 0
-    while True:
-        ok, bad = send_due(app, now=now)
-        sent, failed = sent + ok, failed + bad
-        if not ok:
-            return sent, failed
+    return drain_all(send_due, app, now)
 
 
 def backlog(session: Session | None = None) -> dict[str, int]:
     """Counts by status, plus how many pending rows have failed at least once."""
-    session = session or db.session
-    counts = dict(session.execute(select(MailOutbox.status, func.count()).group_by(MailOutbox.status)).all())
-    retrying = session.scalar(select(func.count()).select_from(MailOutbox).where(
-        MailOutbox.status == MailStatus.PENDING, MailOutbox.attempts > 0)) or 0
-    return {**{status: counts.get(status, 0) for status in MailStatus.ALL}, "retrying": retrying}
+    return status_counts(session or db.session, MailOutbox, MailStatus.ALL, MailStatus.PENDING)
 
 
 # --- inline sending after commit ---------------------------------------------------------------

@@ -145,3 +145,12 @@ def document_for(user, document_id: int) -> ProfileDocument:
             db.session.commit()
         return doc
     raise NotFound(_l("This file does not exist or is not available to you."))
+
+
+def own_document(user, document_id: int) -> ProfileDocument:
+    """The user's own document (their application's): anyone else's, staff's
+    included, is NotFound here (staff read documents on the moderation pages)."""
+    doc = db.session.get(ProfileDocument, document_id)
+    if doc is None or doc.profile is None or doc.profile.user_id != getattr(user, "id", None):
+        raise NotFound(_l("This file does not exist or is not available to you."))
+    return doc

@@ -6,7 +6,7 @@ since FAB actions bypass base filters."""
 from __future__ import annotations
 
 from flask import g
-from flask_appbuilder import BaseView, ModelRestApi, ModelView, expose, has_access
+from flask_appbuilder import BaseView, ModelView, expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqualFunction
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
@@ -98,46 +98,6 @@ class MyOffersView(ModelView):
     page_size = 20
 
 
-class OwnRowsApi(ModelRestApi):
-    """Read-only API over the signed-in user's own rows (browser session
-    allowed because nothing here writes). FAB's ``_info`` is not exposed: its
-    related-field choices list every row of the related tables (all users,
-    offers, requests), whatever the base filters say."""
-
-    allow_browser_login = True
-    include_route_methods = {"get", "get_list"}
-
-
-class MyRequestsApi(OwnRowsApi):
-    resource_name = "my/requests"
-    class_permission_name = "MyRequestsApi"
-    datamodel = SQLAInterface(ServiceRequest)
-    base_filters = [["client_id", FilterEqualFunction, current_user_id]]
-    list_columns = ["id", "title", "status", "category.code", "region.code", "budget", "created_at"]
-    show_columns = list_columns + ["description", "city", "desired_date"]
-    search_columns = ["title", "status", "budget", "created_at"]  # own columns: no related-row filters
-
-
-class MyReviewsApi(OwnRowsApi):
-    resource_name = "my/reviews"
-    class_permission_name = "MyReviewsApi"
-    datamodel = SQLAInterface(Review)
-    base_filters = [["client_id", FilterEqualFunction, current_user_id]]
-    list_columns = ["id", "profile.id", "request.id", "rating", "comment", "created_at"]
-    show_columns = list_columns + ["reply"]
-    search_columns = ["rating", "comment", "created_at"]
-
-
-class MyOffersApi(OwnRowsApi):
-    resource_name = "my/offers"
-    class_permission_name = "MyOffersApi"
-    datamodel = SQLAInterface(Offer)
-    base_filters = [["profile_id", FilterEqualFunction, current_profile_id]]
-    list_columns = ["id", "request.id", "request.title", "price", "price_kind", "status", "created_at"]
-    show_columns = list_columns + ["message", "term_days"]
-    search_columns = ["price", "price_kind", "status", "created_at"]
-
-
 def register(appbuilder) -> None:
     appbuilder.add_view(AccountView, "My account", href="/account/", icon="fa-id-card",
                         label=_l("My account"), category="My area", category_label=_l("My area"),
@@ -148,6 +108,3 @@ def register(appbuilder) -> None:
                         category="My area")
     appbuilder.add_view(MyReviewsView, "My reviews", icon="fa-star", label=_l("My reviews"),
                         category="My area")
-    appbuilder.add_api(MyRequestsApi)
-    appbuilder.add_api(MyReviewsApi)
-    appbuilder.add_api(MyOffersApi)

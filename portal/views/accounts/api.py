@@ -13,8 +13,10 @@ from flask_jwt_extended import get_jwt, jwt_required
 from werkzeug.exceptions import TooManyRequests
 
 from portal.core import login_limits
+from portal.core.api import problem
 from portal.core.errors import MESSAGES
 from portal.services.accounts import api_tokens, blocking
+from portal.views.api import ProblemResponses
 
 
 def _text(data: dict, key: str, limit: int = 256) -> str | None:
@@ -22,7 +24,7 @@ def _text(data: dict, key: str, limit: int = 256) -> str | None:
     return value[:limit] if isinstance(value, str) else None
 
 
-class SecurityApi(FabSecurityApi):
+class SecurityApi(ProblemResponses, FabSecurityApi):
     """Named like FAB's on purpose: its endpoints stay "SecurityApi.login" etc."""
 
     @expose("/login", methods=["POST"])
@@ -60,28 +62,36 @@ class SecurityApi(FabSecurityApi):
                       refresh_token: {type: string}
                       device_token: {type: string}
             400:
-              $ref: '#/components/responses/400'
+              description: Not a JSON object, or the email or the password is missing
+              content:
+                application/problem+json:
+                  schema: {$ref: '#/components/schemas/ProblemSchema'}
             401:
-              $ref: '#/components/responses/401'
+              description: Wrong email or password, or the account is blocked (detail says why)
+              content:
+                application/problem+json:
+                  schema: {$ref: '#/components/schemas/ProblemSchema'}
             429:
               description: Too many failed attempts; see Retry-After
+              content:
+                application/problem+json:
+                  schema: {$ref: '#/components/schemas/ProblemSchema'}
         """
         data = request.get_json(silent=True)
         if not isinstance(data, dict):
-            return self.response_400(message=str(_l("Send a JSON object with username and password.")))
+            return problem(400, _l("Send a JSON object with username and password."), kind="validation")
         username, password = _text(data, "username"), _text(data, "password")
         if not username or not password:
-            return self.response_400(message=str(_l("Enter your email and password.")))
+            return problem(400, _l("Enter your email and password."), kind="validation")
         try:
             user = self.appbuilder.sm.auth_user_db(username, password, device=_text(data, "device_token", 200))
         except TooManyRequests as limit:  # FAB's @safe would turn it into a 500
-            response = self.response(429, message=str(getattr(limit, "portal_message", None) or MESSAGES[429]))
-            response.headers["Retry-After"] = str(limit.retry_after)
-            return response
+            return problem(429, getattr(limit, "portal_message", None) or MESSAGES[429], kind="rate_limit",
+                           headers={"Retry-After": str(limit.retry_after)})
         if user is None:
             blocked = blocking.blocked_login(username, password)
             message = blocking.refusal_message(blocked) if blocked is not None else _l("Invalid login. Please try again.")
-            return self.response(401, message=str(message))
+            return problem(401, message, kind="auth")
         tokens = api_tokens.sign_in(user, request.remote_addr, request.user_agent.string)
         return self.response(200, **tokens, device_token=login_limits.device_token(username))
 
@@ -106,13 +116,16 @@ class SecurityApi(FabSecurityApi):
                       access_token: {type: string}
                       refresh_token: {type: string}
             401:
-              $ref: '#/components/responses/401'
+              description: The token is missing, expired or ended
+              content:
+                application/problem+json:
+                  schema: {$ref: '#/components/schemas/ProblemSchema'}
           security:
             - jwt_refresh: []
         """
         tokens = api_tokens.refresh(get_jwt())
         if tokens is None:
-            return self.response_401()
+            return problem(401, _l("Your session has ended or the token is not valid. Sign in again."), kind="auth")
         return self.response(200, **tokens)
 
     @expose("/logout", methods=["POST"])
@@ -129,7 +142,10 @@ class SecurityApi(FabSecurityApi):
             200:
               description: Signed out
             401:
-              $ref: '#/components/responses/401'
+              description: The token is missing, expired or ended
+              content:
+                application/problem+json:
+                  schema: {$ref: '#/components/schemas/ProblemSchema'}
           security:
             - jwt: []
         """

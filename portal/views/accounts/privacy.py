@@ -9,7 +9,6 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 from flask_login import logout_user
 
-from portal.core.clock import utcnow
 from portal.core.errors import ServiceError
 from portal.core.http import put_error, refused
 from portal.core.limits import per_account
@@ -30,7 +29,7 @@ class PrivacyView(BaseView):
     @has_access
     def export(self):
         body = data_export.to_json(data_export.export(g.user))
-        name = f"alemtrust-my-data-{utcnow():%Y%m%d}.json"
+        name = data_export.file_name()
         return Response(body, mimetype="application/json",
                         headers={"Content-Disposition": f'attachment; filename="{name}"',
                                  "Cache-Control": "no-store"})

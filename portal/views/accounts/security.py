@@ -28,6 +28,7 @@ from flask_login import current_user, logout_user, user_logged_in, user_logged_o
 from portal.core import login_limits
 from portal.core.errors import ServiceError
 from portal.core.http import put_error
+from portal.core.limits import retry_after
 from portal.forms.accounts import ChangePasswordForm, NewPasswordForm, ResetRequestForm
 from portal.services.accounts import password_reset, sessions
 from portal.services.accounts.sessions import SESSION_KEY
@@ -156,8 +157,10 @@ class PasswordResetView(BaseView):
     route_base = "/reset-password"
     default_view = "ask"
     limits = [
-        Limit(_reset_limit, key_func=get_remote_address, methods=("POST",), exempt_when=_not_a_reset_request),
-        Limit(_reset_limit, key_func=_submitted_email, methods=("POST",), exempt_when=_not_a_reset_request),
+        Limit(_reset_limit, key_func=get_remote_address, methods=("POST",), exempt_when=_not_a_reset_request,
+              on_breach=retry_after),
+        Limit(_reset_limit, key_func=_submitted_email, methods=("POST",), exempt_when=_not_a_reset_request,
+              on_breach=retry_after),
     ]
 
     @expose("/", methods=["GET", "POST"])
@@ -178,13 +181,12 @@ class PasswordResetView(BaseView):
         form = NewPasswordForm(request.form if request.method == "POST" else None)
         if request.method == "POST" and form.validate():
             try:
-                user = password_reset.reset(token, form.password.data)
+                password_reset.reset(token, form.password.data)
             except ServiceError as err:
                 if err.field != "password":
                     return self._private(self.render_template(T + "reset_invalid.html", message=err.message), 404)
                 put_error(form, err)
             else:
-                login_limits.clear_account(user.email)  # the owner is back in: guesses by others are forgotten
                 session.pop(SESSION_KEY, None)
                 if current_user.is_authenticated:
                     logout_user()

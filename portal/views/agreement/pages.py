@@ -5,12 +5,13 @@ the current version and the history, the "I accept" page for a new version
 Thin: the rules are in portal.services.agreement."""
 from __future__ import annotations
 
-from flask import abort, flash, g, jsonify, redirect, request, session, url_for
+from flask import abort, flash, g, redirect, request, session, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.core import page_cache
+from portal.core.api import problem
 from portal.core.errors import ServiceError
 from portal.core.http import refused
 from portal.core.i18n import current_locale
@@ -27,7 +28,7 @@ ACCEPT_PATH = "/agreement/accept"
 # account and take their data; support, and securing a compromised account, must stay reachable).
 EXEMPT_VIEWS = {"static", "appbuilder", "AgreementView", "AgreementAcceptView", "CookiesView", "LocaleView",
                 "SearchApi", "SupportView", "FeedbackView", "PrivacyView", "AccountSecurityView",
-                "PasswordResetView", "ResetMyPasswordView"}
+                "PasswordResetView", "ResetMyPasswordView", "WebAppView"}
 EXEMPT_ENDPOINTS = {"AuthDBView.login", "AuthDBView.logout"}
 
 # [user id, version id]: this browser's user has accepted that version, so the gate costs one small
@@ -146,7 +147,8 @@ def agreement_gate():
     if not current_user.is_authenticated or not _must_accept(current_user):
         return None
     if request.path.startswith("/api/"):
-        return jsonify(message=str(GATE_MESSAGE)), 403
+        return problem(403, GATE_MESSAGE, kind="agreement", agreement_version=agreement.current_agreement().version,
+                       accept_url="/api/v1/agreement/accept")
     if request.method in ("GET", "HEAD"):
         return redirect(url_for("AgreementAcceptView.accept", next=here()))
     flash(str(GATE_MESSAGE), "warning")

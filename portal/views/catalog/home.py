@@ -9,6 +9,7 @@ from portal.search.sync import LISTINGS
 from portal.services import search
 from portal.services.practitioners import profiles
 from portal.services.search import suggestions
+from portal.views.catalog import webapp
 
 
 class HomeView(IndexView):
@@ -27,5 +28,7 @@ class HomeView(IndexView):
 
 
 def register(appbuilder) -> None:
-    """FAB adds the view itself (FAB_INDEX_VIEW); anonymous GETs of it are cached (core.page_cache)."""
+    """FAB adds the view itself (FAB_INDEX_VIEW); anonymous GETs of it are cached (core.page_cache).
+    The installable web app (manifest, service worker, offline page) comes with the home page."""
     page_cache.public_page("HomeView.index", [LISTINGS])
+    webapp.register(appbuilder)

@@ -43,22 +43,28 @@ def _is_continuation(next_url: str | None) -> bool:
 
 
 def flash_published(req) -> None:
-    """Say whom a request just published was sent to: ``req.sent_to``, the number of
-    practitioners the publishing service notified (services.exchange.requests._publish)."""
+    """Say whom a request just published was sent to (``published_notice``)."""
+    text, level = published_notice(req)
+    flash(text, level)
+
+
+def published_notice(req) -> tuple[str, str]:
+    """Whom a request just published was sent to, and the flash level: ``req.sent_to``,
+    the number of practitioners the publishing service notified
+    (services.exchange.requests._publish). The JSON API answers with the same text."""
     count = req.sent_to or 0
     if req.target_profile is not None:
-        flash(_("Your request was sent to %(name)s.", name=req.target_profile.name), "success")
-    elif count:
-        flash(ngettext("Your request was published and sent to %(num)d practitioner (%(region)s).",
-                       "Your request was published and sent to %(num)d practitioners (%(region)s).",
-                       count, region=req.region.name), "success")
-    else:
-        text = _("Your request was published, but no verified practitioner in %(region)s matches it yet. "
-                 "It stays open, and practitioners who start serving this region will see it in their feed.",
-                 region=req.region.name)
-        if req.specializations:
-            text += " " + _("Fewer specializations reach more practitioners: you can still edit the request.")
-        flash(text, "info")
+        return _("Your request was sent to %(name)s.", name=req.target_profile.name), "success"
+    if count:
+        return ngettext("Your request was published and sent to %(num)d practitioner (%(region)s).",
+                        "Your request was published and sent to %(num)d practitioners (%(region)s).",
+                        count, region=req.region.name), "success"
+    text = _("Your request was published, but no verified practitioner in %(region)s matches it yet. "
+             "It stays open, and practitioners who start serving this region will see it in their feed.",
+             region=req.region.name)
+    if req.specializations:
+        text += " " + _("Fewer specializations reach more practitioners: you can still edit the request.")
+    return text, "info"
 
 
 def _flash_claimed(result: pending.Claimed) -> None:

@@ -1,16 +1,22 @@
 """A signed-in user's notifications: the list, opening one, marking all read,
-per-kind settings, and the unread count for the navbar bell."""
+per-kind settings (on the site, by email, by push), this browser's push
+subscription (the settings page's switch, portal/static/js/push.js), and the
+unread count for the navbar bell."""
 from __future__ import annotations
 
 import logging
 
-from flask import current_app, flash, g, redirect, request, url_for
+from flask import current_app, flash, g, jsonify, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from marshmallow import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
-from portal.services.notifications import inbox, kinds, mailings
+from portal.core.errors import NotFound, ServiceError
+from portal.forms.api import translated_errors
+from portal.forms.api.notifications import PushEndpointIn, PushSubscriptionIn
+from portal.services.notifications import inbox, kinds, mailings, push
 
 log = logging.getLogger(__name__)
 PER_PAGE = 20
@@ -51,12 +57,25 @@ class NotificationsView(BaseView):
     def settings(self):
         rows = inbox.preferences(g.user)
         if request.method == "POST":  # only the kinds on the page (an unchecked box is not posted)
-            values = {kind: (f"in_app_{kind}" in request.form, f"email_{kind}" in request.form)
-                      for kind, _spec, _in_app, _email in rows}
-            inbox.set_preferences(g.user, values)
+            channels = ("in_app", "email", "push")
+            inbox.update_preferences(g.user, {row.kind: {name: f"{name}_{row.kind}" in request.form
+                                                         for name in channels} for row in rows})
             flash(str(_l("Your notification settings are saved.")), "success")
             return redirect(url_for("NotificationsView.settings"))
-        return self.render_template("portal/notifications/settings.html", rows=rows, user=g.user)
+        return self.render_template("portal/notifications/settings.html", rows=rows, user=g.user,
+                                    push_key=push.public_key())
+
+    @expose("/push/subscribe", methods=["POST"])
+    @has_access
+    def push_subscribe(self):
+        """This browser's push subscription (JSON from js/push.js, with the CSRF token in X-CSRFToken)."""
+        return _json_call(PushSubscriptionIn, lambda data: push.subscribe(
+            g.user, data["endpoint"], data["keys"]["p256dh"], data["keys"]["auth"], request.user_agent.string))
+
+    @expose("/push/unsubscribe", methods=["POST"])
+    @has_access
+    def push_unsubscribe(self):
+        return _json_call(PushEndpointIn, lambda data: push.unsubscribe(g.user, data["endpoint"]))
 
     @expose("/consent", methods=["POST"])
     @has_access
@@ -65,6 +84,20 @@ class NotificationsView(BaseView):
         mailings.set_consent(g.user, "consent_info" in request.form, "consent_ads" in request.form)
         flash(str(_l("Your choice of news and advertising emails is saved.")), "success")
         return redirect(url_for("NotificationsView.settings") + "#mailings")
+
+
+def _json_call(schema, action):
+    """Validate the JSON body with ``schema``, run ``action``: {"ok": true}, or the
+    problem with translated messages (400 invalid, 404 not this user's, 422 refused)."""
+    try:
+        action(schema().load(request.get_json(silent=True) or {}))
+    except ValidationError as err:
+        return jsonify(ok=False, errors=translated_errors(err.messages)), 400
+    except NotFound as err:
+        return jsonify(ok=False, message=str(err.message)), 404
+    except ServiceError as err:
+        return jsonify(ok=False, message=str(err.message), field=err.field), 422
+    return jsonify(ok=True)
 
 
 def _unread_count() -> int:

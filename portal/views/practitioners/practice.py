@@ -13,13 +13,20 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
-from portal.core.errors import ServiceError
+from portal.core.errors import NotFound, ServiceError
 from portal.core.files import send_private
 from portal.core.formats import format_filesize
 from portal.core.http import refuse
 from portal.forms.practitioners import FILE_FIELDS, ApplicationForm
 from portal.models.practitioners import ProfileStatus as S
-from portal.services.practitioners import decisions, documents, profiles, questionnaire, verification
+from portal.services.practitioners import (
+    decisions,
+    documents,
+    practice,
+    profiles,
+    questionnaire,
+    verification,
+)
 
 T = "portal/practitioners/practice/"
 
@@ -28,12 +35,6 @@ REQUIREMENT_FIELDS = {"about": ("about_kk", "about_ru"), "licence_document": ("l
                       "licensor": ("licensor_id", "licensor"), "chamber": ("chamber_id", "chamber")}
 REQUIREMENT_LABELS = {"about": _l("About you (in Kazakh or Russian)"), "licence_document": _l("Licence copy")}
 NEXT_PAGES = {"apply": "PracticeView.apply", "edit": "PracticeView.edit"}
-# The steps to verification, in order, as the applicant's status page lists them.
-STEPS = (("questionnaire", _l("Fill in the questionnaire and upload your documents")),
-         ("submit", _l("Submit the application for review")),
-         ("quiz", _l("Pass the agreement quiz")),
-         ("interview", _l("Identity interview with your passport")),
-         ("approval", _l("Approval by the moderators")))
 # statuses whose page shows the agreement quiz (the step or its result while under review)
 QUIZ_STATUSES = (S.SUBMITTED, S.QUIZ_PASSED, S.INTERVIEW_SCHEDULED)
 
@@ -43,16 +44,6 @@ def _quiz_url() -> str:
         return url_for("QuizView.index")
     except BuildError:  # the quiz pages are not registered (yet): their fixed address
         return "/practice/quiz/"
-
-
-def _steps(profile, missing: list, interview) -> list[tuple[str, object, str]]:
-    """(key, label, "done" | "current" | "todo") of each step to verification while the
-    profile is applying; [] when no step applies (verification.application_step)."""
-    current = verification.application_step(profile, missing, interview)
-    if current is None:
-        return []
-    return [(key, text, "done" if i < current else "current" if i == current else "todo")
-            for i, (key, text) in enumerate(STEPS)]
 
 
 def _required_fields(category_code: str | None) -> set[str]:
@@ -101,7 +92,7 @@ class PracticeView(BaseView):
             notices=notices, interview=interview, latest_notice=latest_notice,
             documents=sorted(profile.documents, key=lambda d: (d.kind, d.id)),
             quiz_url=_quiz_url(), draft_editable=draft_editable,
-            steps=_steps(profile, missing, interview),
+            steps=practice.steps(profile, missing, interview),
             show_quiz=profile.status in QUIZ_STATUSES,
             verification=profiles.verification_facts(profile) if public else None)
 
@@ -113,13 +104,9 @@ class PracticeView(BaseView):
         profile = verification.my_profile(g.user)
         if profile is not None and profile.status in S.PUBLIC:
             return redirect(url_for(".edit"))
-        if profile is not None and not verification.draft_editable(profile):
-            if profile.status in (S.REJECTED, S.REVOKED):
-                flash(str(_l("You cannot apply again unless the moderators allow it.")), "warning")
-            elif profile.status == S.SUSPENDED:
-                flash(str(_l("Your practice is suspended: your profile cannot be changed now.")), "warning")
-            else:
-                flash(str(_l("Your application is under review and cannot be changed now.")), "warning")
+        refusal = practice.edit_refusal(profile)
+        if refusal is not None:
+            flash(str(refusal), "warning")
             return redirect(url_for(".index"))
         if request.method == "GET":
             form = (ApplicationForm.prefilled(questionnaire.input_from(profile)) if profile is not None
@@ -235,11 +222,10 @@ class PracticeView(BaseView):
     def _own_document(document_id: int):
         """The signed-in user's own document; anyone else's is a 404 here (staff
         read documents on the moderation pages)."""
-        profile = verification.my_profile(g.user)
-        doc = documents.document_for(g.user, document_id)
-        if profile is None or doc.profile_id != profile.id:
+        try:
+            return documents.own_document(g.user, document_id)
+        except NotFound:
             abort(404)
-        return doc
 
     # --- helpers ------------------------------------------------------------------------
 

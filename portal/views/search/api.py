@@ -8,8 +8,10 @@ from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.api.manager import OpenApi
 from flask_babel import lazy_gettext as _l
 
+from portal.core.api import problem
 from portal.services import search as search_service
 from portal.services.search import suggestions
+from portal.views.api import ProblemResponses
 
 KIND_LABELS = {"name": _l("Practitioner"), "category": _l("Category"),
                "specialization": _l("Specialization"), "situation": _l("Common situation"),
@@ -108,11 +110,14 @@ _SEARCH_DOC = """Search verified practitioners.
                               label: {type: string}
                               count: {type: integer}
             400:
-              description: A parameter is invalid (messages per parameter, in the request's language)
+              description: A parameter is invalid (problem+json; errors holds the messages per parameter, in the request's language)
+              content:
+                application/problem+json:
+                  schema: {$ref: '#/components/schemas/ProblemSchema'}
         """
 
 
-class SearchApi(BaseApi):
+class SearchApi(ProblemResponses, BaseApi):
     resource_name = "search"
     openapi_spec_tag = "Search"
 
@@ -122,7 +127,8 @@ class SearchApi(BaseApi):
         per_page = int(per_page) if per_page.isdigit() else current_app.config["PUBLIC_PAGE_SIZE"]
         query, errors = search_service.query_from_args(request.args, per_page)
         if errors:
-            return self.response_400(message={k: str(v) for k, v in errors.items()})
+            return problem(400, _l("Some fields are not valid."), kind="validation",
+                           errors={k: [str(v)] for k, v in errors.items()})
         page = search_service.search_profiles(query, layout=request.args.get("layout") != "0")
         return self.response(
             200, count=page.total, page=page.page, per_page=page.per_page, pages=page.pages,
@@ -166,6 +172,11 @@ class SearchApi(BaseApi):
                             kind_label: {type: string}
                             text: {type: string}
                             url: {type: string}
+            400:
+              description: The text holds characters refused everywhere (NUL, broken UTF-8)
+              content:
+                application/problem+json:
+                  schema: {$ref: '#/components/schemas/ProblemSchema'}
         """
         items = suggestions.suggest(request.args.get("q", ""))
         return self.response(200, suggestions=[

@@ -1,0 +1,273 @@
+"""Web Push (RFC 8030/8291/8292): the browsers' subscriptions and the push
+outbox, drained like the mail outbox.
+
+* ``subscribe`` / ``unsubscribe``: a device registers the endpoint its push
+  service gave it and the keys to encrypt for. One endpoint is one device: a
+  second user signing in on it takes it over (and the first user's messages
+  still waiting for it are dropped: they must not appear on someone else's screen).
+* ``queue``: ``inbox.notify`` adds one outbox row per subscription of the
+  recipient, in the transaction of the change it reports; the payload is
+  rendered then, in the recipient's language.
+* ``send_due``: encrypts (aes128gcm) and POSTs with a VAPID JWT; network errors,
+  5xx and 429 are retried with back-off; 404/410 mean the subscription is gone
+  (deleted with what waits for it); another 4xx gives up with the error kept.
+  Taken with SKIP LOCKED on PostgreSQL: several workers never send a row twice.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import time
+from typing import Callable
+from urllib.parse import urlsplit
+
+import requests
+from flask import Flask, current_app, has_app_context
+from flask_babel import lazy_gettext as _l
+from pywebpush import WebPusher, WebPushException
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from portal.core.clock import utcnow
+from portal.core.errors import NotFound, ServiceError
+from portal.core.extensions import db
+from portal.core.outbox import InlineDrain, backoff, drain_all, status_counts
+from portal.models.accounts import PortalUser
+from portal.models.notifications import PushOutbox, PushStatus, PushSubscription
+from portal.services.notifications import vapid
+from portal.services.notifications.push_rules import check_endpoint, check_keys
+
+log = logging.getLogger(__name__)
+RETRY_UNIT = 15      # seconds: retries after 30 s, 1, 2, 4 … min (a late push is worth less than a late mail)
+MAX_RETRY_AFTER = 3600
+BODY_LIMIT = 200     # characters of the notification text in the payload (push services take ~4 kB)
+JWT_HOURS = 12       # lifetime of the VAPID JWT (RFC 8292: at most 24 h)
+NOT_SET_UP = _l("Push notifications are not set up on this site.")
+
+enabled, public_key = vapid.enabled, vapid.public_key  # push is on / the key browsers subscribe with
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    return backoff(attempts) * RETRY_UNIT
+
+
+# --- subscriptions -----------------------------------------------------------------------------
+
+def subscribe(user: PortalUser, endpoint: str, p256dh: str, auth: str, user_agent: str = "") -> PushSubscription:
+    """Save this device's subscription for ``user`` (commits). The same endpoint
+    again updates its keys; an endpoint of another user moves to ``user``."""
+    if not vapid.enabled():
+        raise ServiceError(NOT_SET_UP)
+    check_endpoint(endpoint)
+    check_keys(p256dh, auth)
+    for attempt in (1, 2):  # a concurrent first subscribe of the same endpoint: the second one updates
+        sub = db.session.scalars(select(PushSubscription).where(PushSubscription.endpoint == endpoint)).first()
+        if sub is None:
+            sub = PushSubscription(endpoint=endpoint, user_id=user.id, created_at=utcnow(), failure_count=0)
+            db.session.add(sub)
+        elif sub.user_id != user.id:
+            _drop_rows(db.session, [sub.id])  # the previous owner's messages must not reach the new one
+            sub.user_id, sub.created_at, sub.last_success_at, sub.failure_count = user.id, utcnow(), None, 0
+        sub.p256dh, sub.auth, sub.user_agent = p256dh, auth, (user_agent or "")[:255]
+        try:
+            db.session.flush()
+            break
+        except IntegrityError:
+            db.session.rollback()
+            if attempt == 2:
+                raise
+    _keep_newest(user.id)
+    db.session.commit()
+    return sub
+
+
+def _keep_newest(user_id: int) -> None:
+    limit = int(current_app.config["PUSH_MAX_SUBSCRIPTIONS"])
+    old = db.session.scalars(select(PushSubscription.id).where(PushSubscription.user_id == user_id)
+                             .order_by(PushSubscription.created_at.desc(), PushSubscription.id.desc())
+                             .offset(limit)).all()
+    if old:
+        _forget(db.session, old)
+
+
+def unsubscribe(user: PortalUser, endpoint: str) -> None:
+    """Remove the user's own subscription of this endpoint (commits); another
+    user's or an unknown one: NotFound, nothing changes."""
+    sub = db.session.scalars(select(PushSubscription).where(PushSubscription.endpoint == endpoint,
+                                                            PushSubscription.user_id == user.id)).first()
+    if sub is None:
+        raise NotFound(_l("This device is not subscribed."))
+    _forget(db.session, [sub.id])
+    db.session.commit()
+
+
+def subscriptions_of(user_id: int) -> list[PushSubscription]:
+    return list(db.session.scalars(select(PushSubscription).where(PushSubscription.user_id == user_id)
+                                   .order_by(PushSubscription.id)))
+
+
+def _drop_rows(session: Session, subscription_ids: list[int], pending_only: bool = True) -> None:
+    stmt = delete(PushOutbox).where(PushOutbox.subscription_id.in_(subscription_ids))
+    if pending_only:
+        stmt = stmt.where(PushOutbox.status == PushStatus.PENDING)
+    session.execute(stmt, execution_options={"synchronize_session": False})
+
+
+def _forget(session: Session, subscription_ids: list[int]) -> None:
+    """Delete subscriptions with their outbox rows (SQLite does not cascade)."""
+    _drop_rows(session, subscription_ids, pending_only=False)
+    session.execute(delete(PushSubscription).where(PushSubscription.id.in_(subscription_ids)),
+                    execution_options={"synchronize_session": False})
+
+
+# --- queueing ----------------------------------------------------------------------------------
+
+def payload(title: str, body: str, url: str, tag: str) -> dict:
+    """The message a service worker shows: short, the body cut on a word boundary."""
+    body = " ".join(body.split())
+    if len(body) > BODY_LIMIT:
+        cut = body[:BODY_LIMIT - 1]
+        body = (cut.rsplit(" ", 1)[0] if " " in cut[BODY_LIMIT // 2:] else cut).rstrip(" ,.;:") + "…"
+    return {"title": title, "body": body, "url": url, "tag": tag[:64]}
+
+
+def queue(user_id: int, kind: str, message: Callable[[], dict]) -> int:
+    """One outbox row per subscription of the user, in the caller's transaction;
+    ``message()`` renders the payload (only called when the user has a device).
+    Returns rows added."""
+    if not vapid.enabled():
+        return 0
+    ids = db.session.scalars(select(PushSubscription.id).where(PushSubscription.user_id == user_id)).all()
+    if not ids:
+        return 0
+    now, encoded = utcnow(), json.dumps(message(), ensure_ascii=False)
+    for sub_id in ids:
+        db.session.add(PushOutbox(subscription_id=sub_id, user_id=user_id, kind=kind, payload=encoded,
+                                  status=PushStatus.PENDING, attempts=0, next_attempt_at=now, created_at=now))
+    return len(ids)
+
+
+# --- sending -----------------------------------------------------------------------------------
+
+GONE, RETRY, REFUSED = "gone", "retry", "refused"
+
+
+def _post(app: Flask, sub: PushSubscription, row: PushOutbox, http: requests.Session) -> tuple[str | None, str, int]:
+    """POST one message. Returns (outcome or None when delivered, error, seconds the service asked to wait)."""
+    url = urlsplit(sub.endpoint)
+    claims = {"sub": app.config["VAPID_SUBJECT"], "aud": f"{url.scheme}://{url.netloc}",
+              "exp": int(time.time()) + JWT_HOURS * 3600}
+    try:
+        headers = vapid.signer(app).sign(claims)
+        pusher = WebPusher({"endpoint": sub.endpoint, "keys": {"p256dh": sub.p256dh, "auth": sub.auth}},
+                           requests_session=http)
+        response = pusher.send(row.payload, headers, ttl=int(app.config["PUSH_TTL"]),
+                               content_encoding="aes128gcm", timeout=float(app.config["PUSH_TIMEOUT"]))
+    except WebPushException as exc:  # the subscription's keys cannot be used
+        return REFUSED, _describe(exc), 0
+    except Exception as exc:  # noqa: BLE001  (network, TLS, a bad VAPID_SUBJECT: try again later)
+        return RETRY, _describe(exc), 0
+    status = response.status_code
+    if status < 300:
+        return None, "", 0
+    error = f"HTTP {status}: {response.text[:300]}"
+    if status in (404, 410):
+        return GONE, error, 0
+    if status >= 500 or status in (408, 425, 429):
+        return RETRY, error, _retry_after(response.headers.get("Retry-After"))
+    return REFUSED, error, 0
+
+
+def _retry_after(value: str | None) -> int:
+    try:
+        return max(0, min(MAX_RETRY_AFTER, int(value or 0)))
+    except ValueError:
+        return 0  # an HTTP date: our own back-off applies
+
+
+def _describe(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"[:1000]
+
+
+def send_due(app: Flask | None = None, now: dt.datetime | None = None, limit: int = 100) -> tuple[int, int]:
+    """Send the pending rows that are due. Returns (sent, not sent)."""
+    app = app or current_app._get_current_object()
+    if not has_app_context():
+        with app.app_context():
+            return send_due(app, now, limit)
+    if not vapid.enabled(app):
+        return 0, 0
+    now = now or utcnow()
+    max_attempts = int(app.config["PUSH_MAX_ATTEMPTS"])
+    with Session(db.engine) as session, requests.Session() as http:
+        stmt = (select(PushOutbox)
+                .where(PushOutbox.status == PushStatus.PENDING, PushOutbox.next_attempt_at <= now)
+                .order_by(PushOutbox.id).limit(limit))
+        if session.get_bind().dialect.name == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)  # two workers never send one row twice
+        rows = list(session.scalars(stmt))
+        if not rows:
+            return 0, 0
+        subs = {s.id: s for s in session.scalars(
+            select(PushSubscription).where(PushSubscription.id.in_({r.subscription_id for r in rows})))}
+        sent, gone = 0, set()
+        for row in rows:
+            sub = subs.get(row.subscription_id)
+            if sub is None or sub.id in gone:  # removed meanwhile
+                continue
+            outcome, error, wait = _post(app, sub, row, http)
+            if outcome == GONE:
+                gone.add(sub.id)
+                continue
+            row.attempts += 1
+            if outcome is None:
+                row.status, row.sent_at, row.last_error = PushStatus.SENT, utcnow(), None
+                sub.last_success_at, sub.failure_count = utcnow(), 0
+                sent += 1
+                continue
+            row.last_error, sub.failure_count = error, sub.failure_count + 1
+            if outcome == REFUSED or row.attempts >= max_attempts:
+                row.status = PushStatus.FAILED
+            else:
+                row.next_attempt_at = now + max(retry_delay(row.attempts), dt.timedelta(seconds=wait))
+        orphans = [r for r in rows if r.subscription_id not in subs]
+        for row in orphans:
+            session.delete(row)
+        if gone:
+            for row in rows:
+                if row.subscription_id in gone:
+                    session.expunge(row)
+            _forget(session, sorted(gone))
+        session.commit()
+    failed = len(rows) - sent - len(orphans)
+    if failed:
+        log.warning("push: %d of %d not delivered (%d subscriptions gone); retrying the others later",
+                    failed, len(rows), len(gone))
+    return sent, failed
+
+
+def drain(app: Flask | None = None, now: dt.datetime | None = None) -> tuple[int, int]:
+    """Send batch after batch until nothing is due or a batch sends nothing."""
+    return drain_all(send_due, app, now)
+
+
+def backlog(session: Session | None = None) -> dict[str, int]:
+    """Counts by status, plus how many pending rows have failed at least once."""
+    return status_counts(session or db.session, PushOutbox, PushStatus.ALL, PushStatus.PENDING)
+
+
+# --- inline sending after commit ---------------------------------------------------------------
+
+def _after_flush(session: Session, flush_context) -> None:
+    if any(isinstance(obj, PushOutbox) for obj in session.new):
+        _inline.mark(session)
+
+
+_inline = InlineDrain("push", "NOTIFY_SYNC", lambda app: drain(app))
+
+
+def register(app: Flask) -> None:
+    _inline.register(after_flush=_after_flush)
+    vapid.announce(app)
