@@ -30,12 +30,15 @@ def upgrade():
         sa.Column('created_at', sa.DateTime(), nullable=False),
         sa.Column('last_success_at', sa.DateTime(), nullable=True),
         sa.Column('failure_count', sa.Integer(), nullable=False),
+        sa.Column('session_id', sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(['user_id'], ['ab_user.id'], ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['session_id'], ['user_session.id'], ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('endpoint'),
     )
     with op.batch_alter_table('push_subscription', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_push_subscription_user_id'), ['user_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_push_subscription_session_id'), ['session_id'], unique=False)
 
     op.create_table(
         'push_outbox',

@@ -77,7 +77,9 @@ class MailOutbox(Model):
 
 class PushSubscription(Model):
     """A browser's (or app's) Web Push subscription: where to POST and the keys
-    to encrypt for (RFC 8291). One endpoint belongs to one user at a time."""
+    to encrypt for (RFC 8291). One endpoint belongs to one user at a time, and to
+    the sign-in it was made in (``session_id``): once that session ends (sign-out,
+    "end other sessions", a password change, idleness), the device gets no more pushes."""
 
     __tablename__ = "push_subscription"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -89,6 +91,8 @@ class PushSubscription(Model):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     last_success_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, nullable=True)
     failure_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    session_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_session.id", ondelete="CASCADE"),
+                                                      nullable=True, index=True)
 
 
 class PushStatus:

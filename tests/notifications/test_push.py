@@ -184,7 +184,8 @@ def test_settings_page_has_the_push_column_and_the_device_switch(app, push_on, l
     http = login_as(user)
     page = html.unescape(http.get(f"/notifications/settings?_l_={locale}").get_data(as_text=True))
     assert f'<th scope="col" class="text-center">{tr(locale, "Push")}</th>' in page
-    assert tr(locale, "Push") != "Push"
+    assert f'<th scope="col" class="text-center">{tr(locale, "By email")}</th>' in page
+    assert tr(locale, "By email") != "By email"  # the page is translated ("Push" is Push in every language)
     assert re.search(r'name="push_new_message"[^>]*checked', page)
     assert re.search(r'name="push_new_offer"(?![^>]*checked)[^>]*>', page)
     assert re.search(r'name="push_offer_selected"[^>]*checked[^>]*disabled', page)

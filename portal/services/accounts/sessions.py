@@ -115,6 +115,13 @@ def _by_token(token: str | None) -> UserSession | None:
     return db.session.scalars(select(UserSession).where(UserSession.token == token)).first()
 
 
+def row_id(token: str | None, user_id: int) -> int | None:
+    """The id of ``user_id``'s session row of this browser token (what a push subscription
+    made in this browser is tied to), or None."""
+    row = _by_token(token)
+    return row.id if row is not None and row.user_id == user_id else None
+
+
 def validate(token: str | None, user_id: int, ip: str | None = None,
              now: dt.datetime | None = None) -> UserSession | None:
     """The live session row of ``token`` for ``user_id`` (last seen refreshed

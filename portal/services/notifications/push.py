@@ -34,7 +34,7 @@ from portal.core.clock import utcnow
 from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
 from portal.core.outbox import InlineDrain, backoff, drain_all, status_counts
-from portal.models.accounts import PortalUser
+from portal.models.accounts import PortalUser, UserSession
 from portal.models.notifications import PushOutbox, PushStatus, PushSubscription
 from portal.services.notifications import vapid
 from portal.services.notifications.push_rules import check_endpoint, check_keys
@@ -55,9 +55,11 @@ def retry_delay(attempts: int) -> dt.timedelta:
 
 # --- subscriptions -----------------------------------------------------------------------------
 
-def subscribe(user: PortalUser, endpoint: str, p256dh: str, auth: str, user_agent: str = "") -> PushSubscription:
-    """Save this device's subscription for ``user`` (commits). The same endpoint
-    again updates its keys; an endpoint of another user moves to ``user``."""
+def subscribe(user: PortalUser, endpoint: str, p256dh: str, auth: str, user_agent: str = "",
+              session_id: int | None = None) -> PushSubscription:
+    """Save this device's subscription for ``user`` (commits), tied to the session
+    (``UserSession`` row) it was made in. The same endpoint again updates its keys
+    and session; an endpoint of another user moves to ``user``."""
     if not vapid.enabled():
         raise ServiceError(NOT_SET_UP)
     check_endpoint(endpoint)
@@ -71,6 +73,7 @@ def subscribe(user: PortalUser, endpoint: str, p256dh: str, auth: str, user_agen
             _drop_rows(db.session, [sub.id])  # the previous owner's messages must not reach the new one
             sub.user_id, sub.created_at, sub.last_success_at, sub.failure_count = user.id, utcnow(), None, 0
         sub.p256dh, sub.auth, sub.user_agent = p256dh, auth, (user_agent or "")[:255]
+        sub.session_id = session_id
         try:
             db.session.flush()
             break
@@ -139,7 +142,7 @@ def queue(user_id: int, kind: str, message: Callable[[], dict]) -> int:
     Returns rows added."""
     if not vapid.enabled():
         return 0
-    ids = db.session.scalars(select(PushSubscription.id).where(PushSubscription.user_id == user_id)).all()
+    ids = _live_devices(user_id)
     if not ids:
         return 0
     now, encoded = utcnow(), json.dumps(message(), ensure_ascii=False)
@@ -147,6 +150,25 @@ def queue(user_id: int, kind: str, message: Callable[[], dict]) -> int:
         db.session.add(PushOutbox(subscription_id=sub_id, user_id=user_id, kind=kind, payload=encoded,
                                   status=PushStatus.PENDING, attempts=0, next_attempt_at=now, created_at=now))
     return len(ids)
+
+
+def _live_devices(user_id: int) -> list[int]:
+    """The user's subscriptions whose sign-in is still live. Those of an ended or idle
+    session are deleted here: a device that signed out gets nothing more, and a
+    shared browser does not show the previous user's notifications."""
+    now = utcnow()
+    idle_since = now - current_app.permanent_session_lifetime  # as services.accounts.sessions.idle_limit
+    rows = db.session.execute(
+        select(PushSubscription.id, UserSession.ended_at, UserSession.last_seen_at)
+        .outerjoin(UserSession, UserSession.id == PushSubscription.session_id)
+        .where(PushSubscription.user_id == user_id)).all()
+    live, dead = [], []
+    for sub_id, ended_at, last_seen_at in rows:
+        ended = last_seen_at is not None and (ended_at is not None or last_seen_at < idle_since)
+        (dead if ended else live).append(sub_id)
+    if dead:
+        _forget(db.session, dead)
+    return live
 
 
 # --- sending -----------------------------------------------------------------------------------

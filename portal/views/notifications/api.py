@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import request
 from flask_appbuilder.api import expose
 from flask_babel import lazy_gettext as _l
+from flask_jwt_extended import get_jwt
 
 from portal.core.api import page_body, problem
 from portal.forms.api.notifications import (
@@ -77,8 +78,9 @@ class PushApi(PortalApi):
                body=PushSubscriptionIn, response=PushSubscriptionOut)
     def subscribe(self, call: Call):
         keys = call.data["keys"]
+        # tied to this API session: signing out of the app stops its pushes
         return push.subscribe(call.user, call.data["endpoint"], keys["p256dh"], keys["auth"],
-                              request.user_agent.string)
+                              request.user_agent.string, session_id=get_jwt().get("sid"))
 
     @expose("/subscriptions", methods=["DELETE"])
     @operation("Remove this device's push subscription (mine only; another user's or an unknown one: 404)",

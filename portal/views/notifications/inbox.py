@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, flash, g, jsonify, redirect, request, url_for
+from flask import current_app, flash, g, jsonify, redirect, request, session, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from portal.core.errors import NotFound, ServiceError
 from portal.forms.api import translated_errors
 from portal.forms.api.notifications import PushEndpointIn, PushSubscriptionIn
+from portal.services.accounts import sessions
 from portal.services.notifications import inbox, kinds, mailings, push
 
 log = logging.getLogger(__name__)
@@ -69,8 +70,11 @@ class NotificationsView(BaseView):
     @has_access
     def push_subscribe(self):
         """This browser's push subscription (JSON from js/push.js, with the CSRF token in X-CSRFToken)."""
+        # tied to this browser's sign-in: signing out stops its pushes (a shared computer)
+        session_id = sessions.row_id(session.get(sessions.SESSION_KEY), g.user.id)
         return _json_call(PushSubscriptionIn, lambda data: push.subscribe(
-            g.user, data["endpoint"], data["keys"]["p256dh"], data["keys"]["auth"], request.user_agent.string))
+            g.user, data["endpoint"], data["keys"]["p256dh"], data["keys"]["auth"], request.user_agent.string,
+            session_id=session_id))
 
     @expose("/push/unsubscribe", methods=["POST"])
     @has_access
