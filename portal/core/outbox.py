@@ -71,9 +71,14 @@ class InlineDrain:
         if not previous_transaction.nested:
             session.info.pop(self.key, None)
 
-    def register(self, after_flush: Callable | None = None) -> None:
-        """Listen once per process; ``after_flush`` decides when to ``mark``."""
+    def register(self, after_flush: Callable | None = None, watch: type | None = None) -> None:
+        """Listen once per process; ``after_flush`` decides when to ``mark``, or, with
+        ``watch`` (an outbox model), a flush that adds such a row marks the transaction."""
         if not self._registered:
+            if watch is not None:
+                def after_flush(session: Session, _context) -> None:
+                    if any(isinstance(obj, watch) for obj in session.new):
+                        self.mark(session)
             if after_flush is not None:
                 event.listen(Session, "after_flush", after_flush)
             event.listen(Session, "after_commit", self._after_commit)

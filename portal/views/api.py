@@ -7,6 +7,8 @@ the ``operation`` decorator every endpoint wears.
   the user is loaded and stands as ``current_user`` for the services; the
   agreement gate answers 403 (problem type ``agreement``, naming the version
   and the accept URL) to a user who has not accepted the version in force;
+  ``permission`` (the web page's FAB permission) lets the same roles in as on
+  the web, others get 403;
 * the body (JSON, or multipart form fields plus files) and the query string
   validated by marshmallow schemas (portal.forms.api): 400 with
   ``errors: {field: [message]}`` in the language of Accept-Language;
@@ -15,7 +17,8 @@ the ``operation`` decorator every endpoint wears.
 * the answer serialised by the response schema, lists paged with a total,
   and an ETag (304 Not Modified) on GETs;
 * the OpenAPI operation generated from the same schemas: summary, parameters,
-  body, responses and errors (problem+json), with the token requirement.
+  body, responses (``files_out``: a file download) and errors (problem+json),
+  with the token requirement.
 
 A view method receives ``call`` (``Call``: user, data, files, query, page,
 per_page) after its URL arguments and returns a model object or dict for the
@@ -75,6 +78,11 @@ class Operation:
     public: bool = False
     gate: bool = True
     errors: tuple[int, ...] = ()
+    # the FAB permission of the web page this endpoint mirrors, e.g. ("can_show", "RequestsView"): the
+    # same roles reach it as on the web (portal.security's declarative roles); others get 403
+    permission: tuple[str, str] | None = None
+    # content types of a file answer (a download): the 200 is documented as binary, not JSON
+    files_out: tuple[str, ...] = ()
 
 
 def _api_user() -> PortalUser | Response:
@@ -146,6 +154,8 @@ def operation(summary, **options):
                     call.user = user
                     if op.gate and (refusal := _gate(user)) is not None:
                         return refusal
+                    if op.permission and not self.appbuilder.sm.has_access(*op.permission):
+                        return problem(403, MESSAGES[403])
                 if op.query is not None:
                     call.query = op.query().load(request.args.to_dict())
                 if op.paged:
@@ -237,14 +247,20 @@ def operation_spec(op: Operation, url: str, method: str) -> dict:
         body = {"type": "array", "items": op.response} if op.many else op.response
     else:
         body = {"type": "object"}
-    responses: dict[str, Any] = {str(op.status): {"description": "OK", "content": {"application/json": {"schema": body}}}}
+    if op.files_out:
+        binary = {"schema": {"type": "string", "format": "binary"}}
+        responses: dict[str, Any] = {str(op.status): {
+            "description": "The file, with Content-Disposition: attachment",
+            "content": {kind: binary for kind in op.files_out}}}
+    else:
+        responses = {str(op.status): {"description": "OK", "content": {"application/json": {"schema": body}}}}
     codes = set(op.errors) | {429}
     if method == "get":
         codes.add(304)
     if op.body is not None or op.query is not None or op.paged or _path_parameters(url):
         codes.add(400)
     if not op.public:
-        codes |= {401, 403}
+        codes |= {401, 403}  # 403: a role without the web page's permission, or the agreement gate
     if _path_parameters(url):
         codes.add(404)
     if method != "get" and not op.public:

@@ -9,7 +9,8 @@ import io
 from tests.accounts.test_api_tokens import api, bearer, sign_in
 from tests.factories import PDF_BYTES, PNG_BYTES, make_practitioner, make_user
 
-__all__ = ["ApiUser", "PDF_BYTES", "PNG_BYTES", "anonymous", "client_user", "practitioner_user", "request_body"]
+__all__ = ["ApiUser", "PDF_BYTES", "PNG_BYTES", "anonymous", "api_practitioner", "client_user", "practitioner_user",
+           "request_body"]
 
 
 class ApiUser:
@@ -52,6 +53,14 @@ def practitioner_user(app, **kwargs):
     """A verified advocate serving Almaty (KZ-75), with the profile's first two specializations."""
     profile = make_practitioner(app.appbuilder.sm, **kwargs)
     return profile.user, profile
+
+
+def api_practitioner(app, **kwargs) -> ApiUser:
+    """A signed-in verified practitioner (``practitioner_user``) with ``.profile``."""
+    user, profile = practitioner_user(app, **kwargs)
+    api = ApiUser(app, user)
+    api.profile = profile
+    return api
 
 
 def request_body(**fields) -> dict:

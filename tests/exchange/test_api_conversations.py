@@ -11,7 +11,15 @@ import pytest
 from portal.core.extensions import db
 from portal.models.exchange import Attachment, Message, OfferStatus, RequestStatus, Thread
 from portal.services.exchange import attachments as attachments_service
-from tests.exchange.api_client import PNG_BYTES, ApiUser, anonymous, client_user, form, practitioner_user
+from tests.exchange.api_client import (
+    PNG_BYTES,
+    ApiUser,
+    anonymous,
+    api_practitioner,
+    client_user,
+    form,
+    practitioner_user,
+)
 from tests.factories import committed_state, make_offer, make_request, make_user, row_count
 
 URL = "/api/v1/conversations/"
@@ -24,10 +32,7 @@ def client(app):
 
 @pytest.fixture
 def pro(app):
-    user, profile = practitioner_user(app, first_name="Ерлан")
-    api = ApiUser(app, user)
-    api.profile = profile
-    return api
+    return api_practitioner(app, first_name="Ерлан")
 
 
 @pytest.fixture

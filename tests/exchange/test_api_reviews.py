@@ -11,7 +11,7 @@ import pytest
 from portal.core.extensions import db
 from portal.models.exchange import OfferStatus, RequestStatus, Review
 from portal.models.practitioners import PractitionerProfile
-from tests.exchange.api_client import ApiUser, anonymous, client_user, practitioner_user
+from tests.exchange.api_client import ApiUser, anonymous, api_practitioner, client_user, practitioner_user
 from tests.factories import committed_state, make_offer, make_request, make_review, row_count
 
 REQUESTS = "/api/v1/requests/"
@@ -25,10 +25,7 @@ def client(app):
 
 @pytest.fixture
 def pro(app):
-    user, profile = practitioner_user(app, first_name="Ерлан")
-    api = ApiUser(app, user)
-    api.profile = profile
-    return api
+    return api_practitioner(app, first_name="Ерлан")
 
 
 @pytest.fixture

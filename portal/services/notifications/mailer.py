@@ -207,13 +207,8 @@ def backlog(session: Session | None = None) -> dict[str, int]:
 
 # --- inline sending after commit ---------------------------------------------------------------
 
-def _after_flush(session: Session, flush_context) -> None:
-    if any(isinstance(obj, MailOutbox) for obj in session.new):
-        _inline.mark(session)
-
-
 _inline = InlineDrain("mail", "NOTIFY_SYNC", lambda app: drain(app))
 
 
 def register(app: Flask) -> None:
-    _inline.register(after_flush=_after_flush)
+    _inline.register(watch=MailOutbox)

@@ -4,9 +4,6 @@ built from several services (one request as its reader sees it)."""
 from __future__ import annotations
 
 import contextlib
-import functools
-
-from flask import abort, current_app
 
 from portal.core import links
 from portal.core.errors import NotFound, ServiceError
@@ -21,23 +18,6 @@ from portal.services.notifications import inbox
 # the services' field names -> the API's (a body names the catalog by codes, files are "files")
 FIELDS = {"category_id": "category", "region_id": "region", "specialization_ids": "specializations",
           "attachments": "files"}
-
-
-def web_access(permission: str, view: str):
-    """The endpoint is allowed to the roles the web page is allowed to (the
-    declarative roles of portal.security): a moderator may read a request, as
-    on the web, but not file one. Others get 403."""
-
-    def wrap(method):
-        @functools.wraps(method)
-        def checked(self, *args, **kwargs):
-            if not current_app.appbuilder.sm.has_access(permission, view):
-                abort(403)
-            return method(self, *args, **kwargs)
-
-        return checked
-
-    return wrap
 
 
 @contextlib.contextmanager

@@ -23,7 +23,7 @@ from portal.services.exchange import attachment_access
 from portal.services.exchange import attachments as attachments_service
 from portal.services.exchange import messages as messages_service
 from portal.views.api import Call, PortalApi, operation
-from portal.views.exchange.api_common import api_fields, web_access
+from portal.views.exchange.api_common import api_fields
 from portal.views.exchange.messages import other_party
 
 VIEW = "ThreadsView"
@@ -49,8 +49,7 @@ class ConversationsApi(PortalApi):
 
     @expose("/", methods=["GET"])
     @operation("My conversations (with a message), latest activity first, with unread counts",
-               response=ConversationOut, paged=True)
-    @web_access("can_index", VIEW)
+               response=ConversationOut, paged=True, permission=("can_index", VIEW))
     def index(self, call: Call):
         found = messages_service.mine(call.user, page=call.page, per_page=call.per_page)
         return Page([_summary(*row) for row in found.items], found.total, found.page, found.per_page)
@@ -58,8 +57,7 @@ class ConversationsApi(PortalApi):
     @expose("/", methods=["POST"])
     @operation("Open (start, or find) the conversation on a request: a practitioner their own; the client "
                "with a practitioner who offered or was asked (profile_id)", body=ThreadOpenIn,
-               response=ConversationOut)
-    @web_access("can_start", VIEW)
+               response=ConversationOut, permission=("can_start", VIEW))
     def start(self, call: Call):
         thread = messages_service.open_thread(call.user, call.data["request_id"], call.data.get("profile_id"))
         role = messages_service.party_role(call.user, thread.id)
@@ -67,8 +65,7 @@ class ConversationsApi(PortalApi):
 
     @expose("/<int:thread_id>", methods=["GET"])
     @operation("One conversation with its messages and files; reading it marks it read",
-               response=ConversationDetailOut)
-    @web_access("can_show", VIEW)
+               response=ConversationDetailOut, permission=("can_show", VIEW))
     def show(self, thread_id: int, call: Call):
         messages_service.party_role(call.user, thread_id)
         view = messages_service.view(call.user, thread_id)
@@ -81,8 +78,7 @@ class ConversationsApi(PortalApi):
     @expose("/<int:thread_id>/messages", methods=["POST"])
     @operation("Write in a conversation: a text, files (multipart/form-data, field files), or both",
                body=ThreadMessageIn, multipart=True, files="files", response=ThreadMessageOut, status=201,
-               errors=(413,))
-    @web_access("can_post", VIEW)
+               errors=(413,), permission=("can_post", VIEW))
     def post(self, thread_id: int, call: Call):
         messages_service.party_role(call.user, thread_id)
         with api_fields():
@@ -94,19 +90,9 @@ class AttachmentsApi(PortalApi):
     resource_name = "attachments"
     openapi_spec_tag = "Conversations"
 
-    def operation_helper(self, path=None, operations=None, methods=None, func=None, **kwargs):
-        """The download answers with the file's bytes, not JSON: say so in the document."""
-        super().operation_helper(path=path, operations=operations, methods=methods, func=func, **kwargs)
-        if "get" in operations:
-            binary = {"schema": {"type": "string", "format": "binary"}}
-            operations["get"]["responses"]["200"] = {
-                "description": "The file, with Content-Disposition: attachment",
-                "content": {kind: binary for kind in SIGNATURES}}
-
     @expose("/<int:attachment_id>", methods=["GET"])
     @operation("Download a file of a request or a conversation I take part in (sent as an attachment with "
-               "its type)", response=None)
-    @web_access("can_download", "AttachmentsView")
+               "its type)", files_out=tuple(SIGNATURES), permission=("can_download", "AttachmentsView"))
     def download(self, attachment_id: int, call: Call):
         att = attachment_access.get_for(call.user, attachment_id)
         return send_private(attachments_service.path_of(att), att.content_type, att.original_name)

@@ -14,7 +14,7 @@ from portal.services.exchange import codes
 from portal.services.exchange import offers as offers_service
 from portal.services.exchange import requests as requests_service
 from portal.views.api import Call, PortalApi, operation
-from portal.views.exchange.api_common import api_fields, offer_input, web_access
+from portal.views.exchange.api_common import api_fields, offer_input
 
 
 class FeedApi(PortalApi):
@@ -24,8 +24,7 @@ class FeedApi(PortalApi):
     @expose("/", methods=["GET"])
     @operation("The feed: open requests that match my verified practice (category, regions, specializations), "
                "newest first, with my offer on each", query=FeedQuery, response=FeedItemOut, paged=True,
-               errors=(422,))
-    @web_access("can_index", "FeedView")
+               errors=(422,), permission=("can_index", "FeedView"))
     def index(self, call: Call):
         user = call.user
         with api_fields():
@@ -43,25 +42,24 @@ class OffersApi(PortalApi):
     openapi_spec_tag = "Offers"
 
     @expose("/", methods=["GET"])
-    @operation("My offers (practitioner), latest change first", query=OfferQuery, response=OfferOut, paged=True)
-    @web_access("can_list", "MyOffersView")
+    @operation("My offers (practitioner), latest change first", query=OfferQuery, response=OfferOut, paged=True,
+               permission=("can_list", "MyOffersView"))
     def index(self, call: Call):
         return offers_service.mine(call.user, call.query.get("status"), page=call.page, per_page=call.per_page)
 
     @expose("/<int:offer_id>", methods=["GET"])
-    @operation("One of my offers", response=OfferOut)
-    @web_access("can_show", "MyOffersView")
+    @operation("One of my offers", response=OfferOut, permission=("can_show", "MyOffersView"))
     def show(self, offer_id: int, call: Call):
         return offers_service.get_own(call.user, offer_id)
 
     @expose("/<int:offer_id>", methods=["PUT"])
-    @operation("Edit my active offer while its request is open", body=OfferIn, response=OfferOut)
-    @web_access("can_offer_edit", "RequestsView")
+    @operation("Edit my active offer while its request is open", body=OfferIn, response=OfferOut,
+               permission=("can_offer_edit", "RequestsView"))
     def edit(self, offer_id: int, call: Call):
         return offers_service.edit(call.user, offer_id, offer_input(call.data))
 
     @expose("/<int:offer_id>/withdraw", methods=["POST"])
-    @operation("Withdraw my active offer (while the request is open I may offer again)", response=OfferOut)
-    @web_access("can_offer_withdraw", "RequestsView")
+    @operation("Withdraw my active offer (while the request is open I may offer again)", response=OfferOut,
+               permission=("can_offer_withdraw", "RequestsView"))
     def withdraw(self, offer_id: int, call: Call):
         return offers_service.withdraw(call.user, offer_id)

@@ -10,7 +10,6 @@ from flask_appbuilder.api import expose
 from portal.forms.api.exchange import OwnRequestReviewOut, RequestReviewIn, RequestReviewOut, ReviewReplyIn
 from portal.services.exchange import reviews as reviews_service
 from portal.views.api import Call, PortalApi, operation
-from portal.views.exchange.api_common import web_access
 
 VIEW = "RequestsView"
 
@@ -20,34 +19,31 @@ class ReviewsApi(PortalApi):
     openapi_spec_tag = "Reviews"
 
     @expose("/", methods=["GET"])
-    @operation("The reviews I wrote (client), newest first", response=OwnRequestReviewOut, paged=True)
-    @web_access("can_show", VIEW)
+    @operation("The reviews I wrote (client), newest first", response=OwnRequestReviewOut, paged=True,
+               permission=("can_show", VIEW))
     def mine(self, call: Call):
         return reviews_service.written(call.user, page=call.page, per_page=call.per_page)
 
     @expose("/<int:review_id>", methods=["GET"])
-    @operation("My review (client), with whether it can still be edited", response=OwnRequestReviewOut)
-    @web_access("can_show", VIEW)
+    @operation("My review (client), with whether it can still be edited", response=OwnRequestReviewOut,
+               permission=("can_show", VIEW))
     def show(self, review_id: int, call: Call):
         return reviews_service.get_own(call.user, review_id)
 
     @expose("/<int:review_id>", methods=["PUT"])
     @operation("Edit my review within the edit window (REVIEW_EDIT_HOURS after it was written)",
-               body=RequestReviewIn, response=OwnRequestReviewOut)
-    @web_access("can_review_edit", VIEW)
+               body=RequestReviewIn, response=OwnRequestReviewOut, permission=("can_review_edit", VIEW))
     def edit(self, review_id: int, call: Call):
         return reviews_service.edit(call.user, review_id, call.data.get("rating"), call.data["comment"])
 
     @expose("/received", methods=["GET"])
     @operation("Published reviews of my practice (practitioner), newest first", response=RequestReviewOut,
-               paged=True)
-    @web_access("can_reviews", VIEW)
+               paged=True, permission=("can_reviews", VIEW))
     def received(self, call: Call):
         return reviews_service.received(call.user, page=call.page, per_page=call.per_page)
 
     @expose("/<int:review_id>/reply", methods=["POST"])
     @operation("Publish my one reply under a review of my practice", body=ReviewReplyIn,
-               response=RequestReviewOut)
-    @web_access("can_reply", VIEW)
+               response=RequestReviewOut, permission=("can_reply", VIEW))
     def reply(self, review_id: int, call: Call):
         return reviews_service.reply(call.user, review_id, call.data["reply"])

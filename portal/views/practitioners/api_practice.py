@@ -10,14 +10,12 @@ that says so; saving the questionnaire is how one applies."""
 from __future__ import annotations
 
 import dataclasses
-import functools
 
-from flask import abort, current_app
 from flask_appbuilder.api import expose
 from flask_babel import lazy_gettext as _l
 
 from portal.core.api import problem
-from portal.core.errors import MESSAGES, ServiceError
+from portal.core.errors import ServiceError
 from portal.core.files import SIGNATURES, send_private
 from portal.forms.api.practitioners import (
     PracticeDocumentOut,
@@ -32,23 +30,6 @@ from portal.views.api import Call, PortalApi, operation, refused_quietly
 
 CONFIRM = "confirm_review"
 VIEW = "PracticeView"  # the web page whose permission these endpoints share
-
-
-def web_access(view: str):
-    """The endpoint is allowed to the roles the web page is (portal.security: clients
-    and practitioners, who apply and keep their practice; not moderators); others
-    get the web's 403, as a problem."""
-
-    def wrap(method):
-        @functools.wraps(method)
-        def checked(self, *args, **kwargs):
-            if not current_app.appbuilder.sm.has_access("can_index", view):
-                abort(problem(403, MESSAGES[403]))
-            return method(self, *args, **kwargs)
-
-        return checked
-
-    return wrap
 
 
 def no_application():
@@ -91,27 +72,17 @@ class PracticeApi(PortalApi):
     resource_name = "practice"
     openapi_spec_tag = "My practice"
 
-    def operation_helper(self, path=None, operations=None, methods=None, func=None, **kwargs):
-        """The document download answers with the file's bytes, not JSON: say so in the document."""
-        super().operation_helper(path=path, operations=operations, methods=methods, func=func, **kwargs)
-        if getattr(func, "__name__", "") == "document" and "get" in operations:
-            binary = {"schema": {"type": "string", "format": "binary"}}
-            operations["get"]["responses"]["200"] = {
-                "description": "The file, with Content-Disposition: attachment",
-                "content": {kind: binary for kind in (*SIGNATURES, "application/octet-stream")}}
-
     @expose("", methods=["GET"])
     @operation("My practice: the status, what is missing, what to do next, the quiz and the documents",
-               response=PracticeOut, errors=(404,))
-    @web_access(VIEW)
+               response=PracticeOut, errors=(404,), permission=("can_index", VIEW))
     def status(self, call: Call):
         if verification.my_profile(call.user) is None:
             return no_application()
         return practice.overview(call.user)
 
     @expose("/questionnaire", methods=["GET"])
-    @operation("My questionnaire: the saved answers", response=QuestionnaireOut, errors=(404,))
-    @web_access(VIEW)
+    @operation("My questionnaire: the saved answers", response=QuestionnaireOut, errors=(404,),
+               permission=("can_index", VIEW))
     def questionnaire(self, call: Call):
         profile = verification.my_profile(call.user)
         if profile is None:
@@ -121,8 +92,7 @@ class PracticeApi(PortalApi):
     @expose("/questionnaire", methods=["PUT"])
     @operation("Save my questionnaire: a new application or its draft, or a verified practitioner's public "
                "profile (a licence or category change needs confirm_review and sends it back to review)",
-               body=QuestionnaireIn, response=QuestionnaireOut)
-    @web_access(VIEW)
+               body=QuestionnaireIn, response=QuestionnaireOut, permission=("can_index", VIEW))
     def save_questionnaire(self, call: Call):
         data = dict(call.data)
         confirmed = data.pop(CONFIRM, False)
@@ -136,24 +106,23 @@ class PracticeApi(PortalApi):
 
     @expose("/documents", methods=["POST"])
     @operation("Upload documents of my questionnaire (multipart: kind and files)", body=PracticeDocumentUploadIn,
-               multipart=True, files="files", response=PracticeDocumentOut, many=True, status=201, errors=(404, 413))
-    @web_access(VIEW)
+               multipart=True, files="files", response=PracticeDocumentOut, many=True, status=201, errors=(404, 413),
+               permission=("can_index", VIEW))
     def upload(self, call: Call):
         if verification.my_profile(call.user) is None:
             return no_application()
         return practice.add_documents(call.user, {call.data["kind"]: call.files})
 
     @expose("/documents/<int:document_id>", methods=["GET"])
-    @operation("Download one of my documents (the file itself)")
-    @web_access(VIEW)
+    @operation("Download one of my documents (the file itself)", files_out=(*SIGNATURES, "application/octet-stream"),
+               permission=("can_index", VIEW))
     def document(self, document_id: int, call: Call):
         doc = documents.own_document(call.user, document_id)
         return send_private(documents.document_path(doc), doc.content_type, doc.original_name)
 
     @expose("/documents/<int:document_id>", methods=["DELETE"])
     @operation("Remove one of my documents (not a verified practitioner's licence copy); the rest are returned",
-               response=PracticeDocumentOut, many=True)
-    @web_access(VIEW)
+               response=PracticeDocumentOut, many=True, permission=("can_index", VIEW))
     def remove_document(self, document_id: int, call: Call):
         verification.remove_document(call.user, document_id)
         profile = verification.my_profile(call.user)
@@ -161,8 +130,7 @@ class PracticeApi(PortalApi):
 
     @expose("/submit", methods=["POST"])
     @operation("Submit my application for verification, when the questionnaire is complete",
-               response=PracticeOut, errors=(404,))
-    @web_access(VIEW)
+               response=PracticeOut, errors=(404,), permission=("can_index", VIEW))
     def submit(self, call: Call):
         profile = verification.my_profile(call.user)
         if profile is None:

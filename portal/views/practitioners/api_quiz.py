@@ -14,7 +14,7 @@ from flask_appbuilder.api import expose
 from portal.forms.api.practitioners import QuizAnswersIn, QuizAttemptOut, QuizOut
 from portal.services.practitioners import quiz, verification
 from portal.views.api import Call, PortalApi, operation
-from portal.views.practitioners.api_practice import no_application, web_access
+from portal.views.practitioners.api_practice import no_application
 
 
 class QuizState:
@@ -48,8 +48,7 @@ class PracticeQuizApi(PortalApi):
 
     @expose("", methods=["GET"])
     @operation("The agreement quiz: whether I may start, attempts left, the next attempt time, passed",
-               response=QuizOut, errors=(404,))
-    @web_access("QuizView")
+               response=QuizOut, errors=(404,), permission=("can_index", "QuizView"))
     def state(self, call: Call):
         profile = verification.my_profile(call.user)
         if profile is None:
@@ -59,22 +58,20 @@ class PracticeQuizApi(PortalApi):
 
     @expose("/attempts", methods=["POST"])
     @operation("Start an attempt (or get the open one): its questions and options in the call's language",
-               response=QuizAttemptOut, status=201, errors=(404,))
-    @web_access("QuizView")
+               response=QuizAttemptOut, status=201, errors=(404,), permission=("can_index", "QuizView"))
     def start(self, call: Call):
         if verification.my_profile(call.user) is None:
             return no_application()
         return attempt_body(quiz.start(call.user))
 
     @expose("/attempts/<int:attempt_id>", methods=["GET"])
-    @operation("One of my attempts: its questions while open, the result once submitted", response=QuizAttemptOut)
-    @web_access("QuizView")
+    @operation("One of my attempts: its questions while open, the result once submitted", response=QuizAttemptOut,
+               permission=("can_index", "QuizView"))
     def attempt(self, attempt_id: int, call: Call):
         return attempt_body(quiz.get_own(call.user, attempt_id))
 
     @expose("/attempts/<int:attempt_id>/answers", methods=["POST"])
     @operation("Submit the answers of my open attempt ({question id: option id}) and get the result",
-               body=QuizAnswersIn, response=QuizAttemptOut)
-    @web_access("QuizView")
+               body=QuizAnswersIn, response=QuizAttemptOut, permission=("can_index", "QuizView"))
     def answer(self, attempt_id: int, call: Call):
         return attempt_body(quiz.submit(call.user, attempt_id, call.data["answers"]))
