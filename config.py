@@ -26,12 +26,16 @@ def _bool(name: str, default: bool) -> bool:
 
 
 def _database_url() -> str:
-    url = os.environ.get("DATABASE_URL", "")
+    return database_url(os.environ.get("DATABASE_URL", "")) or f"sqlite:///{INSTANCE_DIR / 'portal.db'}"
+
+
+def database_url(url: str) -> str:
+    """A DATABASE_URL as SQLAlchemy takes it: postgres:// and postgresql:// use psycopg 3."""
     if url.startswith("postgres://"):  # Heroku-style scheme
         url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    return url or f"sqlite:///{INSTANCE_DIR / 'portal.db'}"
+    return url
 
 
 # The development default of SECRET_KEY; ProductionConfig refuses it (portal.create_app).

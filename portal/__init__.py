@@ -40,8 +40,13 @@ def create_app(config: object | str = "config.Config", announce: bool = True) ->
     mail.init_app(app)
     csrf.init_app(app)
     from portal import search
+    from portal.search import free_time
+    from portal.services.bookings import availability, slots
 
     search.init_app(app)
+    # the index's free-time fields follow the bookings domain's slot rules (search may not import services)
+    free_time.use(free_slots=slots.free_slots, to_local=slots.to_local, rules=slots.SlotRules,
+                  default_rules=availability.DEFAULT_RULES)
     from portal.services.notifications import mailer, push
     mailer.register(app)
     push.register(app)  # the push outbox sent after commit (NOTIFY_SYNC=inline); a log line when push is off

@@ -63,6 +63,9 @@ CLIENT = SELF_SERVICE + [
     (r"(MyRequestsView|MyReviewsView)$", r"can_(list|show)$"),
     # requests, offers, conversations and files: the services filter rows per user
     (r"(RequestsView|ThreadsView|AttachmentsView)$", r"can_"),
+    (r"ClientBookingsView$", r"can_"),  # the client's bookings (the service filters rows per user)
+    (r"BookingReviewsView$", r"can_"),  # the review after an attended booking (own bookings only)
+    (r"My bookings$", r"menu_access$"),
     # becoming a practitioner: the questionnaire, documents and the agreement quiz (own profile only)
     (r"(PracticeView|QuizView)$", r"can_"),
     (r"(My area|My requests|My reviews|New request|Messages|My practice)$", r"menu_access$"),
@@ -73,11 +76,14 @@ PRACTITIONER = CLIENT + [
     (r"MyOffersView$", r"can_(list|show)$"),
     (r"FeedView$", r"can_"),
     (r"(My offers|Request feed)$", r"menu_access$"),
+    # bookings of the own practice: schedule, price list, bookings (the services check the profile)
+    (r"(PracticeScheduleView|PracticeBookingsView)$", r"can_"),
 ]
 STAFF_EDIT = r"(UserAdminView|ProfileAdminView|RequestAdminView|OfferAdminView|ReviewAdminView)$"
 STAFF_READ = (r"(CategoryAdminView|SpecializationAdminView|RegionAdminView|CityAdminView|LicensorAdminView|"
               r"ChamberAdminView|SearchConceptAdminView|AgreementAdminView|"
-              r"AcceptanceAdminView|AuditAdminView|ThreadAdminView|QuizQuestionAdminView|QuizOptionAdminView)$")
+              r"AcceptanceAdminView|AuditAdminView|ThreadAdminView|QuizQuestionAdminView|QuizOptionAdminView|"
+              r"BookingAdminView)$")
 MODERATOR = SELF_SERVICE + [
     (STAFF_EDIT, r"can_(list|show|edit)$"),
     (STAFF_READ, r"can_(list|show)$"),
@@ -91,7 +97,7 @@ MODERATOR = SELF_SERVICE + [
     (r"SupportInboxView$", r"can_"),  # the support inbox
     (r"Support inbox$", r"menu_access$"),
     (r"(Back office|Moderation|Accounts|Quiz questions|Quiz options|Users|Practitioner profiles|Requests|Offers|Reviews|"
-     r"Conversations|Categories|"
+     r"Conversations|Bookings|Categories|"
      r"Specializations|Regions|Cities|Licensors|Chambers|Search concepts|Agreement versions|Agreement acceptances|Audit trail)$",
      r"menu_access$"),
 ]

@@ -1,6 +1,7 @@
 """``flask portal worker``: one process for every background job, in one loop:
 apply the search outbox to the index (retrying with back-off while the
-backend is down), expire old requests, queue email digests, send the mail
+backend is down), expire old requests, queue booking reminders (24 h and 2 h
+before) and email digests, send the mail
 outbox (retrying while the mail server is down) and the push outbox (retrying
 while a push service is down) and, once an hour, delete orphan upload files.
 Several workers may run at once on PostgreSQL: outbox rows are taken with
@@ -24,6 +25,7 @@ class Round:
     """What one pass of the worker did."""
 
     expired: int = 0
+    reminded: int = 0        # bookings reminded (24 h / 2 h before)
     digests: int = 0
     sent: int = 0            # mails
     failed: int = 0
@@ -36,11 +38,14 @@ class Round:
 
 def run_once(app) -> Round:
     """Expire requests past their date (their clients are notified), queue due
-    digests, then send every due mail and push message."""
+    booking reminders and digests, then send every due mail and push message."""
+    from portal.core.clock import utcnow
+    from portal.services.bookings import reminders
     from portal.services.exchange import request_lifecycle
     from portal.services.notifications import inbox, mailer, push
 
-    done = Round(expired=request_lifecycle.expire_due(), digests=inbox.send_digests())
+    done = Round(expired=request_lifecycle.expire_due(), reminded=reminders.send_due_reminders(utcnow()),
+                 digests=inbox.send_digests())
     done.sent, done.failed = mailer.drain(app)
     done.pushed, done.push_failed = push.drain(app)
     return done
@@ -79,6 +84,7 @@ def worker_command(once: bool, interval: float):
 
     app = current_app._get_current_object()
     cleanup = UploadCleanup()
+    free_time = sync.FreeTimeRefresh()  # search: free time gone stale (every 5 min; everyone daily)
     transport = f"SMTP {app.config['MAIL_SERVER']}" if app.config["MAIL_SERVER"] else "instance/mail/"
     from portal.services.notifications import vapid
 
@@ -91,11 +97,15 @@ def worker_command(once: bool, interval: float):
                 click.echo(f"search index: applied {indexed}, failed {index_failed}")
             done = run_once(app)
             if done:
-                click.echo(f"requests expired {done.expired}, digests {done.digests}, mail sent {done.sent}, "
+                click.echo(f"requests expired {done.expired}, bookings reminded {done.reminded}, "
+                           f"digests {done.digests}, mail sent {done.sent}, "
                            f"failed {done.failed}, push sent {done.pushed}, failed {done.push_failed}")
             removed = cleanup()
             if removed:
                 click.echo(f"orphan upload files deleted {removed}")
+            requeued = free_time(app)
+            if requeued:
+                click.echo(f"search index: free time refreshed for {requeued} profiles")
         except Exception:
             if once:
                 raise

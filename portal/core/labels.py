@@ -18,6 +18,8 @@ LABELS = {
     "open": _l("Open"), "in_progress": _l("In progress"), "completed": _l("Completed"),
     "cancelled": _l("Cancelled"), "expired": _l("Expired"), "accepted": _l("Accepted"),
     "declined": _l("Declined"), "withdrawn": _l("Withdrawn"),
+    # booking statuses ("declined", "cancelled" and "no_show" are above)
+    "requested": _l("Awaiting confirmation"), "confirmed": _l("Confirmed"), "attended": _l("Attended"),
     # price kinds
     "fixed": _l("Fixed price"), "from": _l("Price from"), "hourly": _l("Per hour"),
     # review statuses

@@ -23,6 +23,7 @@ from sqlalchemy import delete, event, select
 
 from portal.core.clock import utcnow
 from portal.core.extensions import db
+from portal.demo import bookings as demo_bookings
 from portal.demo.data import (  # noqa: F401  (DEMO_PASSWORD, EMAIL_DOMAIN: read by tests and README)
     CITY_SLOTS,
     CLIENT_LOGIN,
@@ -35,6 +36,7 @@ from portal.demo.data import (  # noqa: F401  (DEMO_PASSWORD, EMAIL_DOMAIN: read
     MOBILE_PREFIXES,
     MODERATOR_LOGIN,
     MODERATOR_NAME,
+    NOTARY_LOGIN,
     PLAN,
     PRACTITIONER_LOGINS,
     RATINGS,
@@ -242,6 +244,10 @@ def _load(seeder: _Seeder) -> dict:
     if len(local) < len(PRACTITIONER_LOGINS):
         raise RuntimeError("The demo plan has too few approved advocates in the demo client's region.")
     logins = dict(zip(local, PRACTITIONER_LOGINS))
+    notaries = [i for i, ((code, status), region) in enumerate(zip(slots, region_slots))
+                if code == "notary" and status == ProfileStatus.APPROVED]
+    notaries.sort(key=lambda i: region_slots[i] is not home)  # one in the client's region when there is one
+    logins[notaries[0]] = NOTARY_LOGIN
     profiles = [seeder.profile(categories[code], status, region, regions, email=logins.get(i))
                 for i, ((code, status), region) in enumerate(zip(slots, region_slots))]
     known = [profiles[i] for i in local[:len(PRACTITIONER_LOGINS)]]
@@ -269,6 +275,7 @@ def _load(seeder: _Seeder) -> dict:
     for profile in profiles:
         with seeder.at(seeder.now):
             profiles_service.recompute(profile, now=seeder.now)  # rating, counts, the 6.6 flag
+    bookable = demo_bookings.set_up(profiles)
     seeder.quiet()
     for profile in profiles:  # last changed by its last step, not by the seeding
         profile.updated_at = seeder.changed[profile.id]
@@ -279,6 +286,7 @@ def _load(seeder: _Seeder) -> dict:
         "requests": len(requests),
         "offers": sum(len(r.offers) for r, _, _ in requests),
         "reviews": len(reviews),
+        "bookable": bookable,
     }
     db.session.commit()
     return counts

@@ -185,6 +185,7 @@ REPLIES = {
 # on every application.
 CLIENT_LOGIN = f"client@{EMAIL_DOMAIN}"
 PRACTITIONER_LOGINS = (f"practitioner@{EMAIL_DOMAIN}", f"practitioner2@{EMAIL_DOMAIN}")
+NOTARY_LOGIN = f"notary@{EMAIL_DOMAIN}"  # a verified notary in the demo client's region: bookings
 MODERATOR_LOGIN = f"moderator@{EMAIL_DOMAIN}"
 MODERATOR_NAME = ("Мира", "Сейітқали")
 

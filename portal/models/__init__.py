@@ -5,6 +5,13 @@ from flask_appbuilder import Model
 from portal.core.audit import AuditEntry
 from portal.models.accounts import LoginEvent, PasswordResetToken, PortalUser, UserSession
 from portal.models.agreement import AgreementAcceptance, AgreementVersion
+from portal.models.bookings import (
+    AvailabilityException,
+    Booking,
+    BookingRules,
+    ServiceItem,
+    WorkingHours,
+)
 from portal.models.catalog import Category, Region, Specialization
 from portal.models.exchange import Attachment, Message, Offer, Review, ServiceRequest, Thread
 from portal.models.notifications import MailOutbox, Notification, NotificationPreference
@@ -24,6 +31,11 @@ metadata = Model.metadata
 
 __all__ = [
     "AgreementAcceptance",
+    "AvailabilityException",
+    "Booking",
+    "BookingRules",
+    "ServiceItem",
+    "WorkingHours",
     "Complaint",
     "ComplaintNote",
     "LoginEvent",

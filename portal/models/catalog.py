@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 from flask_appbuilder import Model
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.i18n import LocalizedMixin
@@ -41,6 +41,9 @@ class Category(LocalizedMixin, Model):
     regulator_ru: Mapped[str] = mapped_column(String(255), nullable=False, default="")
     icon: Mapped[str] = mapped_column(String(40), nullable=False, default="fa-scale-balanced")
     takes_requests: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # Clients book a practitioner's time from the price list (models.bookings); a category
+    # may take requests, bookings, or both.
+    takes_bookings: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
     sort_order: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
     specializations: Mapped[list["Specialization"]] = relationship(

@@ -137,10 +137,18 @@ class Offer(Model):
 
 
 class Thread(Model):
+    """A conversation between a client and a practitioner: about a request (one per
+    request and practitioner) or about a booking (one per booking); exactly one of
+    request_id and booking_id is set."""
+
     __tablename__ = "thread"
-    __table_args__ = (UniqueConstraint("request_id", "profile_id"),)
+    __table_args__ = (
+        UniqueConstraint("request_id", "profile_id"),
+        CheckConstraint("(request_id IS NULL) <> (booking_id IS NULL)", name="ck_thread_subject"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    request_id: Mapped[int] = mapped_column(ForeignKey("service_request.id"), nullable=False, index=True)
+    request_id: Mapped[Optional[int]] = mapped_column(ForeignKey("service_request.id"), nullable=True, index=True)
+    booking_id: Mapped[Optional[int]] = mapped_column(ForeignKey("booking.id"), nullable=True, unique=True)
     profile_id: Mapped[int] = mapped_column(ForeignKey("practitioner_profile.id"), nullable=False, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     last_message_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, nullable=True)
@@ -149,6 +157,7 @@ class Thread(Model):
     practitioner_read_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, nullable=True)
 
     request = relationship("ServiceRequest")
+    booking = relationship("Booking", backref=backref("thread", uselist=False))
     profile = relationship("PractitionerProfile")
     messages = relationship("Message", back_populates="thread", order_by="Message.id")
 
@@ -172,7 +181,7 @@ class Message(Model):
 
 
 class Attachment(Model):
-    """A file a party uploaded: to a request (by its client) or to a message.
+    """A file a party uploaded: to a request or a booking (by its client) or to a message.
     The bytes live in UPLOAD_FOLDER/attachments/<storage_key>."""
 
     __tablename__ = "attachment"
@@ -181,6 +190,7 @@ class Attachment(Model):
     request_id: Mapped[Optional[int]] = mapped_column(ForeignKey("service_request.id"), nullable=True,
                                                       index=True)
     message_id: Mapped[Optional[int]] = mapped_column(ForeignKey("message.id"), nullable=True, index=True)
+    booking_id: Mapped[Optional[int]] = mapped_column(ForeignKey("booking.id"), nullable=True, index=True)
     original_name: Mapped[str] = mapped_column(String(255), nullable=False)
     content_type: Mapped[str] = mapped_column(String(64), nullable=False)
     size: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -189,6 +199,7 @@ class Attachment(Model):
 
     message = relationship(Message, back_populates="attachments")
     request = relationship("ServiceRequest", backref="attachments")
+    booking = relationship("Booking", backref="attachments")
 
 
 NEGATIVE_RATING_MAX = 2  # agreement 6.6: rating 2 or less is negative
@@ -201,10 +212,17 @@ class ReviewStatus:
 
 
 class Review(Model):
+    """A client's review of a practitioner: after a completed request or after an
+    attended booking (exactly one of request_id and booking_id; one review each)."""
+
     __tablename__ = "review"
-    __table_args__ = (CheckConstraint("rating BETWEEN 1 AND 5", name="ck_review_rating"),)
+    __table_args__ = (
+        CheckConstraint("rating BETWEEN 1 AND 5", name="ck_review_rating"),
+        CheckConstraint("(request_id IS NULL) <> (booking_id IS NULL)", name="ck_review_subject"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    request_id: Mapped[int] = mapped_column(ForeignKey("service_request.id"), unique=True, nullable=False)
+    request_id: Mapped[Optional[int]] = mapped_column(ForeignKey("service_request.id"), unique=True, nullable=True)
+    booking_id: Mapped[Optional[int]] = mapped_column(ForeignKey("booking.id"), unique=True, nullable=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), nullable=False, index=True)
     profile_id: Mapped[int] = mapped_column(ForeignKey("practitioner_profile.id"), nullable=False, index=True)
     rating: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -221,6 +239,7 @@ class Review(Model):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
     request = relationship("ServiceRequest", backref=backref("review", uselist=False))
+    booking = relationship("Booking", backref=backref("review", uselist=False))
     client = relationship("PortalUser", foreign_keys=[client_id])
     profile = relationship("PractitionerProfile", backref="reviews")
 

@@ -67,6 +67,9 @@ class MailOutbox(Model):
     subject: Mapped[str] = mapped_column(String(255), nullable=False)
     body_text: Mapped[str] = mapped_column(Text, nullable=False)
     body_html: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # Files sent with the mail (e.g. a booking's .ics), kept with the row so that every retry
+    # sends them: a JSON list of {"filename", "content_type", "data" (base64)}; None: no files.
+    attachments: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
     status: Mapped[str] = mapped_column(String(10), nullable=False, default=MailStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from portal.search.parsing import ParsedQuery, highlight, parse_query
 
-SORTS = ("relevance", "rating", "reviews", "experience", "price")
+SORTS = ("relevance", "rating", "reviews", "experience", "price", "earliest")
 FACETS = ("category", "region", "specialization", "language")
 # Field weights for text matching (identical in every backend).
 TEXT_FIELDS = {"t_name": 3.0, "t_tags": 2.0, "t_place": 2.0, "t_about": 1.0, "t_served": 0.5}
@@ -23,6 +23,9 @@ FUZZY_WEIGHT = 0.4          # a one-typo match counts this much of an exact one 
 HIGHLIGHT_FIELDS = ("about_ru", "about_kk", "tags_text")
 # Documents missing a price sort after every priced one.
 NO_PRICE = 10**12
+# Documents of profiles without a free slot: their ``next_free`` (epoch seconds, UTC) sorts
+# after every real instant, and their ``refresh_at`` never comes (the daily refresh takes them).
+NO_SLOT = 10**12
 
 # --- relevance (identical in every backend) ------------------------------------------
 # A query of several groups (words) matches a profile holding ANY of them
@@ -89,6 +92,8 @@ class SearchQuery:
     online: bool = False
     min_rating: float | None = None
     max_price: int | None = None
+    free_week: bool = False       # only profiles with a free slot within 7 days (documents.free_week)
+    service: str = ""             # only profiles with an active service whose names hold every word
     sort: str = "relevance"
     page: int = 1
     per_page: int = 12
@@ -103,6 +108,12 @@ class SearchQuery:
     @property
     def parsed(self) -> ParsedQuery:
         return parse_query(self.text)
+
+    @property
+    def parsed_service(self) -> ParsedQuery:
+        """The service filter's words (same normalisation as the text; a group is matched
+        by its exact forms or one typo, in the documents' ``t_services``)."""
+        return parse_query(self.service)
 
     @property
     def region_field(self) -> str:
@@ -146,6 +157,7 @@ class Hit:
     score: float
     highlights: dict[str, Markup] = field(default_factory=dict)
     matched: int | None = None   # query groups this profile matches (relevance order; None: not known)
+    next_free: int | None = None  # its earliest free slot as indexed (epoch seconds, UTC; None: none)
 
 
 @dataclass
@@ -166,6 +178,12 @@ class SearchResult:
     @property
     def ids(self) -> list[int]:
         return [h.id for h in self.hits]
+
+
+def stored_next_free(source: dict) -> int | None:
+    """A hit's earliest free slot from its stored source (None: no free slot)."""
+    value = source.get("next_free")
+    return int(value) if value is not None and int(value) < NO_SLOT else None
 
 
 class SearchBackend(abc.ABC):
@@ -250,6 +268,11 @@ class SearchBackend(abc.ABC):
     @abc.abstractmethod
     def _count_all(self, query: SearchQuery, parsed: ParsedQuery) -> int:
         """How many profiles (with the query's filters) match every group."""
+
+    @abc.abstractmethod
+    def refresh_due(self, before: int) -> set[int]:
+        """Ids of documents whose ``refresh_at`` (epoch seconds, UTC) is at or before
+        ``before``: their free_week / next_free went stale (services.search.free_time)."""
 
     @abc.abstractmethod
     def suggest_names(self, prefix: str, limit: int = 5) -> list[tuple[int, str]]:

@@ -28,6 +28,7 @@ from portal.search.backend import (
     SearchResult,
     SearchUnavailable,
     facet_buckets,
+    stored_next_free,
 )
 from portal.search.elastic_index import MAPPINGS, SETTINGS, document_source
 from portal.search.elastic_query import count_query, search_body, suggest_query
@@ -109,6 +110,9 @@ class ElasticBackend(SearchBackend):
     def ensure_index(self) -> None:
         with self._lock:
             if self._alias_targets() or self.es.indices.exists(index=self.alias):
+                # fields added by a later release (mappings only grow): the documents get
+                # them when reindexed (the free-time refresh re-queues bookable profiles daily)
+                self.es.indices.put_mapping(index=self.alias, properties=MAPPINGS["properties"])
                 self._ready = True
                 return
             self._create_physical(aliases={self.alias: {}})
@@ -238,7 +242,7 @@ class ElasticBackend(SearchBackend):
         for h in found["hits"]["hits"]:
             source = h.get("_source") or {}
             hits.append(Hit(id=int(h["_id"]), score=float(h.get("_score") or 0.0),
-                            highlights=self._highlights(source, parsed)))
+                            highlights=self._highlights(source, parsed), next_free=stored_next_free(source)))
         total = found["hits"]["total"]["value"]
         facets = {}
         if query.with_facets:
@@ -250,6 +254,22 @@ class ElasticBackend(SearchBackend):
     def _count_all(self, query: SearchQuery, parsed: ParsedQuery) -> int:
         self._ensure()
         return int(self.es.count(index=self.alias, query=count_query(query, parsed))["count"])
+
+    @_unavailable
+    def refresh_due(self, before: int) -> set[int]:
+        self._ensure()
+        out: set[int] = set()
+        after = None
+        while True:
+            kwargs = {"search_after": after} if after is not None else {}
+            page = self.es.search(index=self.alias, size=PAGE, sort=[{"id": "asc"}], source=False,
+                                  query={"range": {"refresh_at": {"lte": int(before)}}},
+                                  track_total_hits=False, **kwargs)
+            hits = page["hits"]["hits"]
+            out.update(int(h["_id"]) for h in hits)
+            if len(hits) < PAGE:
+                return out
+            after = hits[-1]["sort"]
 
     @_unavailable
     def suggest_names(self, prefix: str, limit: int = 5) -> list[tuple[int, str]]:

@@ -41,11 +41,17 @@ MAPPINGS = {
         "reviews": {"type": "integer"},
         "experience": {"type": "integer"},
         "price": {"type": "long"},
+        # free time (documents.py, free_time.py): 0/1 and epoch seconds (UTC)
+        "free_week": {"type": "byte"},
+        "next_free": {"type": "long"},
+        "refresh_at": {"type": "long"},
         "quality": {"type": "double"},
         **{name: _TOKENS for name in TEXT_FIELDS},
         # Name autocomplete: edge n-grams (2..12 letters) of the name's skeleton
         # words, made in Python (documents.prefixes), matched with term queries.
         "suggest": {"type": "text", "analyzer": "tokens", "index_options": "docs", "norms": True},
+        # the service filter: tokens of the active price-list services' names
+        "t_services": {"type": "text", "analyzer": "tokens", "index_options": "docs", "norms": False},
         # Shown, not searched (highlights are made in Python from these).
         **{name: _STORED for name in SOURCE_FIELDS},
     },
@@ -58,13 +64,14 @@ def document_source(doc: dict) -> dict:
     for name in KEYWORD_FIELDS:
         values = doc[name] if isinstance(doc[name], list) else [doc[name]]
         out[name] = [v for v in values if v]      # "" would become a facet bucket
-    for name in ("online", "reviews", "experience", "price"):
+    for name in ("online", "reviews", "experience", "price", "free_week", "next_free", "refresh_at"):
         out[name] = int(doc[name])
     out["rating"] = float(doc["rating"])
     out["quality"] = float(doc["quality"])
     for name in TEXT_FIELDS:
         out[name] = doc[name] or ""
     out["suggest"] = doc["suggest"] or ""
+    out["t_services"] = doc["t_services"] or ""
     for name in SOURCE_FIELDS:
         out[name] = doc.get(name) or ""
     return out

@@ -27,7 +27,8 @@ from portal.search.elastic_index import SOURCE_FIELDS
 from portal.search.parsing import ParsedQuery
 
 SORT_FIELDS = {"rating": ("rating", "desc"), "reviews": ("reviews", "desc"),
-               "experience": ("experience", "desc"), "price": ("price", "asc")}
+               "experience": ("experience", "desc"), "price": ("price", "asc"),
+               "earliest": ("next_free", "asc")}
 # Lucene's BM25 (Elasticsearch >= 7) leaves out the constant (k1 + 1) factor that
 # tantivy's BM25 keeps; exact-term boosts are multiplied by it so a term scores
 # the same in both engines, and so the balance between exact and fuzzy
@@ -84,7 +85,21 @@ def _other_filters(query: SearchQuery) -> list:
         out.append({"range": {"rating": {"gte": float(query.min_rating)}}})
     if query.max_price is not None:
         out.append({"range": {"price": {"lte": int(query.max_price)}}})
+    if query.free_week:
+        out.append({"term": {"free_week": 1}})
+    for group in query.parsed_service.groups:
+        out.append(_service_group(group))
     return out
+
+
+def _service_group(group) -> dict:
+    """A service-filter word: one of its forms (or concepts) or one typo in t_services
+    (as the embedded engine's _service_group)."""
+    clauses: list[dict] = [{"term": {"t_services": token}} for token in group.exact + group.near]
+    clauses += [{"fuzzy": {"t_services": {"value": token, "fuzziness": 1, "prefix_length": 0,
+                                           "transpositions": True, "max_expansions": FUZZY_EXPANSIONS}}}
+                for token in group.fuzzy]
+    return {"bool": {"should": clauses, "minimum_should_match": 1}}
 
 
 def search_body(query: SearchQuery, parsed: ParsedQuery, minimum: int) -> dict:
@@ -93,7 +108,7 @@ def search_body(query: SearchQuery, parsed: ParsedQuery, minimum: int) -> dict:
     start = min((query.page - 1) * query.per_page, MAX_WINDOW)
     body: dict = {"track_total_hits": True, "from": start,
                   "size": max(0, min(query.per_page, MAX_WINDOW - start)),
-                  "_source": ["id", *SOURCE_FIELDS]}
+                  "_source": ["id", "next_free", *SOURCE_FIELDS]}
     # Filters that are not facets narrow the query itself; facet filters go
     # to post_filter, so every facet can count with the *other* filters.
     facet_filters = _facet_filters(query)

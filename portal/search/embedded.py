@@ -41,6 +41,7 @@ from portal.search.backend import (
     facet_buckets,
     facet_field,
     group_score,
+    stored_next_free,
 )
 from portal.search.normalize import skeleton, words
 from portal.search.parsing import ParsedQuery
@@ -66,7 +67,10 @@ def degrades(method):
 KEYWORD_FIELDS = ("category", "home_region", "regions", "specializations", "languages")
 SOURCE_FIELDS = ("name", "about_ru", "about_kk", "tags_text")
 SORT_FIELDS = {"rating": ("rating", Order.Desc), "reviews": ("reviews", Order.Desc),
-               "experience": ("experience", Order.Desc), "price": ("price", Order.Asc)}
+               "experience": ("experience", Order.Desc), "price": ("price", Order.Asc),
+               "earliest": ("next_free", Order.Asc)}
+# unsigned fast fields of the document (free time: documents.py, free_time.py)
+NUMBER_FIELDS = ("online", "reviews", "experience", "price", "free_week", "next_free", "refresh_at")
 
 
 def build_schema() -> tantivy.Schema:
@@ -79,10 +83,14 @@ def build_schema() -> tantivy.Schema:
     sb.add_unsigned_field("reviews", indexed=True, fast=True)
     sb.add_unsigned_field("experience", indexed=True, fast=True)
     sb.add_unsigned_field("price", indexed=True, fast=True)
+    sb.add_unsigned_field("free_week", indexed=True, fast=True)
+    sb.add_unsigned_field("next_free", indexed=True, fast=True)
+    sb.add_unsigned_field("refresh_at", indexed=True, fast=True)
     sb.add_float_field("quality", fast=True)
     for name in TEXT_FIELDS:
         sb.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
     sb.add_text_field("suggest", tokenizer_name="whitespace", index_option="basic")
+    sb.add_text_field("t_services", tokenizer_name="whitespace", index_option="basic")  # service filter
     sb.add_bytes_field("source", stored=True)
     return sb.build()
 
@@ -158,7 +166,18 @@ class EmbeddedBackend(SearchBackend):
             name = self._read_pointer()
             if name and os.path.isdir(os.path.join(self.path, name)):
                 if name != self._current or self._index is None:
-                    index = tantivy.Index(self.schema, path=os.path.join(self.path, name))
+                    try:
+                        index = tantivy.Index(self.schema, path=os.path.join(self.path, name))
+                    except ValueError as exc:
+                        if "schema does not match" not in str(exc):
+                            raise
+                        # an index of an older release's schema: a new one, rebuilt from the database
+                        log.warning("search index %s has an older schema: a new index awaits a rebuild",
+                                    name)
+                        self._current, self._index = self._new_index()
+                        self._write_pointer(self._current)
+                        self.rebuild_reason = "schema"
+                        return
                     index.reload()
                     first_open = self._index is None
                     self._index, self._current = index, name
@@ -199,14 +218,17 @@ class EmbeddedBackend(SearchBackend):
             for value in values:
                 if value:
                     d.add_text(name, value)
-        for name in ("online", "reviews", "experience", "price"):
+        for name in NUMBER_FIELDS:
             d.add_unsigned(name, int(doc[name]))
         d.add_float("rating", float(doc["rating"]))
         d.add_float("quality", float(doc["quality"]))
         for name in TEXT_FIELDS:
             d.add_text(name, doc[name])
         d.add_text("suggest", doc["suggest"])
-        d.add_bytes("source", json.dumps({k: doc[k] for k in SOURCE_FIELDS}, ensure_ascii=False).encode())
+        d.add_text("t_services", doc["t_services"])
+        source = {k: doc[k] for k in SOURCE_FIELDS}
+        source["next_free"] = int(doc["next_free"])
+        d.add_bytes("source", json.dumps(source, ensure_ascii=False).encode())
         return d
 
     @degrades
@@ -328,7 +350,20 @@ class EmbeddedBackend(SearchBackend):
         if query.max_price is not None:
             clauses.append((Occur.Must, Query.range_query(
                 self.schema, "price", FieldType.Unsigned, upper_bound=int(query.max_price))))
+        if query.free_week:
+            clauses.append((Occur.Must, Query.const_score_query(
+                Query.term_query(self.schema, "free_week", 1), 0.0)))
+        for group in query.parsed_service.groups:
+            clauses.append((Occur.Must, Query.const_score_query(self._service_group(group), 0.0)))
         return clauses
+
+    def _service_group(self, group) -> Query:
+        """A service-filter word: one of its forms (or concepts) or one typo in t_services."""
+        clauses = [(Occur.Should, Query.term_query(self.schema, "t_services", token))
+                   for token in group.exact + group.near]
+        clauses += [(Occur.Should, Query.fuzzy_term_query(self.schema, "t_services", token, 1, True, False))
+                    for token in group.fuzzy]
+        return Query.boolean_query(clauses)
 
     def _combined(self, text: Query, filters: list) -> Query:
         if not filters:
@@ -353,7 +388,7 @@ class EmbeddedBackend(SearchBackend):
             doc = searcher.doc(addr)
             source = json.loads(bytes(doc.get_first("source")))
             hits.append(Hit(id=int(doc.get_first("id")), score=float(score),
-                            highlights=self._highlights(source, parsed)))
+                            highlights=self._highlights(source, parsed), next_free=stored_next_free(source)))
         facets = self._facets(searcher, query, text, main) if query.with_facets else {}
         return SearchResult(hits=hits, total=found.count, facets=facets)
 
@@ -381,6 +416,16 @@ class EmbeddedBackend(SearchBackend):
             q = self._combined(text, self._filter_clauses(query, without=facet))
             out[facet] = facet_buckets(searcher.aggregate(q, {facet: spec}).get(facet))
         return {facet: out[facet] for facet in FACETS}
+
+    @degrades
+    def refresh_due(self, before: int) -> set[int]:
+        searcher = self._searcher()
+        q = Query.range_query(self.schema, "refresh_at", FieldType.Unsigned, upper_bound=int(before))
+        n = searcher.search(q, limit=1, count=True).count
+        if not n:
+            return set()
+        hits = searcher.search(q, limit=n, count=False).hits
+        return set(searcher.fast_field_values("id", [addr for _, addr in hits]))
 
     @degrades
     def suggest_names(self, prefix: str, limit: int = 5) -> list[tuple[int, str]]:

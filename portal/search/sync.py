@@ -26,6 +26,13 @@ from portal.core import page_cache
 from portal.core.clock import utcnow
 from portal.core.outbox import InlineDrain, backoff
 from portal.models.accounts import PortalUser
+from portal.models.bookings import (
+    AvailabilityException,
+    Booking,
+    BookingRules,
+    ServiceItem,
+    WorkingHours,
+)
 from portal.models.catalog import Category, Region, Specialization
 from portal.models.exchange import Review
 from portal.models.practitioners import (
@@ -41,6 +48,12 @@ log = logging.getLogger(__name__)
 _REFERENCE = {Category: OutboxKind.CATEGORY, Specialization: OutboxKind.SPECIALIZATION,
               Region: OutboxKind.REGION}
 
+
+# Rows of a profile's price list and availability: any change re-indexes the profile
+# (its services and prices, its free_this_week / next_free_at fields).
+_BOOKING_ROWS = (ServiceItem, WorkingHours, BookingRules, AvailabilityException)
+# What of a booking changes the profile's free time (not its reminders or notes).
+BOOKING_FIELDS = ("status", "starts_at", "ends_at", "profile_id")
 
 # What a search document takes from the user row.
 USER_FIELDS = ("first_name", "last_name", "status", "active", "region_id")
@@ -65,6 +78,20 @@ def _user_changed(session: Session, user: PortalUser) -> bool:
     return any(attrs[name].history.has_changes() for name in USER_FIELDS)
 
 
+def _fields_changed(session: Session, obj, names) -> bool:
+    if obj in session.new or obj in session.deleted:
+        return True
+    attrs = inspect(obj).attrs
+    return any(attrs[name].history.has_changes() for name in names)
+
+
+def _profile_ids(obj) -> set[int]:
+    """The profile of a price-list/availability/booking row, and its former one if it moved."""
+    ids = {obj.profile_id} if obj.profile_id is not None else set()
+    ids.update(v for v in inspect(obj).attrs["profile_id"].history.deleted or () if v is not None)
+    return ids
+
+
 def _after_flush(session: Session, flush_context) -> None:
     rows: set[tuple[str, int]] = set()
     user_ids = []
@@ -82,6 +109,10 @@ def _after_flush(session: Session, flush_context) -> None:
             # shown on the profile page: its cached pages must go (and the index is refreshed)
             if isinstance(obj, Review) or obj.kind == DocumentKind.PHOTO:
                 rows.add((OutboxKind.PROFILE, obj.profile_id))
+        elif isinstance(obj, _BOOKING_ROWS) and _changed(session, obj):
+            rows |= {(OutboxKind.PROFILE, pid) for pid in _profile_ids(obj)}
+        elif isinstance(obj, Booking) and _fields_changed(session, obj, BOOKING_FIELDS):
+            rows |= {(OutboxKind.PROFILE, pid) for pid in _profile_ids(obj)}
     conn = session.connection()
     if user_ids:
         found = conn.execute(select(PractitionerProfile.id).where(
@@ -152,7 +183,7 @@ def process_outbox(app=None, limit: int = 500, now: dt.datetime | None = None) -
             return 0, 0
         try:
             ids = _expand(session, rows)
-            docs = list(public_documents(ids, session=session))
+            docs = list(public_documents(ids, session=session, now=now))  # free time as of now
             search = get_backend(app)
             search.bulk(docs)
             search.delete(ids - {d["id"] for d in docs})
@@ -189,3 +220,73 @@ def backlog(session: Session) -> tuple[int, int]:
     failing = session.scalar(select(func.count()).select_from(SearchOutbox)
                              .where(SearchOutbox.attempts > 0)) or 0
     return total, failing
+
+
+# --- free time going stale (free_time.py) ---------------------------------------
+FREE_TIME_EVERY = 300.0  # seconds between two looks at the index for stale free time
+
+
+def queue_profiles(session: Session, profile_ids) -> int:
+    """Queue these profiles for reindexing (applied after the caller's commit, inline
+    when SEARCH_SYNC is inline). Returns how many rows were written."""
+    now = utcnow()
+    rows = [{"kind": OutboxKind.PROFILE, "entity_id": pid, "created_at": now, "attempts": 0,
+             "next_attempt_at": now} for pid in sorted(set(profile_ids))]
+    if rows:
+        session.connection().execute(insert(SearchOutbox.__table__), rows)
+        _inline.mark(session)
+    return len(rows)
+
+
+def refresh_free_time(now: dt.datetime, everyone: bool = False, app=None) -> int:
+    """Re-queue the profiles whose indexed free time went stale by ``now`` (naive UTC):
+    those whose ``refresh_at`` has come (the earliest free slot passed, or a slot
+    entered the week), and with ``everyone`` every bookable profile (new days enter
+    the booking horizon). Bookings and schedule changes queue their profile at once
+    (_after_flush); this covers the passing of time only. Commits; returns the rows
+    queued. The search is never asked to compute: the index answers a range query."""
+    from portal.core.extensions import db
+    from portal.search import backend as get_backend
+    from portal.search.backend import SearchUnavailable
+    from portal.search.free_time import bookable_ids, epoch
+
+    app = app or current_app._get_current_object()
+    try:
+        ids = set(get_backend(app).refresh_due(epoch(now)))
+    except SearchUnavailable as exc:  # the outbox waits for the backend anyway
+        log.warning("search: free-time refresh cannot read the index: %s", exc)
+        ids = set()
+    if everyone:
+        ids |= bookable_ids(db.session)
+    if not ids:
+        return 0
+    # already waiting in the outbox: not twice (the outbox is short; no IN list of 100k ids)
+    waiting = set(db.session.scalars(select(SearchOutbox.entity_id).where(
+        SearchOutbox.kind == OutboxKind.PROFILE)))
+    n = queue_profiles(db.session, ids - waiting)
+    db.session.commit()
+    return n
+
+
+class FreeTimeRefresh:
+    """The worker's periodic free-time refresh: at most once per ``every`` seconds
+    (the first call runs), ``refresh_free_time``; the first run of each Kazakhstan
+    local date re-queues every bookable profile. ``clock`` gives naive UTC."""
+
+    def __init__(self, every: float = FREE_TIME_EVERY, clock=utcnow):
+        self.every, self.clock = every, clock
+        self.last: dt.datetime | None = None
+        self.last_day: dt.date | None = None
+
+    def __call__(self, app=None) -> int | None:
+        """Profiles queued, or None when it was not due."""
+        from portal.search.free_time import local_date
+
+        now = self.clock()
+        if self.last is not None and (now - self.last).total_seconds() < self.every:
+            return None
+        day = local_date(now)
+        everyone = day != self.last_day
+        n = refresh_free_time(now, everyone=everyone, app=app)
+        self.last, self.last_day = now, day
+        return n

@@ -107,6 +107,9 @@ CATEGORIES = (
      "Палаты юридических консультантов",
      "fa-briefcase", True),
 )
+# Categories whose clients book a time from the price list (notarial acts at the state tariff, a
+# consultation): set on new rows only; staff switch it per category (Category.takes_bookings).
+TAKES_BOOKINGS = frozenset({"notary", "consultant"})
 # Category texts of an earlier release, reworded to follow docs/glossary.md (issue 18). A stored value
 # that still equals its earlier text gets the current one (reword_earlier_texts); an admin's edit stays.
 EARLIER_CATEGORY_TEXTS = {
@@ -339,7 +342,8 @@ def ensure_reference_data() -> bool:
     categories = {c.code: c for c in db.session.scalars(select(Category))}
     for i, row in enumerate(CATEGORIES, 1):
         if row[0] not in categories:
-            categories[row[0]] = Category(**dict(zip(CATEGORY_FIELDS, row)), sort_order=i)
+            categories[row[0]] = Category(**dict(zip(CATEGORY_FIELDS, row)), sort_order=i,
+                                          takes_bookings=row[0] in TAKES_BOOKINGS)
             new.append(categories[row[0]])
     for cat_code, rows in SPECIALIZATIONS.items():
         category = categories[cat_code]

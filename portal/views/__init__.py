@@ -20,15 +20,27 @@ def register_views(appbuilder) -> None:
     catalog_api.register(appbuilder)
     from portal.views.accounts import account_api
     from portal.views.agreement import api as agreement_api
+    from portal.views.bookings import api as bookings_api
     from portal.views.exchange import api as exchange_api
     from portal.views.notifications import api as notifications_api
     from portal.views.practitioners import api as practitioners_api
     from portal.views.trust import api as trust_api
-    for module in (account_api, agreement_api, exchange_api, notifications_api, practitioners_api, trust_api):
+    for module in (account_api, agreement_api, exchange_api, notifications_api, practitioners_api, trust_api,
+                   bookings_api):
         module.register(appbuilder)  # the mobile app's JSON API, one module per domain
     account.register(appbuilder)
     from portal.views.exchange import requests as request_views
     request_views.register(appbuilder)
+    from portal.views.bookings import client as booking_client  # the booking page, "My bookings"
+    booking_client.register(appbuilder)
+    from portal.views.bookings import calendar as booking_calendar  # the practitioner's private calendar feed
+    booking_calendar.register(appbuilder)
+    from portal.views.bookings import review as booking_review  # the review after an appointment
+    booking_review.register(appbuilder)
+    from portal.views.bookings import practice as booking_practice  # schedule and price list
+    booking_practice.register(appbuilder)
+    from portal.views.bookings import practice_bookings  # the practitioner's bookings
+    practice_bookings.register(appbuilder)
     from portal.views.notifications import inbox
     inbox.register(appbuilder)
     from portal.views.exchange import messages

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.views.accounts.admin import UserAdminView
 from portal.views.agreement.admin import AcceptanceAdminView, AgreementAdminView
+from portal.views.bookings.admin import BookingAdminView
 from portal.views.catalog.admin import (
     CategoryAdminView,
     ChamberAdminView,
@@ -31,6 +32,7 @@ BACK_OFFICE = [
     (OfferAdminView, "Offers", _l("Offers"), "fa-handshake"),
     (ReviewAdminView, "Reviews", _l("Reviews"), "fa-star"),
     (ThreadAdminView, "Conversations", _l("Conversations"), "fa-comments"),
+    (BookingAdminView, "Bookings", _l("Bookings"), "fa-calendar-check"),
     (CategoryAdminView, "Categories", _l("Categories"), "fa-folder"),
     (SpecializationAdminView, "Specializations", _l("Specializations"), "fa-tags"),
     (RegionAdminView, "Regions", _l("Regions"), "fa-map"),

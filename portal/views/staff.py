@@ -32,6 +32,7 @@ LABELS = {
     "description_kk": _l("Description (kk)"), "description_ru": _l("Description (ru)"),
     "description_en": _l("Description (en)"), "regulator_kk": _l("Regulator (kk)"),
     "regulator_ru": _l("Regulator (ru)"), "takes_requests": _l("Takes requests"),
+    "takes_bookings": _l("Takes bookings"),
     "sort_order": _l("Sort order"), "icon": _l("Icon"), "centre_kk": _l("Centre (kk)"),
     "centre_ru": _l("Centre (ru)"), "version": _l("Version"), "title_kk": _l("Title (kk)"),
     "title_ru": _l("Title (ru)"), "title_en": _l("Title (en)"), "text_kk": _l("Text (kk)"),

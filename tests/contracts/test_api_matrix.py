@@ -9,10 +9,12 @@ added), with Bearer tokens and no cookies, as the app calls it.
 * Every role, with ids that do not exist: never a server error, never a success.
 * IDOR: every operation that takes a row id, called by someone else with the id
   of a row they may not touch (a request, offer, review, conversation, file,
-  session, document or quiz attempt of another user), is refused, and the row
+  session, document or quiz attempt of another user; a booking, price list line or change of a
+  date of another practitioner), is refused, and the row
   is unchanged."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -20,6 +22,7 @@ from sqlalchemy import select
 
 from portal.core.extensions import db
 from portal.models.accounts import AccountStatus, UserSession
+from portal.models.bookings import AvailabilityException, Booking, BookingStatus, ServiceItem
 from portal.models.exchange import Attachment, Offer, Review, ServiceRequest, Thread
 from portal.models.practitioners import ProfileDocument, QuizAttempt
 from portal.services.accounts import api_tokens
@@ -123,6 +126,19 @@ def rows(app, world):
                                  content_type="application/pdf", size=10, storage_key="idor-sweep-licence.pdf")
     r.attempt = QuizAttempt(profile_id=world.profile.id, question_ids="[]", answers="{}")
     db.session.add_all([r.document, r.attempt])
+    # bookings: A's booking with a notary who takes bookings (the stranger practitioner's category takes
+    # them too, so the refusal comes from the row), the notary's price list line and change of a date
+    booked = make_practitioner(sm, category_code="notary", first_name="Записи")
+    booked.category.takes_bookings = True
+    r.service_item = ServiceItem(profile_id=booked.id, name_ru="Услуга", price=1000, duration_minutes=30)
+    r.exception = AvailabilityException(profile_id=booked.id, day=dt.date.today() + dt.timedelta(days=5))
+    db.session.add_all([r.service_item, r.exception])
+    db.session.flush()
+    starts = dt.datetime.now(dt.UTC).replace(tzinfo=None, second=0, microsecond=0) + dt.timedelta(days=3)
+    r.booking = Booking(profile_id=booked.id, client_id=world.client_a.id, service_item_id=r.service_item.id,
+                        starts_at=starts, ends_at=starts + dt.timedelta(minutes=30), price=1000,
+                        status=BookingStatus.REQUESTED)
+    db.session.add(r.booking)
     db.session.commit()
     _token(app, world.client_a)  # a live API session of A
     r.session = db.session.scalars(select(UserSession).where(UserSession.user_id == world.client_a.id)).first()
@@ -134,7 +150,8 @@ def _target(rows, name: str):
     w = rows.world
     return {"request_id": rows.open_request, "offer_id": rows.open_offer, "review_id": w.review_a,
             "thread_id": rows.thread, "attachment_id": rows.attachment, "session_id": rows.session,
-            "document_id": rows.document, "attempt_id": rows.attempt}.get(name)
+            "document_id": rows.document, "attempt_id": rows.attempt, "booking_id": rows.booking,
+            "service_id": rows.service_item, "exception_id": rows.exception}.get(name)
 
 
 def _plausible_body(path: str) -> dict:
@@ -149,12 +166,18 @@ def _plausible_body(path: str) -> dict:
         return {"body": "Чужое сообщение"}
     if path.endswith("/ask-completion"):
         return {"work_done": True}
+    if path.startswith("/api/v1/bookings/{booking_id}/"):
+        when = (dt.datetime.now(dt.UTC) + dt.timedelta(days=4)).replace(minute=0, second=0, microsecond=0)
+        return {"reason": "Чужая запись", **({"starts_at": when.isoformat()} if path.endswith("/move") else {})}
+    if path == "/api/v1/practice/services/{service_id}":
+        return {"name_ru": "Чужая услуга", "price": 1, "duration_minutes": 30}
     return {}
 
 
 def _snapshot(rows):
     db.session.expire_all()
-    tables = (ServiceRequest, Offer, Review, Thread, Attachment, UserSession, ProfileDocument, QuizAttempt)
+    tables = (ServiceRequest, Offer, Review, Thread, Attachment, UserSession, ProfileDocument, QuizAttempt,
+              Booking, ServiceItem, AvailabilityException)
     return {t.__tablename__: committed_state(*db.session.scalars(select(t)).all()) for t in tables}
 
 

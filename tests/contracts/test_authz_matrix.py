@@ -65,7 +65,8 @@ def token_api(endpoint, role, w):
     operation = getattr(getattr(view, method), "_portal_operation")
     if not operation.public:
         return 401
-    if view_name == "PractitionersApi" and not w.practitioner.is_active:  # a blocked practitioner is not public
+    if view_name in ("PractitionersApi", "ProfileBookingsApi") and not w.practitioner.is_active:
+        # a blocked practitioner is not public
         return 404
     return TOKEN_API_PUBLIC.get(endpoint, 200)
 
@@ -385,8 +386,46 @@ ACCESS = {
 SKIP_BLUEPRINTS = {"static", "appbuilder"}  # static files
 TOKEN_API_VIEWS = ("RequestsApi", "OffersApi", "FeedApi", "ConversationsApi", "AttachmentsApi", "ReviewsApi",
                    "PractitionersApi", "PracticeApi", "PracticeQuizApi", "AccountApi", "AccountSecurityApi",
-                   "AgreementApi", "ComplaintsApi", "SupportApi", "NotificationsApi", "PushApi")
+                   "AgreementApi", "ComplaintsApi", "SupportApi", "NotificationsApi", "PushApi",
+                   "ProfileBookingsApi", "BookingsApi", "PracticeBookingsApi")
 ACCESS.update({name: token_api for name in TOKEN_API_VIEWS})
+
+
+def staff_bookings(endpoint, role, w):
+    """Bookings in the back office (views.bookings.admin): read-only for moderators and
+    admins; the matrix world has no booking, so the details of the MISSING one are a 404."""
+    method = endpoint.split(".")[1]
+    if method == "action":
+        return "redirect"  # unknown action: refused with a flash for every role
+    if role not in ("moderator", "admin") or method not in ("list", "show"):
+        return denied(role)
+    return 404 if method == "show" else 200
+
+
+def booking_review(endpoint, role, w):
+    """The review after a booking (views.bookings.review): a client's page (practitioners
+    and admins are clients too) on their own booking; the MISSING one is a 404."""
+    if role == "anonymous":
+        return "login"
+    return 403 if role == "moderator" else 404
+
+
+ACCESS.update({"BookingAdminView": staff_bookings, "BookingReviewsView": booking_review})
+
+
+def client_bookings(endpoint, role, w):
+    """"My bookings" (views.bookings.client): clients' pages (practitioners and admins are
+    clients too); moderators have none; the MISSING booking is a 404."""
+    if role == "anonymous":
+        return "login"
+    if role == "moderator":
+        return 403
+    return 200 if endpoint.endswith(".index") else 404
+
+
+# the booking page and free-times fragment of a profile (views.bookings.book): public, but the
+# matrix world's profile is an advocate's, whose category takes no bookings
+ACCESS.update({"ClientBookingsView": client_bookings, "BookView": lambda e, role, w: 404})
 
 
 def webapp_view(endpoint, role, w):
@@ -395,6 +434,46 @@ def webapp_view(endpoint, role, w):
 
 
 ACCESS["WebAppView"] = webapp_view
+
+
+def practice_schedule(endpoint, role, w):
+    """The practitioner's schedule and price list (views.bookings.practice): the Practitioner role
+    (admins hold every permission); the matrix world's practitioner is an advocate, whose
+    category takes no bookings, and admins have no practice: both get the page saying why (403)."""
+    if role == "anonymous":
+        return "login"
+    return 403
+
+
+def practice_bookings(endpoint, role, w):
+    """The practitioner's bookings (views.bookings.practice_bookings): the Practitioner role; the
+    list for anyone with a practitioner profile (admins have none: the page saying why, 403);
+    the MISSING booking is a 404."""
+    if role == "anonymous":
+        return "login"
+    if role in ("client", "moderator"):
+        return 403
+    if endpoint.endswith(".index"):
+        return 200 if role == "practitioner" else 403
+    return 404
+
+
+ACCESS.update({"PracticeScheduleView": practice_schedule, "PracticeBookingsView": practice_bookings})
+
+
+def calendar_feed(endpoint, role, w):
+    """The private iCalendar feed (views.bookings.calendar): an unknown token is a 404 for
+    everybody; its reset asks for sign-in, is a 404 without a practitioner profile, and
+    sends a practitioner back with the reason when the practice takes no bookings (the
+    matrix world's practitioners are advocates)."""
+    if endpoint.endswith(".feed"):
+        return 404
+    if role == "anonymous":
+        return "login"
+    return 404 if role in ("client", "moderator", "admin") else "redirect"
+
+
+ACCESS["CalendarFeedView"] = calendar_feed
 # public operations answering something else than 200 with the matrix world's ids
 TOKEN_API_PUBLIC: dict[str, int] = {"PushApi.key": 404}  # no VAPID keys in the tests' configuration
 
@@ -419,14 +498,17 @@ def _args(rule, w):
         }.get(view, MISSING)
     if rule.endpoint == "RequestsView.show":
         pk = w.request_a.id
-    values = {"pk": pk, "request_id": pk, "offer_id": MISSING, "review_id": MISSING, "thread_id": MISSING,
-              "attachment_id": MISSING, "notification_id": MISSING, "conversation_id": MISSING,
-              "document_id": MISSING, "user_id": MISSING, "attempt_id": MISSING, "interview_id": MISSING, "action": "approve", "profile_id": w.profile.id, "code": "advocate", "version": 1, "locale": "ru",
+    values = {"pk": pk, "request_id": pk, "booking_id": MISSING, "offer_id": MISSING, "review_id": MISSING,
+              "thread_id": MISSING, "attachment_id": MISSING, "notification_id": MISSING,
+              "conversation_id": MISSING, "document_id": MISSING, "user_id": MISSING, "attempt_id": MISSING,
+              "interview_id": MISSING, "action": "approve", "profile_id": w.profile.id, "code": "advocate",
+              "version": 1, "locale": "ru",
               "name": "muldelete", "filename": "0000_sep_missing.txt", "activation_hash": "nope",
               "group_by": "0", "version_": "v1",
               "complaint_id": MISSING, "target": "profile", "target_id": w.profile.id,
               "event_id": MISSING, "session_id": MISSING, "token": "nope",
-              "region": "KZ-75", "specialization": w.profile.specializations[0].code, "n": 0}
+              "region": "KZ-75", "specialization": w.profile.specializations[0].code, "n": 0,
+              "exception_id": MISSING, "item_id": MISSING}
     return {arg: values[arg] for arg in rule.arguments}
 
 

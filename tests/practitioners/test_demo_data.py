@@ -5,6 +5,7 @@ decision), dated in order in the past; and every demo practitioner's "My
 practice" page shows only the steps their status still needs."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -17,6 +18,7 @@ from portal.core.audit import AuditEntry
 from portal.core.clock import utcnow
 from portal.core.extensions import db
 from portal.models.accounts import PortalUser
+from portal.models.bookings import BookingRules, ServiceItem, WorkingHours
 from portal.models.notifications import EmailState, MailOutbox, Notification
 from portal.models.practitioners import (
     DocumentKind,
@@ -25,6 +27,7 @@ from portal.models.practitioners import (
     PractitionerProfile,
     ProfileStatus,
 )
+from portal.services.bookings.availability import profile_free_slots
 from portal.services.practitioners import decisions, documents, questionnaire, quiz
 from tests.conftest import login
 from tests.factories import PASSWORD, make_practitioner
@@ -58,7 +61,7 @@ def _chain(profile) -> list[AuditEntry]:
 
 def test_counts_statuses_and_known_logins(counts):
     assert counts == {"practitioners": 50, "approved": 45, "clients": 8, "requests": 21,
-                      "offers": counts["offers"], "reviews": 11}
+                      "offers": counts["offers"], "reviews": 11, "bookable": 19}
     profiles = _profiles()
     wanted = {}
     for code, (n, others) in demo.PLAN.items():
@@ -76,6 +79,25 @@ def test_counts_statuses_and_known_logins(counts):
         assert profile.status == S.APPROVED and profile.category.code == "advocate"
         assert client.region in profile.regions and profile.user.has_role("Practitioner")
     assert _user(demo.MODERATOR_LOGIN).has_role("Moderator")
+    notary = db.session.scalars(select(PractitionerProfile).where(
+        PractitionerProfile.user_id == _user(demo.NOTARY_LOGIN).id)).one()
+    assert notary.status == S.APPROVED and notary.category.code == "notary" and notary.category.takes_bookings
+
+
+def test_bookable_practitioners_have_hours_and_a_price_list(counts):
+    """Every public notary and consultant can be booked at once: hours, rules, a price
+    list, and free slots (9 + 10 approved in the plan)."""
+    bookable = [p for p in _profiles() if p.category.takes_bookings and p.is_public]
+    assert len(bookable) == counts["bookable"] == 19
+    now = utcnow()
+    for p in bookable:
+        assert db.session.scalars(select(ServiceItem).where(ServiceItem.profile_id == p.id)).all()
+        assert db.session.scalars(select(WorkingHours).where(WorkingHours.profile_id == p.id)).all()
+        assert db.session.get(BookingRules, p.id) is not None
+        assert profile_free_slots(p.id, now, now + dt.timedelta(days=14), now)
+    others = [p for p in _profiles() if not p.category.takes_bookings]
+    assert not db.session.scalars(select(ServiceItem).where(
+        ServiceItem.profile_id.in_([p.id for p in others]))).all()
 
 
 def test_every_verified_profile_went_through_the_verification_steps(counts):

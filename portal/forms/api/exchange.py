@@ -189,7 +189,10 @@ class ReviewReplyIn(In):
 
 class RequestReviewOut(Out):
     id = fields.Integer(required=True)
-    request_id = fields.Integer(required=True)
+    request_id = fields.Integer(required=True, allow_none=True,
+                                metadata={"description": "The completed request reviewed (null: a booking)"})
+    booking_id = fields.Integer(required=True, allow_none=True,
+                                metadata={"description": "The attended booking reviewed (null: a request)"})
     profile_id = fields.Integer(required=True)
     rating = fields.Integer(required=True)
     comment = fields.String(required=True)

@@ -2,15 +2,23 @@
 with their files, the list with unread counts."""
 from __future__ import annotations
 
-from marshmallow import fields
+from flask_babel import gettext
+from marshmallow import ValidationError, fields, validates_schema
 
 from portal.forms.api import Id, In, Out, Text, UtcDateTime
 from portal.forms.api.exchange import FileOut, PartyContactsOut, RequestBriefOut
 
 
 class ThreadOpenIn(In):
-    request_id = Id(required=True)
+    request_id = Id(allow_none=True, load_default=None, metadata={"description": "A request's conversation"})
     profile_id = Id(allow_none=True, metadata={"description": "The client: which practitioner"})
+    booking_id = Id(allow_none=True, load_default=None,
+                    metadata={"description": "A booking's conversation (instead of request_id)"})
+
+    @validates_schema
+    def one_subject(self, data, **kwargs):
+        if (data.get("request_id") is None) == (data.get("booking_id") is None):
+            raise ValidationError(gettext("Send either request_id or booking_id."), "_schema")
 
 
 class ThreadMessageIn(In):
@@ -30,7 +38,12 @@ class ThreadMessageOut(Out):
 
 class ConversationOut(Out):
     id = fields.Integer(required=True)
-    request = fields.Nested(RequestBriefOut, required=True)
+    request = fields.Nested(RequestBriefOut, allow_none=True, required=True,
+                            metadata={"description": "The request it is about (null: a booking's conversation)"})
+    booking_id = fields.Integer(allow_none=True, required=True,
+                                metadata={"description": "The booking it is about (null: a request's conversation)"})
+    title = fields.String(required=True, metadata={"description": "The request's title, or the booking's "
+                                                                  "service and local date and time"})
     role = fields.String(required=True, metadata={"enum": ["client", "practitioner"]})
     profile_id = fields.Integer(required=True)
     other_name = fields.String(required=True)

@@ -9,6 +9,7 @@ from portal.core.labels import label
 from portal.forms.api import Id, In, Out, Query, Text
 from portal.forms.api.accounts import UtcDateTime
 from portal.models.trust import ComplaintKind, ComplaintTarget
+from portal.services.bookings import conversation as booking_threads
 from portal.services.trust import complaints, support
 from portal.services.trust.complaint_targets import Target
 
@@ -99,7 +100,7 @@ def summary(target: Target) -> str:
         return f"{gettext('Offer of %(name)s on the request', name=o.profile.name)} {_quote(o.request.title)}"
     sender = o.sender.display_name if o.sender else ""
     text = gettext("Message from %(name)s in the conversation about", name=sender)
-    return f"{text} {_quote(o.thread.request.title)}: {_quote(o.body)}"
+    return f"{text} {_quote(booking_threads.title(o.thread))}: {_quote(o.body)}"
 
 
 def complaint_body(complaint, target: Target) -> dict:

@@ -10,11 +10,15 @@ What happens, in order (``close_account``):
    moves to "closed" through the verification service: it leaves the public
    pages, staff queues and, through the search outbox, the search index. Its
    personal fields and documents (photo, licence copies) are erased.
+   Bookings (services.bookings.closure): the notes they wrote as a client and
+   the reasons they gave are erased; their bookings that have not started yet
+   (as a client, or as the practitioner) are cancelled, audited, and the other
+   side is told.
 2. Deleted: login events, sessions, password-reset tokens, notifications and
    preferences, mail outbox rows addressed to them, their support
    conversations (and visitor feedback sent from their email), API keys,
-   pending FAB registrations, the files they uploaded (request and message
-   attachments; the files go once the transaction is committed).
+   pending FAB registrations, the files they uploaded (request, booking and
+   message attachments; the files go once the transaction is committed).
 3. Kept but anonymised, because other people rely on them:
    * reviews stay published; the author shows as "Anonymous client";
    * conversations stay with the other party: messages the user wrote keep
@@ -63,6 +67,7 @@ from portal.models.accounts import (
     is_staff,
 )
 from portal.models.agreement import AgreementAcceptance
+from portal.models.bookings import Booking
 from portal.models.exchange import Attachment, Message, Offer, Review, ServiceRequest, Thread
 from portal.models.notifications import (
     MailOutbox,
@@ -72,6 +77,7 @@ from portal.models.notifications import (
     PushSubscription,
 )
 from portal.models.trust import Complaint, SupportConversation, SupportKind, SupportMessage
+from portal.services.bookings import closure as bookings_closure
 from portal.services.exchange import attachments, request_lifecycle
 from portal.services.exchange import offers as offers_service
 from portal.services.notifications import inbox
@@ -90,6 +96,7 @@ ACCOUNT_IDENTITY = tuple(f"{table}.{column}" for table in ("ab_user", "ab_regist
 class Closure:
     requests_cancelled: int = 0
     offers_withdrawn: int = 0
+    bookings_cancelled: int = 0
     files_deleted: int = 0
 
 
@@ -123,6 +130,8 @@ def close_account(user: PortalUser, password: str, confirmed: bool, now: dt.date
         _mask_shared_texts(user, ids.pattern(names=True))  # before notifications quote request titles
         db.session.flush()  # the services below re-read rows under a lock
         result.requests_cancelled = request_lifecycle.cancel_all_of(user, now)
+        bookings_closure.erase_texts_of(user)  # before the cancellations write their own reason
+        result.bookings_cancelled = bookings_closure.cancel_all_of(user, now)
         paths = []
         profile = user.practitioner_profile
         if profile is not None:
@@ -139,7 +148,8 @@ def close_account(user: PortalUser, password: str, confirmed: bool, now: dt.date
         result.files_deleted = len(paths)
         audit.record(ENTITY, user.id, previous, AccountStatus.CLOSED, user.id, action="close",
                      reason=f"requests cancelled {result.requests_cancelled}, offers withdrawn "
-                            f"{result.offers_withdrawn}, files deleted {result.files_deleted}")
+                            f"{result.offers_withdrawn}, bookings cancelled {result.bookings_cancelled}, "
+                            f"files deleted {result.files_deleted}")
     except Exception:
         db.session.rollback()
         raise
@@ -168,7 +178,9 @@ def _mask_shared_texts(user: PortalUser, pattern) -> None:
                           ("title", "description"), pattern)
     redaction.redact_rows(db.session.scalars(select(Offer).where(or_(
         Offer.request_id.in_(own_requests), Offer.profile_id == profile_id))), ("message",), pattern)
-    threads = select(Thread.id).where(or_(Thread.request_id.in_(own_requests), Thread.profile_id == profile_id))
+    own_bookings = select(Booking.id).where(Booking.client_id == user.id)
+    threads = select(Thread.id).where(or_(Thread.request_id.in_(own_requests), Thread.booking_id.in_(own_bookings),
+                                          Thread.profile_id == profile_id))
     redaction.redact_rows(db.session.scalars(select(Message).where(Message.thread_id.in_(threads))),
                           ("body",), pattern)
     redaction.redact_rows(db.session.scalars(select(Review).where(or_(

@@ -19,9 +19,11 @@ from portal.core.clock import utcnow
 from portal.core.extensions import db
 from portal.models.accounts import LoginEvent, PortalUser, UserSession
 from portal.models.agreement import AgreementAcceptance
+from portal.models.bookings import Booking
 from portal.models.exchange import Offer, OfferStatus, Review, ReviewStatus, ServiceRequest, Thread
 from portal.models.notifications import Notification, NotificationPreference
 from portal.models.trust import Complaint, SupportConversation
+from portal.services.bookings import conversation as booking_threads
 from portal.services.notifications import kinds
 
 FORMAT = "alemtrust-personal-data/1"
@@ -144,16 +146,19 @@ def _offers(profile) -> list[dict]:
 
 
 def _conversations(user: PortalUser, profile) -> list[dict]:
-    mine = ServiceRequest.client_id == user.id
+    """Conversations about requests and about bookings (request_id or booking_id)."""
+    mine = or_(ServiceRequest.client_id == user.id, Booking.client_id == user.id)
     if profile is not None:
         mine = or_(mine, Thread.profile_id == profile.id)
     out = []
-    for t in db.session.scalars(select(Thread).join(ServiceRequest, ServiceRequest.id == Thread.request_id)
+    for t in db.session.scalars(select(Thread).outerjoin(ServiceRequest, ServiceRequest.id == Thread.request_id)
+                                .outerjoin(Booking, Booking.id == Thread.booking_id)
                                 .where(mine).order_by(Thread.created_at, Thread.id)):
-        as_client = t.request.client_id == user.id
-        other = t.profile.user if as_client else t.request.client
+        as_client = booking_threads.client_id_of(t) == user.id
+        other = t.profile.user if as_client else booking_threads.client_of(t)
         out.append({
-            "id": t.id, "request_id": t.request_id, "request_title": t.request.title,
+            "id": t.id, "request_id": t.request_id, "booking_id": t.booking_id,
+            "request_title": booking_threads.title(t),
             "my_role": "client" if as_client else "practitioner",
             "with": other.display_name if other is not None else None,
             "messages": [{"id": m.id, "from_me": m.sender_id == user.id, "sent_at": _time(m.created_at),
@@ -169,7 +174,8 @@ def _reviews(condition, written: bool) -> list[dict]:
         stmt = stmt.where(Review.status == ReviewStatus.PUBLISHED)
     out = []
     for r in db.session.scalars(stmt.order_by(Review.created_at, Review.id)):
-        row = {"id": r.id, "request_id": r.request_id, "rating": r.rating, "comment": r.comment,
+        row = {"id": r.id, "request_id": r.request_id, "booking_id": r.booking_id, "rating": r.rating,
+               "comment": r.comment,
                "reply": r.reply, "created_at": _time(r.created_at)}
         if written:
             row.update(practitioner=r.profile.name, status=r.status)

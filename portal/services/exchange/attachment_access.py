@@ -1,6 +1,7 @@
 """Who may read a stored attachment: the parties of its request or thread,
-and staff (on the record). Above services.messages and services.requests,
-whose visibility rules it asks; services.attachments stores and checks files."""
+the client and the practitioner of its booking, and staff (on the record).
+Above services.messages and services.requests, whose visibility rules it asks;
+services.attachments stores and checks files."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -8,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from portal.core import audit
 from portal.core.errors import NotFound
 from portal.core.extensions import db
-from portal.models.accounts import PortalUser
+from portal.models.accounts import PortalUser, is_staff
 from portal.models.exchange import Attachment
 from portal.services.exchange import messages, requests
 
@@ -24,6 +25,8 @@ def get_for(user: PortalUser, attachment_id: int) -> Attachment:
             staff_only = messages.role_in(user, thread) == "staff"
         elif att.request_id is not None:
             staff_only = requests.viewer_role(user, requests.get_visible(user, att.request_id)) == "staff"
+        elif att.booking_id is not None:
+            staff_only = _booking_role(user, att) == "staff"
         else:
             raise NotFound(_l("This file does not exist or is not available to you."))
     except NotFound:
@@ -32,3 +35,16 @@ def get_for(user: PortalUser, attachment_id: int) -> Attachment:
         audit.record("attachment", att.id, None, None, user.id, action="staff_download")
         db.session.commit()
     return att
+
+
+def _booking_role(user: PortalUser, att: Attachment) -> str:
+    """"client" or "practitioner" of the attachment's booking, "staff"; NotFound for anyone else."""
+    booking = att.booking
+    if booking is not None and user is not None and getattr(user, "id", None) is not None:
+        if booking.client_id == user.id:
+            return "client"
+        if booking.profile is not None and booking.profile.user_id == user.id:
+            return "practitioner"
+        if is_staff(user):
+            return "staff"
+    raise NotFound(_l("This file does not exist or is not available to you."))

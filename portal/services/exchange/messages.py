@@ -1,8 +1,10 @@
 """Conversations between a client and a practitioner: one thread per request
-and practitioner. Before a selection it is for questions (the practitioner
-must still be able to offer, or have an offer); after it only the selected
-practitioner's thread stays open, for the work. Nobody else reads a thread;
-staff may, and every such reading is written to the audit trail."""
+and practitioner, or one per booking (services.bookings.conversation says when
+a booking's thread is open for writing and what it is called). Before a
+selection a request's thread is for questions (the practitioner must still be
+able to offer, or have an offer); after it only the selected practitioner's
+thread stays open, for the work. Nobody else reads a thread; staff may, and
+every such reading is written to the audit trail."""
 from __future__ import annotations
 
 import datetime as dt
@@ -20,8 +22,10 @@ from portal.core.files import check as check_uploads
 from portal.core.files import uploaded
 from portal.core.paging import Page
 from portal.models.accounts import PortalUser, is_staff
+from portal.models.bookings import Booking
 from portal.models.exchange import Message, OfferStatus, RequestStatus, ServiceRequest, Thread
 from portal.models.practitioners import PractitionerProfile
+from portal.services.bookings import conversation as booking_threads
 from portal.services.exchange import attachments
 from portal.services.exchange import requests as requests_service
 from portal.services.notifications import inbox
@@ -43,7 +47,7 @@ def _not_found() -> NotFound:
 
 
 def role_in(user: PortalUser, thread: Thread) -> str | None:
-    if thread.request.client_id == user.id:
+    if booking_threads.client_id_of(thread) == user.id:
         return "client"
     if thread.profile.user_id == user.id:
         return "practitioner"
@@ -78,6 +82,10 @@ def _audit_staff_read(user: PortalUser, thread: Thread, reason: str) -> None:
 
 
 def is_selected(thread: Thread) -> bool:
+    """The parties may see each other's contacts: the practitioner's offer was selected
+    (a request), the booking was confirmed (a booking)."""
+    if thread.booking_id is not None:
+        return booking_threads.contacts_visible(thread.booking)
     return _is_selected(thread.request, thread.profile_id)
 
 
@@ -87,6 +95,10 @@ def _is_selected(req: ServiceRequest, profile_id: int) -> bool:
 
 
 def can_write(thread: Thread, role: str) -> bool:
+    if thread.booking_id is not None:
+        booking = thread.booking
+        return (role in ("client", "practitioner") and booking_threads.writable(booking)
+                and not booking.client.is_closed and not thread.profile.user.is_closed)
     return _can_write(thread.request, thread.profile, role)
 
 
@@ -167,15 +179,15 @@ def post(user: PortalUser, thread_id: int, body: str, files=(), now: dt.datetime
     if role == "client":
         thread.client_read_at, recipient = now, thread.profile.user
     else:
-        thread.practitioner_read_at, recipient = now, thread.request.client
-    inbox.notify(recipient, "new_message", links.thread_page(thread.id), title=thread.request.title,
-                         name=user.full_name)
+        thread.practitioner_read_at, recipient = now, booking_threads.client_of(thread)
+    inbox.notify(recipient, "new_message", links.thread_page(thread.id),
+                 title=booking_threads.title_param(thread), name=user.full_name)
     tx.commit()
     return message
 
 
 def unread_count(thread: Thread, role: str) -> int:
-    return unread_counts(thread.request.client_id if role == "client" else thread.profile.user_id,
+    return unread_counts(booking_threads.client_id_of(thread) if role == "client" else thread.profile.user_id,
                          [thread.id]).get(thread.id, 0)
 
 
@@ -183,15 +195,25 @@ def unread_counts(user_id: int, thread_ids: list[int]) -> dict[int, int]:
     """Messages from the other side that ``user_id`` has not seen, per thread, in one query."""
     if not thread_ids:
         return {}
-    is_client = ServiceRequest.client_id == user_id
+    is_client = _client_id() == user_id
     seen = case((is_client, Thread.client_read_at), else_=Thread.practitioner_read_at)
     rows = db.session.execute(
-        select(Message.thread_id, func.count()).join(Thread, Thread.id == Message.thread_id)
-        .join(ServiceRequest, ServiceRequest.id == Thread.request_id)
+        _with_subjects(select(Message.thread_id, func.count()).join(Thread, Thread.id == Message.thread_id))
         .where(Message.thread_id.in_(thread_ids), Message.sender_id != user_id,
                or_(seen.is_(None), Message.created_at > seen))
         .group_by(Message.thread_id))
     return dict(rows.all())
+
+
+def _client_id():
+    """The SQL expression of a thread's client (of its request or of its booking);
+    the statement needs ``_with_subjects``."""
+    return func.coalesce(ServiceRequest.client_id, Booking.client_id)
+
+
+def _with_subjects(stmt):
+    return (stmt.outerjoin(ServiceRequest, ServiceRequest.id == Thread.request_id)
+            .outerjoin(Booking, Booking.id == Thread.booking_id))
 
 
 def threads_of_request(client: PortalUser, request_id: int) -> list[tuple[Thread, int]]:
@@ -216,18 +238,47 @@ def mine(user: PortalUser, page: int = 1, per_page: int = 20) -> Page:
     """The threads the user takes part in that have a message, latest activity
     first, paged; items are (thread, "client" or "practitioner", unread count)."""
     profile = getattr(user, "practitioner_profile", None)
-    cond = ServiceRequest.client_id == user.id
+    cond = _client_id() == user.id
     if profile is not None:
         cond = or_(cond, Thread.profile_id == profile.id)
-    stmt = select(Thread).join(ServiceRequest).where(cond, Thread.last_message_at.is_not(None))
+    stmt = _with_subjects(select(Thread)).where(cond, Thread.last_message_at.is_not(None))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     page = max(1, min(page, max(1, -(-total // per_page))))
     threads = db.session.scalars(
         stmt.options(selectinload(Thread.request).selectinload(ServiceRequest.client),
+                     selectinload(Thread.booking).selectinload(Booking.client),
+                     selectinload(Thread.booking).selectinload(Booking.service_item),
                      selectinload(Thread.profile).selectinload(PractitionerProfile.user))
         .order_by(Thread.last_message_at.desc(), Thread.id.desc())
         .limit(per_page).offset((page - 1) * per_page)).all()
     unread = unread_counts(user.id, [t.id for t in threads])
-    items = [(t, "client" if t.request.client_id == user.id else "practitioner", unread.get(t.id, 0))
+    items = [(t, "client" if booking_threads.client_id_of(t) == user.id else "practitioner", unread.get(t.id, 0))
              for t in threads]
     return Page(items=items, total=total, page=page, per_page=per_page)
+
+
+# --- a booking's conversation ------------------------------------------------------------------
+
+def _own_booking(user: PortalUser, booking_id: int) -> Booking:
+    booking = db.session.get(Booking, booking_id)
+    if booking is None or not (booking.client_id == user.id or booking.profile.user_id == user.id):
+        raise _not_found()
+    return booking
+
+
+def booking_thread(user: PortalUser, booking_id: int) -> Thread | None:
+    """The conversation of a booking the user is a party to, if it was started (nothing is created)."""
+    return booking_threads.find(_own_booking(user, booking_id).id)
+
+
+def open_booking_thread(user: PortalUser, booking_id: int) -> Thread:
+    """Get or start the conversation of a booking: its client or the practitioner only.
+    A new one is started only while it can be written in."""
+    booking = _own_booking(user, booking_id)
+    thread = booking_threads.find(booking.id)
+    if thread is None:
+        if not booking_threads.writable(booking):
+            raise ServiceError(_l("This conversation can no longer be started."))
+        thread = booking_threads.thread_for(booking)
+        tx.commit()
+    return thread

@@ -2,7 +2,16 @@
 one, about the practitioner whose offer was selected; it can be edited for
 REVIEW_EDIT_HOURS; the practitioner may publish one public reply. Ratings of
 2 or less are negative; the third negative review flags the profile for the
-moderators (6.6)."""
+moderators (6.6).
+
+After an appointment the same holds for a booking (Review.booking_id): its
+client may leave one review once the practitioner marked the booking
+attended. Only "attended" opens it: a confirmed booking whose time has passed
+without a mark is not enough (the client may not have come, and a no-show mark
+may still follow), and a no-show, declined or cancelled booking never is. The
+edit window, the reply, moderation, the rating and the 6.6 flag
+(profiles.recompute counts every published review of the profile) are the
+same for both kinds."""
 from __future__ import annotations
 
 import datetime as dt
@@ -18,7 +27,9 @@ from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
 from portal.core.paging import Page, paged
 from portal.models.accounts import PortalUser
+from portal.models.bookings import Booking, BookingStatus
 from portal.models.exchange import RequestStatus, Review, ReviewStatus
+from portal.services.bookings import conversation as booking_subject
 from portal.services.exchange import requests as requests_service
 from portal.services.notifications import inbox
 from portal.services.practitioners.profiles import profile_reviews, recompute
@@ -62,6 +73,54 @@ def create(client: PortalUser, request_id: int, rating: int, comment: str,
     recompute(profile, now)
     inbox.notify(profile.user, "new_review", links.profile_page(profile.id), title=req.title,
                          rating=rating)
+    tx.commit()
+    return review
+
+
+# --- after a booking ------------------------------------------------------------------------------
+
+_ALREADY_BOOKING = _l("You have already reviewed this appointment; you can edit your review instead.")
+
+
+def get_own_booking(client: PortalUser, booking_id: int) -> Booking:
+    """The client's own booking (NotFound for anyone else's, the practitioner's too)."""
+    booking = db.session.get(Booking, booking_id)
+    if booking is None or booking.client_id != client.id:
+        raise NotFound(_l("This booking does not exist or is not yours."))
+    return booking
+
+
+def booking_reviewable(booking: Booking) -> bool:
+    """The appointment took place: the practitioner marked it attended."""
+    return booking.status == BookingStatus.ATTENDED
+
+
+def can_review_booking(client: PortalUser, booking_id: int) -> bool:
+    booking = get_own_booking(client, booking_id)
+    return booking_reviewable(booking) and booking.review is None
+
+
+def create_for_booking(client: PortalUser, booking_id: int, rating: int, comment: str,
+                       now: dt.datetime | None = None) -> Review:
+    """The client's one review after an attended appointment (the rules of ``create``)."""
+    booking = get_own_booking(client, booking_id)
+    if not booking_reviewable(booking):
+        raise ServiceError(_l("You can review the practitioner once the appointment is marked attended."))
+    if booking.review is not None:
+        raise ServiceError(_ALREADY_BOOKING)
+    comment = _validate(rating, comment)
+    profile = booking.profile
+    review = Review(booking_id=booking.id, client_id=client.id, profile_id=profile.id, rating=rating,
+                    comment=comment, created_at=now or utcnow())
+    db.session.add(review)
+    try:
+        db.session.flush()
+    except IntegrityError:  # a concurrent second review of the same booking
+        db.session.rollback()
+        raise ServiceError(_ALREADY_BOOKING) from None
+    recompute(profile, now)
+    inbox.notify(profile.user, "new_review", links.profile_page(profile.id),
+                 title=booking_subject.booking_title_param(booking), rating=rating)
     tx.commit()
     return review
 

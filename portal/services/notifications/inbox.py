@@ -70,9 +70,11 @@ def _choice(user_id: int, kind: str) -> tuple[bool, bool, bool]:
     return _with_defaults(kind, pref)[2:]
 
 
-def notify(user: PortalUser, kind: str, link: str, **params) -> Notification | None:
+def notify(user: PortalUser, kind: str, link: str, *, attachments=None, **params) -> Notification | None:
     """Tell ``user`` that ``kind`` happened; ``link`` is the local path of the
     page it is about. Adds rows to the current session (the caller commits).
+    ``attachments``: files (``mailer.MailFile``) for its email, or a function of the
+    recipient's locale that returns them (kinds sent one by one only; a digest has none).
     Returns the notification when the user sees it in-app, else None."""
     spec = kinds.KINDS.get(kind)
     if spec is None:
@@ -93,7 +95,7 @@ def notify(user: PortalUser, kind: str, link: str, **params) -> Notification | N
     if email and spec.batched:
         row.email_state = EmailState.PENDING
     elif email:
-        _queue_single(user, kind, link, params)
+        _queue_single(user, kind, link, params, attachments)
         row.email_state = EmailState.QUEUED
     db.session.add(row)
     return row if in_app else None
@@ -112,13 +114,14 @@ def render_email(name: str, **context) -> tuple[str, str]:
     return text, html
 
 
-def _queue_single(user: PortalUser, kind: str, link: str, params: dict) -> None:
+def _queue_single(user: PortalUser, kind: str, link: str, params: dict, attachments=None) -> None:
     locale = user_locale(user)
     with force_locale(locale):
         title = kinds.title_for(kind, params)
         text, html = render_email("notification", title=title, url=absolute_url(link), locale=locale,
                                    **email_context(user))
-    mailer.queue(user.email, title, text, html, locale=locale, user_id=user.id)
+        files = attachments(locale) if callable(attachments) else attachments
+    mailer.queue(user.email, title, text, html, locale=locale, user_id=user.id, attachments=files)
 
 
 def _queue_push(user: PortalUser, kind: str, link: str, params: dict) -> None:

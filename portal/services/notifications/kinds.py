@@ -136,6 +136,29 @@ KINDS: dict[str, KindSpec] = {
     "complaint_dismissed": KindSpec(
         _l("Your report #%(number)s was reviewed; no action was taken: %(outcome)s"),
         _l("Staff found no grounds to act on your complaint or report"), "Client", mandatory=True),
+    # bookings (services.bookings.notices): ``service`` and ``when`` (Kazakhstan time) come in
+    # every language; ``name`` is the other side; the link is the booking's page for the reader
+    "booking_requested": KindSpec(
+        _l("%(name)s asks to book %(service)s on %(when)s: please confirm or decline"),
+        _l("A client asked to book your time"), "Practitioner", mandatory=True),
+    "booking_auto_confirmed": KindSpec(
+        _l("%(name)s booked %(service)s on %(when)s (confirmed automatically)"),
+        _l("A client booked your time and it was confirmed automatically"), "Practitioner", mandatory=True),
+    "booking_confirmed": KindSpec(
+        _l("Your booking is confirmed: %(service)s with %(name)s on %(when)s"),
+        _l("A practitioner confirmed your booking (with a calendar file)"), "Client", mandatory=True),
+    "booking_declined": KindSpec(
+        _l("%(name)s declined your booking: %(service)s on %(when)s"),
+        _l("A practitioner declined your booking"), "Client", mandatory=True),
+    "booking_cancelled": KindSpec(
+        _l("%(name)s cancelled the booking %(service)s on %(when)s: %(reason)s"),
+        _l("The other side cancelled a booking"), "any", mandatory=True),
+    "booking_moved": KindSpec(
+        _l("%(name)s moved the booking %(service)s to %(when)s: %(reason)s"),
+        _l("The other side moved a booking to another time"), "any", mandatory=True),
+    "booking_reminder": KindSpec(
+        _l("Reminder: %(service)s with %(name)s on %(when)s"),
+        _l("Reminders 24 hours and 2 hours before a booking"), "any"),
 }
 
 

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
 import logging
 import os
 import smtplib
 from email.utils import parseaddr
+from typing import NamedTuple
 
 from flask import Flask, current_app, has_app_context
 from flask_mail import Connection, Message
@@ -38,13 +40,38 @@ def retry_delay(attempts: int) -> dt.timedelta:
     return backoff(attempts) * RETRY_UNIT
 
 
+class MailFile(NamedTuple):
+    """A file sent with a mail: ``content_type`` is "type/subtype" (no parameters)."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def _encode_files(files: list[MailFile] | None) -> str | None:
+    if not files:
+        return None
+    return json.dumps([{"filename": f.filename, "content_type": f.content_type,
+                        "data": base64.b64encode(f.data).decode("ascii")} for f in files])
+
+
+def files_of(row: MailOutbox) -> list[MailFile]:
+    """The files kept with an outbox row (none when there are none)."""
+    if not row.attachments:
+        return []
+    return [MailFile(f["filename"], f["content_type"], base64.b64decode(f["data"]))
+            for f in json.loads(row.attachments)]
+
+
 def queue(recipient: str, subject: str, body_text: str, body_html: str = "", locale: str = "ru",
-          user_id: int | None = None, session: Session | None = None) -> MailOutbox:
-    """Add an outbox row to ``session`` (default: db.session); the caller commits."""
+          user_id: int | None = None, session: Session | None = None,
+          attachments: list[MailFile] | None = None) -> MailOutbox:
+    """Add an outbox row to ``session`` (default: db.session); the caller commits.
+    ``attachments`` are kept in the row, so every retry sends them too."""
     now = utcnow()
     row = MailOutbox(recipient=recipient, subject=" ".join(subject.split())[:255], body_text=body_text,
                      body_html=body_html, locale=locale, user_id=user_id, status=MailStatus.PENDING,
-                     attempts=0, next_attempt_at=now, created_at=now)
+                     attempts=0, next_attempt_at=now, created_at=now, attachments=_encode_files(attachments))
     (session or db.session).add(row)
     return row
 
@@ -129,6 +156,8 @@ def _message(app: Flask, row: MailOutbox) -> Message:
                       extra_headers={"Content-Language": row.locale, "Auto-Submitted": "auto-generated"})
     domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
     message.msgId = f"<outbox.{row.id}.{row.created_at:%Y%m%d%H%M%S}@{domain}>"  # same id on a retry
+    for file in files_of(row):
+        message.attach(file.filename, file.content_type, file.data)
     return message
 
 

@@ -265,7 +265,13 @@ def _moderate(review: Review, staff: PortalUser, now: dt.datetime | None) -> Non
 
 
 def _tell_author(review: Review, kind: str) -> None:
-    title = review.request.title if review.request is not None else ""
+    if review.request is not None:
+        title = review.request.title
+    elif review.booking is not None and review.booking.service_item is not None:  # the service, in each language
+        item = review.booking.service_item
+        title = {code: getattr(item, f"name_{code}", "") or item.name for code in ("kk", "ru", "en")}
+    else:
+        title = ""
     inbox.notify(review.client, kind, links.profile_page(review.profile_id), title=title,
                          name=review.profile.name)
 

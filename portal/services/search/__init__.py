@@ -4,6 +4,7 @@ truth: a hit that is no longer public is dropped), label the facets, and fall
 back to the plain database directory when the backend is unreachable."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 from dataclasses import dataclass, field, replace
@@ -21,6 +22,7 @@ from portal.models.practitioners import SERVICE_LANGUAGES, PractitionerProfile, 
 from portal.search import SearchQuery, SearchUnavailable, backend, sync, vocabulary
 from portal.search import layout as layout_module
 from portal.search.documents import public_documents, public_ids
+from portal.search.free_time import from_epoch
 from portal.search.parsing import parse_query
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,7 @@ class SearchPage(Page):
     relaxed: bool = False
     unavailable: bool = False
     layout_original: str = ""  # what was typed, when the results are for its keyboard-layout conversion
+    next_free: dict[int, dt.datetime] = field(default_factory=dict)  # earliest free slot (naive UTC) as indexed
 
 
 def _profiles_in_order(ids: list[int]) -> list[PractitionerProfile]:
@@ -133,6 +136,7 @@ def search_profiles(query: SearchQuery, layout: bool = True) -> SearchPage:
         per_page=query.per_page, query=query,
         highlights={h.id: h.highlights for h in result.hits}, facets=facets, relaxed=result.relaxed,
         layout_original=original,
+        next_free={h.id: from_epoch(h.next_free) for h in result.hits if h.next_free is not None},
     )
 
 
@@ -234,9 +238,11 @@ def status() -> Status:
 
 # --- the search state in a URL -------------------------------------------------
 PRICE_LIMIT = 100_000_000
+SERVICE_LIMIT = 100  # characters of the service filter
 SORT_LABELS = {
     "relevance": _l("Relevance"), "rating": _l("Rating"), "reviews": _l("Number of reviews"),
     "experience": _l("Experience"), "price": _l("Price, lowest first"),
+    "earliest": _l("Earliest free time"),
 }
 
 
@@ -276,6 +282,10 @@ def query_from_args(args, per_page: int) -> tuple[SearchQuery, dict[str, str]]:
         errors["language"] = _("Unknown language of service; the filter was ignored.")
         language = None
     page = number("page", int, 1, 10_000, _("Page must be a whole number from 1."))
+    service = " ".join((args.get("service") or "").split())
+    if len(service) > SERVICE_LIMIT:
+        errors["service"] = _("The service name is too long: at most %(n)d characters.", n=SERVICE_LIMIT)
+        service = service[:SERVICE_LIMIT]
     query = SearchQuery(
         text=(args.get("q") or "")[:200],
         category=code("category"), region=code("region"),
@@ -285,6 +295,8 @@ def query_from_args(args, per_page: int) -> tuple[SearchQuery, dict[str, str]]:
         min_rating=number("min_rating", float, 0, 5, _("Minimum rating must be a number from 0 to 5.")),
         max_price=number("max_price", int, 0, PRICE_LIMIT,
                          _("Maximum price must be a whole number of tenge.")),
+        free_week=(args.get("free_week") or "") in ("1", "on", "true"),
+        service=service,
         sort=sort, page=page or 1, per_page=per_page,
     )
     return query, errors

@@ -14,7 +14,8 @@
   each writes an audit entry (entity "complaint"); resolving or dismissing
   tells the reporter the outcome in their language. Illegal moves change
   nothing. Staff never handle a complaint about themselves.
-* ``signals`` lists accounts with many complaints (11.4c) for the accounts page.
+* ``signals`` lists accounts with many complaints (11.4c) for the accounts page;
+  bookings marked no_show count towards it too (services.trust.no_shows).
 """
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ from portal.core.paging import Page, paged
 from portal.models.accounts import PortalUser, is_staff
 from portal.models.trust import Complaint, ComplaintKind, ComplaintNote, ComplaintStatus, ComplaintTarget
 from portal.services.notifications import inbox
+from portal.services.trust import no_shows
 from portal.services.trust.complaint_targets import (  # noqa: F401 (re-exported for the views)
     COMPLAINT_REASONS,
     INACCURACY_REASONS,
@@ -226,6 +228,11 @@ class Signal:
     user: PortalUser
     count: int      # complaints (not dismissed) in the window
     reporters: int  # distinct reporters among them
+    no_shows: int = 0  # bookings this account missed (marked no_show) in the window
+
+    @property
+    def total(self) -> int:
+        return self.count + self.no_shows
 
 
 def signal_days() -> int:
@@ -233,27 +240,39 @@ def signal_days() -> int:
     return int(current_app.config["COMPLAINT_SIGNAL_DAYS"])
 
 
+def _since(now: dt.datetime | None, days: int | None) -> dt.datetime:
+    return (now or utcnow()) - dt.timedelta(days=days if days is not None else signal_days())
+
+
 def _window(now: dt.datetime | None, days: int | None):
-    days = days if days is not None else signal_days()
     return (Complaint.kind == ComplaintKind.COMPLAINT, Complaint.status != ComplaintStatus.DISMISSED,
-            Complaint.created_at >= (now or utcnow()) - dt.timedelta(days=days))
+            Complaint.created_at >= _since(now, days))
 
 
 def signals(now: dt.datetime | None = None, threshold: int | None = None, days: int | None = None,
             limit: int = 50) -> list[Signal]:
     """Accounts with at least ``threshold`` complaints (not dismissed; inaccuracy reports are not
-    complaints) in the last ``days`` days, most complained about first."""
-    threshold = threshold if threshold is not None else int(
-        current_app.config["COMPLAINT_SIGNAL_THRESHOLD"])
-    count = func.count(Complaint.id)
-    rows = db.session.execute(
-        select(Complaint.target_user_id, count, func.count(func.distinct(Complaint.reporter_id)))
+    complaints) and missed bookings (no-shows) together in the last ``days`` days, the most
+    first."""
+    threshold = max(1, threshold if threshold is not None else int(
+        current_app.config["COMPLAINT_SIGNAL_THRESHOLD"]))
+    since = _since(now, days)
+    complained = {uid: (n, reporters) for uid, n, reporters in db.session.execute(
+        select(Complaint.target_user_id, func.count(Complaint.id), func.count(func.distinct(Complaint.reporter_id)))
         .where(Complaint.target_user_id.is_not(None), *_window(now, days))
-        .group_by(Complaint.target_user_id).having(count >= max(1, threshold))
-        .order_by(count.desc(), Complaint.target_user_id).limit(limit)).all()
-    users = {u.id: u for u in db.session.scalars(select(PortalUser).where(
-        PortalUser.id.in_([r[0] for r in rows])))}
-    return [Signal(users[uid], n, reporters) for uid, n, reporters in rows if uid in users]
+        .group_by(Complaint.target_user_id)).all()}
+    missed = no_shows.counts(since)
+    totals = {uid: complained.get(uid, (0, 0))[0] + missed.get(uid, 0) for uid in set(complained) | set(missed)}
+    chosen = sorted((uid for uid, total in totals.items() if total >= threshold),
+                    key=lambda uid: (-totals[uid], uid))[:limit]
+    users = {u.id: u for u in db.session.scalars(select(PortalUser).where(PortalUser.id.in_(chosen)))}
+    return [Signal(users[uid], *complained.get(uid, (0, 0)), no_shows=missed.get(uid, 0))
+            for uid in chosen if uid in users]
+
+
+def no_shows_about(user_id: int, now: dt.datetime | None = None, days: int | None = None) -> int:
+    """Bookings this account missed (marked no_show) in the signal window."""
+    return no_shows.count_about(user_id, _since(now, days))
 
 
 def count_about(user_id: int, now: dt.datetime | None = None, days: int | None = None) -> int:

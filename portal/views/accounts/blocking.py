@@ -71,7 +71,8 @@ class AccountsView(BaseView):
         return self.render_template(T + "account.html", u=user, duplicates=blocking.duplicates(user),
                                     history=blocking.history(user.id), blocked=AccountStatus.BLOCKED,
                                     active=AccountStatus.ACTIVE,
-                                    complaints_about=complaints.count_about(user.id), signal_days=complaints.signal_days())
+                                    complaints_about=complaints.count_about(user.id), signal_days=complaints.signal_days(),
+                                    no_shows_about=complaints.no_shows_about(user.id))
 
     @expose("/<int:user_id>/block", methods=["GET", "POST"])
     @has_access

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField
 
 from portal.models.catalog import Category, Chamber, City, Licensor, Region, Specialization
 from portal.views.staff import AuditedEditView
@@ -14,12 +15,17 @@ class CategoryAdminView(AuditedEditView):
     route_base = "/admin/categories"
     datamodel = SQLAInterface(Category)
     list_title = _l("Categories")
-    list_columns = ["code", "name_kk", "name_ru", "name_en", "takes_requests", "sort_order"]
+    list_columns = ["code", "name_kk", "name_ru", "name_en", "takes_requests", "takes_bookings", "sort_order"]
     add_columns = edit_columns = ["code", "name_kk", "name_ru", "name_en", "description_kk",
                                   "description_ru", "description_en", "regulator_kk", "regulator_ru",
-                                  "icon", "takes_requests", "sort_order"]
+                                  "icon", "takes_requests", "takes_bookings", "sort_order"]
     show_columns = add_columns
-    search_columns = ["code", "name_kk", "name_ru", "takes_requests"]
+    search_columns = ["code", "name_kk", "name_ru", "takes_requests", "takes_bookings"]
+    # a switch may be off: FAB would make a non-nullable Boolean column a required (ticked) box
+    add_form_extra_fields = edit_form_extra_fields = {
+        "takes_requests": BooleanField(_l("Takes requests"), default=True),
+        "takes_bookings": BooleanField(_l("Takes bookings"), default=False),
+    }
 
 
 class SpecializationAdminView(AuditedEditView):

@@ -21,6 +21,9 @@ PUBLIC_ENDPOINTS = (
     "HomeView.index", "DirectoryView.index", "DirectoryView.category", "DirectoryView.profile",
     "AgreementView.index", "AgreementView.version", "LandingView.region", "LandingView.specialization",
 )
+# Pages under a public page that keep its language URL in links (not cached, no 301): the
+# booking page of a profile and its free-times fragment (views.bookings.book)
+LANGUAGE_PAGES = ("BookView.book", "BookView.slots")
 # First path segments that robots may crawl (public pages, files); every other one is disallowed.
 CRAWLABLE = {"", "practitioners", "agreement", "static", "robots.txt", "sitemap.xml", "sitemaps"}
 DISALLOW_ALSO = ("/agreement/accept",)
@@ -32,7 +35,7 @@ XMLNS = ('xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
 def unprefixed(endpoint: str) -> bool:
     """Links built on a language page keep the prefix only to public pages: every other page,
     file, photo and API keeps its one unprefixed URL (its language: the visitor's choice)."""
-    return endpoint not in PUBLIC_ENDPOINTS
+    return endpoint not in PUBLIC_ENDPOINTS and endpoint not in LANGUAGE_PAGES
 
 
 def _lastmod(when: dt.datetime | None) -> str:

@@ -19,6 +19,7 @@ from portal.forms.api.exchange_threads import (
     ThreadOpenIn,
 )
 from portal.models.exchange import Message, Thread
+from portal.services.bookings import conversation as booking_threads
 from portal.services.exchange import attachment_access
 from portal.services.exchange import attachments as attachments_service
 from portal.services.exchange import messages as messages_service
@@ -30,7 +31,8 @@ VIEW = "ThreadsView"
 
 
 def _summary(thread: Thread, role: str, unread: int) -> dict:
-    return {"id": thread.id, "request": thread.request, "role": role, "profile_id": thread.profile_id,
+    return {"id": thread.id, "request": thread.request, "booking_id": thread.booking_id,
+            "title": booking_threads.title(thread), "role": role, "profile_id": thread.profile_id,
             "other_name": other_party(thread, role).display_name, "unread": unread,
             "last_message_at": thread.last_message_at}
 
@@ -56,10 +58,14 @@ class ConversationsApi(PortalApi):
 
     @expose("/", methods=["POST"])
     @operation("Open (start, or find) the conversation on a request: a practitioner their own; the client "
-               "with a practitioner who offered or was asked (profile_id)", body=ThreadOpenIn,
+               "with a practitioner who offered or was asked (profile_id); or on a booking (booking_id: "
+               "its client or practitioner)", body=ThreadOpenIn,
                response=ConversationOut, permission=("can_start", VIEW))
     def start(self, call: Call):
-        thread = messages_service.open_thread(call.user, call.data["request_id"], call.data.get("profile_id"))
+        if call.data.get("booking_id") is not None:
+            thread = messages_service.open_booking_thread(call.user, call.data["booking_id"])
+        else:
+            thread = messages_service.open_thread(call.user, call.data["request_id"], call.data.get("profile_id"))
         role = messages_service.party_role(call.user, thread.id)
         return _summary(thread, role, messages_service.unread_count(thread, role))
 

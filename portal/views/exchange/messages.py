@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import lazy_gettext as _l
 
@@ -16,13 +16,14 @@ from portal.core.http import refuse, refused
 from portal.core.paging import Page
 from portal.forms.exchange import MessageForm, StaffReasonForm
 from portal.models.exchange import Thread
+from portal.services.bookings import conversation as booking_threads
 from portal.services.exchange import attachment_access
 from portal.services.exchange import attachments as attachments_service
 from portal.services.exchange import messages as messages_service
 
 PER_PAGE = 20
-
-
+# The pages of a booking for each side (views.bookings), the first whose route exists is linked.
+BOOKING_PAGES = {"client": ("/bookings/{id}",), "practitioner": ("/practice/bookings/{id}", "/bookings/{id}")}
 
 
 def other_party(thread: Thread, role: str):
@@ -30,7 +31,22 @@ def other_party(thread: Thread, role: str):
     if role == "client":
         return thread.profile.user
     if role == "practitioner":
-        return thread.request.client
+        return booking_threads.client_of(thread)
+    return None
+
+
+def subject_link(thread: Thread, role: str) -> str | None:
+    """The page of what the conversation is about: the request, or the booking (for its side)."""
+    if thread.booking_id is None:
+        return links.request_page(thread.request_id)
+    adapter = current_app.url_map.bind("localhost")
+    for pattern in BOOKING_PAGES.get(role, ()):
+        path = pattern.format(id=thread.booking_id)
+        try:
+            adapter.match(path, method="GET")
+        except Exception:  # noqa: BLE001 - no such page: try the next
+            continue
+        return path
     return None
 
 
@@ -40,6 +56,14 @@ class ThreadRow:
     role: str
     unread: int
     other: object
+
+    @property
+    def title(self) -> str:
+        return booking_threads.title(self.thread)
+
+    @property
+    def status(self) -> str:
+        return booking_threads.status_of(self.thread)
 
 
 class ThreadsView(BaseView):
@@ -95,7 +119,8 @@ class ThreadsView(BaseView):
         if messages_service.role_in(g.user, thread) == "staff":
             reason = StaffReasonForm(request.args)
             if "reason" not in request.args or not reason.validate():
-                return self.render_template("portal/exchange/messages/reason.html", thread=thread, form=reason)
+                return self.render_template("portal/exchange/messages/reason.html", thread=thread, form=reason,
+                                            title=booking_threads.title(thread))
             view = messages_service.view(g.user, thread_id, audit_reason=reason.reason.data.strip())
         else:
             view = messages_service.view(g.user, thread_id)
@@ -123,8 +148,27 @@ class ThreadsView(BaseView):
         return self.render_template(
             "portal/exchange/messages/show.html", view=view, thread=view.thread, form=form, error=error,
             files_dropped=files_dropped, other=other_party(view.thread, view.role),
-            request_link=links.request_page(view.thread.request_id),
+            request_link=subject_link(view.thread, view.role), title=booking_threads.title(view.thread),
+            subject_status=booking_threads.status_of(view.thread),
         )
+
+    @expose("/booking/<int:booking_id>", methods=["GET", "POST"])
+    @has_access
+    def booking(self, booking_id: int):
+        """The conversation of a booking (its client or practitioner): a GET goes to it when
+        it exists, else shows the page with the button; the POST starts it."""
+        if request.method == "GET":
+            thread = messages_service.booking_thread(g.user, booking_id)
+            if thread is not None:
+                return redirect(url_for("ThreadsView.show", thread_id=thread.id))
+            return self.render_template("portal/exchange/messages/start.html", booking_id=booking_id,
+                                        request_link=None)
+        try:
+            thread = messages_service.open_booking_thread(g.user, booking_id)
+        except ServiceError as err:
+            refuse(err)
+            return redirect(url_for("ThreadsView.index"))
+        return redirect(url_for("ThreadsView.show", thread_id=thread.id))
 
 
 class AttachmentsView(BaseView):
@@ -141,6 +185,9 @@ class AttachmentsView(BaseView):
 
 
 def register(appbuilder) -> None:
+    # what a conversation or a booking is about, in templates of other pages (complaints, reviews received)
+    current_app.jinja_env.globals.update(thread_title=booking_threads.title,
+                                         booking_title=booking_threads.booking_title)
     appbuilder.add_view(ThreadsView, "Messages", href="/threads/", icon="fa-comments", label=_l("Messages"),
                         category="My area")
     appbuilder.add_view_no_menu(AttachmentsView)

@@ -43,8 +43,13 @@ class ReviewActions:
                 refuse(err, form)
             else:
                 flash(str(_l("Your review was updated.")), "success")
+                if review.booking_id is not None:
+                    return redirect(url_for("BookingReviewsView.new", booking_id=review.booking_id))
                 return redirect(url_for(".show", request_id=review.request_id))
-        return self._show(reviews_service.get_own(g.user, review_id).request_id, review_form=form)
+        review = reviews_service.get_own(g.user, review_id)
+        if review.booking_id is not None:  # a booking's review is edited on its own page (views.bookings.review)
+            return redirect(url_for("BookingReviewsView.new", booking_id=review.booking_id))
+        return self._show(review.request_id, review_form=form)
 
     @expose("/reviews/received")
     @has_access

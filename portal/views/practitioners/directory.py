@@ -12,6 +12,7 @@ from portal.core import images, page_cache
 from portal.core.amounts import format_money
 from portal.search.sync import LISTINGS, profile_tag
 from portal.services import search
+from portal.services.bookings import client as booking_client
 from portal.services.practitioners import documents, profiles
 from portal.services.search import guidance
 
@@ -60,6 +61,10 @@ def _chips(query, url_with, categories, regions, specializations) -> list[tuple[
                       url_with(max_price=None)))
     if query.online:
         chips.append((_("Online consultation"), url_with(online=None)))
+    if query.service:
+        chips.append((_("Service: %(name)s", name=query.service), url_with(service=None)))
+    if query.free_week:
+        chips.append((_("Has free time this week"), url_with(free_week=None)))
     return chips
 
 
@@ -87,6 +92,8 @@ class DirectoryView(BaseView):
             "portal/practitioners/profile.html", profile=profile, reviews=reviews,
             photo=documents.photo_of(profile), distribution=profiles.rating_distribution(profile.id),
             verification=profiles.verification_facts(profile),
+            # the price list (cached with the page); the free slots are a fragment (views.bookings.book)
+            services=booking_client.services(profile),
         )
 
     @expose("/<int:profile_id>/photo")

@@ -27,15 +27,17 @@ _PARAMS = """
           - {in: query, name: language, schema: {type: string, enum: [kk, ru, en]}, description: Language of service}
           - {in: query, name: online, schema: {type: integer, enum: [0, 1]}, description: Online consultation}
           - {in: query, name: min_rating, schema: {type: number, minimum: 0, maximum: 5}}
-          - {in: query, name: max_price, schema: {type: integer, minimum: 0}, description: 'Highest "price from", KZT'}
-          - {in: query, name: sort, schema: {type: string, enum: [relevance, rating, reviews, experience, price], default: relevance}}
+          - {in: query, name: max_price, schema: {type: integer, minimum: 0}, description: 'Highest lowest price ("price from" or the cheapest service of the price list), KZT'}
+          - {in: query, name: service, schema: {type: string, maxLength: 100}, description: "A service of the practitioner's price list: profiles with an active service whose name (kk, ru or en) holds every word (one typo allowed)"}
+          - {in: query, name: free_week, schema: {type: integer, enum: [0, 1]}, description: "1: only practitioners with a free appointment slot within the next 7 days (as of the last index refresh: minutes, not hours)"}
+          - {in: query, name: sort, schema: {type: string, enum: [relevance, rating, reviews, experience, price, earliest], default: relevance}, description: "price: the lowest of the practitioner's price from and active price-list prices; earliest: the earliest free appointment slot first, practitioners without free slots last"}
           - {in: query, name: page, schema: {type: integer, minimum: 1, default: 1}}
           - {in: query, name: per_page, schema: {type: integer, minimum: 1, maximum: 100, default: 12}}
           - {in: query, name: layout, schema: {type: integer, enum: [0, 1], default: 1}, description: "0: never search the keyboard-layout conversion of q (see corrected_query)"}
 """
 
 
-def _profile_json(profile, highlights: dict) -> dict:
+def _profile_json(profile, highlights: dict, next_free=None) -> dict:
     return {
         "id": profile.id,
         "name": profile.name,
@@ -52,6 +54,7 @@ def _profile_json(profile, highlights: dict) -> dict:
         "price_from": profile.price_from,
         "verified_since": profile.verified_since.date().isoformat() if profile.verified_since else None,
         "highlights": {k: str(v) for k, v in (highlights or {}).items()},
+        "next_free_at": next_free.isoformat() + "Z" if next_free else None,
     }
 
 
@@ -99,6 +102,7 @@ _SEARCH_DOC = """Search verified practitioners.
                             price_from: {type: integer, nullable: true}
                             verified_since: {type: string, format: date, nullable: true}
                             highlights: {type: object, additionalProperties: {type: string}}
+                            next_free_at: {type: string, format: date-time, nullable: true, description: "The earliest free appointment slot (UTC) as of the last index refresh; null: none, or the category takes no bookings"}
                       facets:
                         type: object
                         additionalProperties:
@@ -134,7 +138,7 @@ class SearchApi(ProblemResponses, BaseApi):
             200, count=page.total, page=page.page, per_page=page.per_page, pages=page.pages,
             relaxed=page.relaxed, unavailable=page.unavailable,
             corrected_query=page.query.text if page.layout_original else None,
-            results=[_profile_json(p, page.highlights.get(p.id)) for p in page.items],
+            results=[_profile_json(p, page.highlights.get(p.id), page.next_free.get(p.id)) for p in page.items],
             facets={name: [{"value": v.value, "label": v.label, "count": v.count} for v in values]
                     for name, values in page.facets.items()},
         )

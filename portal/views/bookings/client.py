@@ -1,0 +1,123 @@
+"""The client's bookings: /<lang>/bookings (upcoming and past, paged) and
+/<lang>/bookings/<id> (details, status, the price as booked, place and mode, files,
+the conversation and the review when they exist), with cancelling (a reason, after a
+confirmation page) and moving to another free slot, within the practitioner's
+cancel notice (services.bookings.booking enforces it). A booking of someone else
+is a 404 on every route; the booked practitioner may open the details page too
+(notification links), without the client's actions."""
+from __future__ import annotations
+
+from flask import current_app, flash, g, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from portal.core.errors import NotFound, ServiceError
+from portal.core.http import refused
+from portal.core.paging import page_arg
+from portal.services.bookings import booking as booking_service
+from portal.services.bookings import client as client_service
+from portal.services.bookings.slots import to_local
+from portal.services.exchange import booking_files, reviews
+from portal.views.bookings.book import BookView, _day
+
+T = "portal/bookings/client/"
+class ClientBookingsView(BaseView):
+    route_base = "/bookings"
+    default_view = "index"
+
+    def _own(self, booking_id: int):
+        try:
+            return client_service.own(g.user, booking_id)
+        except NotFound as err:
+            refused(err)  # 404
+
+    def _client_only(self, booking_id: int):
+        booking = self._own(booking_id)
+        if booking_service.viewer_role(g.user, booking) != booking_service.CLIENT:
+            refused(NotFound(_l("This booking does not exist or is not yours.")))
+        return booking
+
+    @expose("/")
+    @has_access
+    def index(self):
+        when = client_service.PAST if request.args.get("when") == client_service.PAST else client_service.UPCOMING
+        page = client_service.mine(g.user, when, page=page_arg())
+        return self.render_template(T + "index.html", page=page, when=when)
+
+    @expose("/<int:booking_id>")
+    @has_access
+    def show(self, booking_id: int):
+        booking = self._own(booking_id)
+        role = booking_service.viewer_role(g.user, booking)
+        thread = client_service.thread_of(booking)
+        review_url = None  # the review form (views.bookings.review): after an attended appointment
+        if role == booking_service.CLIENT and reviews.booking_reviewable(booking):
+            review_url = url_for("BookingReviewsView.new", booking_id=booking.id)
+        return self.render_template(
+            T + "show.html", booking=booking, role=role, change=client_service.client_change(booking),
+            files=booking_files.of(booking), thread=thread, review_url=review_url)
+
+    @expose("/<int:booking_id>/cancel", methods=["GET", "POST"])
+    @has_access
+    def cancel(self, booking_id: int):
+        booking = self._client_only(booking_id)
+        error, reason = None, request.form.get("reason", "")
+        if request.method == "POST":
+            try:
+                booking_service.cancel(g.user, booking.id, reason)
+            except ServiceError as err:
+                refused(err)
+                error = err.message
+                booking = self._client_only(booking_id)
+            else:
+                flash(str(_l("The booking was cancelled.")), "success")
+                return redirect(url_for(".show", booking_id=booking.id))
+        return self.render_template(T + "cancel.html", booking=booking, reason=reason, error=error,
+                                    change=client_service.client_change(booking))
+
+    @expose("/<int:booking_id>/move", methods=["GET", "POST"])
+    @has_access
+    def move(self, booking_id: int):
+        booking = self._client_only(booking_id)
+        error, alternatives = None, None
+        reason = request.form.get("reason", "")
+        start = client_service.parse_start(request.values.get("start"))
+        if request.method == "POST":
+            if start is None:
+                error = _("Please choose a free time.")
+            else:
+                try:
+                    booking_service.move(g.user, booking.id, start, reason)
+                except booking_service.SlotTaken as err:
+                    refused(err)
+                    error, alternatives, start = err.message, err.next_slots, None
+                except ServiceError as err:
+                    refused(err)
+                    error = err.message
+                else:
+                    flash(str(_l("The booking was moved.")), "success")
+                    return redirect(url_for(".show", booking_id=booking.id))
+            booking = self._client_only(booking_id)
+        change = client_service.client_change(booking)
+        picker = day = None
+        if change.allowed and alternatives is None:
+            picker = client_service.move_days(booking, _day(request.args.get("from")))
+            day = _day(request.args.get("day")) or (to_local(start).date() if start else None)
+            if day is None or not picker.slots_of(day):
+                day = picker.days[0][0] if picker.days else None
+
+        def link(day=None, start=None, from_=None) -> str:
+            return url_for(".move", booking_id=booking.id, day=day, start=start, **{"from": from_})
+
+        return self.render_template(T + "move.html", link=link, booking=booking, change=change, picker=picker, day=day,
+                                    start=start, reason=reason, error=error, alternatives=alternatives,
+                                    start_arg=client_service.start_arg)
+
+
+def register(appbuilder) -> None:
+    appbuilder.add_view_no_menu(BookView())
+    appbuilder.add_view(ClientBookingsView, "My bookings", href="/bookings/", icon="clock",
+                        label=_l("My bookings"), category="My area")
+    env = current_app.jinja_env
+    env.globals["kz_local"] = to_local  # naive UTC -> Kazakhstan local time, for display
