@@ -401,7 +401,7 @@ def test_the_practitioner_marks_the_outcome_after_the_start(w, mark, status):
     b = w.book()
     svc.confirm(w.practitioner, b.id, NOW)
     refused(ServiceError, mark, w.practitioner, b.id, local(2026, 3, 9, 9, 59), rows=[b])  # before
-    for who in (w.client, w.stranger, w.other_practitioner):
+    for who in (w.stranger, w.other_practitioner) + ((w.client,) if status == BookingStatus.ATTENDED else ()):
         refused(NotFound, mark, who, b.id, HALF_TEN, rows=[b])
     mark(w.practitioner, b.id, HALF_TEN)
     assert (b.status, b.outcome_by_id, b.outcome_at) == (status, w.practitioner.id, HALF_TEN)
@@ -410,6 +410,20 @@ def test_the_practitioner_marks_the_outcome_after_the_start(w, mark, status):
     for again in (svc.mark_attended, svc.mark_no_show):
         refused(ServiceError, again, w.practitioner, b.id, HALF_TEN, rows=[b])
     refused(ServiceError, svc.cancel, w.practitioner, b.id, "поздно", HALF_TEN, rows=[b])
+
+
+def test_the_client_marks_that_the_practitioner_did_not_come(w):
+    """Either side may mark a no-show; the client's mark counts against the practitioner
+    (services.trust.no_shows); the client may not mark the appointment attended."""
+    b = w.book()
+    svc.confirm(w.practitioner, b.id, NOW)
+    refused(ServiceError, svc.mark_no_show, w.client, b.id, local(2026, 3, 9, 9, 59), rows=[b])  # before
+    refused(NotFound, svc.mark_attended, w.client, b.id, HALF_TEN, rows=[b])
+    svc.mark_no_show(w.client, b.id, HALF_TEN)
+    assert (b.status, b.outcome_by_id) == (BookingStatus.NO_SHOW, w.client.id)
+    entry = last_audit(b)
+    assert (entry.actor_id, entry.from_value, entry.to_value) == (w.client.id, "confirmed", "no_show")
+    refused(ServiceError, svc.mark_attended, w.practitioner, b.id, HALF_TEN, rows=[b])  # the first mark stays
 
 
 def test_a_requested_booking_cannot_be_marked(w):

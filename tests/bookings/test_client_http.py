@@ -270,9 +270,10 @@ def test_a_strangers_booking_is_404_on_every_client_route(client, w):
     booking = make_booking(w.profile, w.client, w.item, slot.starts_at)
     login(client, w.stranger.email)
     for path in (f"/ru/bookings/{booking.id}", f"/ru/bookings/{booking.id}/cancel", f"/ru/bookings/{booking.id}/move",
-                 f"/ru/bookings/{booking.id + 1000}"):
+                 f"/ru/bookings/{booking.id}/no-show", f"/ru/bookings/{booking.id + 1000}"):
         assert client.get(path).status_code == 404, path
     assert client.post(f"/ru/bookings/{booking.id}/cancel", data={"reason": "x"}).status_code == 404
+    assert client.post(f"/ru/bookings/{booking.id}/no-show").status_code == 404
     assert client.post(f"/ru/bookings/{booking.id}/move",
                        data={"reason": "x", "start": arg(free(w, index=3).starts_at)}).status_code == 404
     db.session.expire_all()
@@ -304,6 +305,29 @@ def test_cancel_asks_for_confirmation_and_a_reason(app, client, w):
     db.session.expire_all()
     row = db.session.get(Booking, booking.id)
     assert (row.status, row.reason, row.cancelled_by_id) == (BookingStatus.CANCELLED, "Планы изменились", w.client.id)
+
+
+def test_the_client_marks_that_the_practitioner_did_not_come(app, client, w):
+    """After the start of a confirmed booking the client may mark, after a confirmation
+    page, that the practitioner did not come; before the start there is no such button."""
+    start = utcnow().replace(second=0, microsecond=0) - dt.timedelta(minutes=20)
+    booking = make_booking(w.profile, w.client, w.item, start, status=BookingStatus.CONFIRMED)
+    later = make_booking(w.profile, w.client, w.item, free(w).starts_at, status=BookingStatus.CONFIRMED)
+    login(client, w.client.email)
+    assert f"/bookings/{later.id}/no-show" not in client.get(f"/ru/bookings/{later.id}").get_data(as_text=True)
+    assert client.post(f"/ru/bookings/{later.id}/no-show").status_code == 302  # refused: not started
+    db.session.expire_all()
+    assert db.session.get(Booking, later.id).status == BookingStatus.CONFIRMED
+    page = client.get(f"/ru/bookings/{booking.id}").get_data(as_text=True)
+    assert f"/bookings/{booking.id}/no-show" in page
+    page = client.get(f"/ru/bookings/{booking.id}/no-show").get_data(as_text=True)
+    assert text(app, "Mark that the practitioner did not come?", "ru") in page
+    db.session.expire_all()
+    assert db.session.get(Booking, booking.id).status == BookingStatus.CONFIRMED  # the GET changed nothing
+    assert client.post(f"/ru/bookings/{booking.id}/no-show").status_code == 302
+    db.session.expire_all()
+    row = db.session.get(Booking, booking.id)
+    assert (row.status, row.outcome_by_id) == (BookingStatus.NO_SHOW, w.client.id)
 
 
 def test_a_confirmed_booking_cannot_be_changed_inside_the_cancel_notice(app, client, w):

@@ -376,9 +376,10 @@ def move(user: PortalUser, booking_id: int, new_starts_at_utc: dt.datetime, reas
     return booking
 
 
-def _mark(user: PortalUser, booking_id: int, outcome: str, now: dt.datetime | None) -> Booking:
+def _mark(user: PortalUser, booking_id: int, outcome: str, now: dt.datetime | None,
+          roles: tuple[str, ...] = (PRACTITIONER,)) -> Booking:
     now = now or utcnow()
-    booking, _ = _get(user, booking_id, PRACTITIONER)
+    booking, _ = _get(user, booking_id, *roles)
     if booking.status != BookingStatus.CONFIRMED:
         raise ServiceError(_l("Only a confirmed booking can be marked attended or missed."))
     if now < booking.starts_at:
@@ -396,5 +397,7 @@ def mark_attended(user: PortalUser, booking_id: int, now: dt.datetime | None = N
 
 
 def mark_no_show(user: PortalUser, booking_id: int, now: dt.datetime | None = None) -> Booking:
-    """The practitioner marks that the client did not come, after the start."""
-    return _mark(user, booking_id, BookingStatus.NO_SHOW, now)
+    """Either side marks, after the start, that the other did not come: the practitioner
+    that the client missed it, the client that the practitioner did. The mark counts
+    against the side that did not mark it (services.trust.no_shows)."""
+    return _mark(user, booking_id, BookingStatus.NO_SHOW, now, roles=(PRACTITIONER, CLIENT))

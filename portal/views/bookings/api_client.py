@@ -100,7 +100,8 @@ class BookingsApi(BookingsBaseApi):
         return booking_service.mark_attended(call.user, booking_id)
 
     @expose("/<int:booking_id>/no-show", methods=["POST"])
-    @operation("Mark that the client did not come to a confirmed booking, after its start (its practitioner)",
-               response=BookingOut, permission=("can_no_show", PRACTICE_VIEW))
+    @operation("Mark that the other side did not come to a confirmed booking, after its start (the "
+               "practitioner: the client; the client: the practitioner)",
+               response=BookingOut, permission=("can_no_show", CLIENT_VIEW))
     def no_show(self, booking_id: int, call: Call):
         return booking_service.mark_no_show(call.user, booking_id)

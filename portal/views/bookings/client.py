@@ -12,6 +12,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from portal.core.clock import utcnow
 from portal.core.errors import NotFound, ServiceError
 from portal.core.http import refused
 from portal.core.paging import page_arg
@@ -51,12 +52,14 @@ class ClientBookingsView(BaseView):
         booking = self._own(booking_id)
         role = booking_service.viewer_role(g.user, booking)
         thread = client_service.thread_of(booking)
+        started = booking.status == "confirmed" and booking.starts_at <= utcnow()
         review_url = None  # the review form (views.bookings.review): after an attended appointment
         if role == booking_service.CLIENT and reviews.booking_reviewable(booking):
             review_url = url_for("BookingReviewsView.new", booking_id=booking.id)
         return self.render_template(
             T + "show.html", booking=booking, role=role, change=client_service.client_change(booking),
-            files=booking_files.of(booking), thread=thread, review_url=review_url)
+            files=booking_files.of(booking), thread=thread, review_url=review_url,
+            may_mark_no_show=role == booking_service.CLIENT and started)
 
     @expose("/<int:booking_id>/cancel", methods=["GET", "POST"])
     @has_access
@@ -75,6 +78,22 @@ class ClientBookingsView(BaseView):
                 return redirect(url_for(".show", booking_id=booking.id))
         return self.render_template(T + "cancel.html", booking=booking, reason=reason, error=error,
                                     change=client_service.client_change(booking))
+
+    @expose("/<int:booking_id>/no-show", methods=["GET", "POST"])
+    @has_access
+    def no_show(self, booking_id: int):
+        """The client marks that the practitioner did not come (a confirmation page first)."""
+        booking = self._client_only(booking_id)
+        if request.method == "POST":
+            try:
+                booking_service.mark_no_show(g.user, booking.id)
+            except ServiceError as err:
+                refused(err)
+                flash(str(err.message), "danger")
+            else:
+                flash(str(_l("Noted: the practitioner did not come. You can also file a complaint.")), "success")
+            return redirect(url_for(".show", booking_id=booking.id))
+        return self.render_template(T + "no_show.html", booking=booking)
 
     @expose("/<int:booking_id>/move", methods=["GET", "POST"])
     @has_access
