@@ -197,7 +197,7 @@ def _initial_data(app: Flask, appbuilder: AppBuilder, fresh_database: bool) -> N
         counts = demo.load_demo_data(appbuilder.sm)
         log.info("Demo data loaded: %s", counts)
         facts.demo_logins = [("client", [demo.CLIENT_LOGIN]), ("practitioner", list(demo.PRACTITIONER_LOGINS)),
-                             ("moderator", [demo.MODERATOR_LOGIN])]
+                             ("notary", [demo.NOTARY_LOGIN]), ("moderator", [demo.MODERATOR_LOGIN])]
         facts.demo_password = demo.DEMO_PASSWORD
     if fresh_database and not app.config["ELASTICSEARCH_URL"]:
         # A new database: drop whatever an earlier embedded index held.
