@@ -90,9 +90,12 @@ def rules_and_hours(profile_id: int) -> tuple[SlotRules, dict[int, list[Range]]]
 
 
 def profile_free_slots(profile_id: int, start: dt.datetime, end: dt.datetime, now: dt.datetime,
-                       duration_minutes: int | None = None) -> list[Slot]:
+                       duration_minutes: int | None = None,
+                       ignore: tuple[dt.datetime, dt.datetime] | None = None) -> list[Slot]:
     """The profile's free slots starting in [start, end) (naive UTC), as of ``now``; a
-    slot lasts ``duration_minutes`` (a service's duration; the slot length when None)."""
+    slot lasts ``duration_minutes`` (a service's duration; the slot length when None).
+    ``ignore``: the (starts_at, ends_at) of a booking whose own time counts as free
+    (the one being moved)."""
     rules, weekly = rules_and_hours(profile_id)
     end = min(end, now + dt.timedelta(days=rules.horizon_days))
     start = max(start, now)
@@ -102,5 +105,7 @@ def profile_free_slots(profile_id: int, start: dt.datetime, end: dt.datetime, no
     # bookings just outside the window still matter: through the buffer, and a slot may end after `end`
     margin = dt.timedelta(minutes=rules.buffer_minutes + (duration_minutes or rules.slot_minutes))
     busy = active_bookings(profile_id, start - margin, end + margin)
+    if ignore is not None and ignore in busy:
+        busy.remove(ignore)
     return free_slots(weekly=weekly, exceptions=exceptions, busy=busy, rules=rules,
                       start=start, end=end, now=now, duration_minutes=duration_minutes)

@@ -39,7 +39,7 @@ from portal.models.accounts import PortalUser
 from portal.models.bookings import Booking, BookingRules, BookingStatus, ServiceItem
 from portal.models.practitioners import PractitionerProfile
 from portal.services.bookings import availability, notices
-from portal.services.bookings.slots import Slot, free_slots, to_local
+from portal.services.bookings.slots import Slot
 
 AUDIT_ENTITY = "booking"
 NOTE_MAX = 2000
@@ -117,31 +117,11 @@ def _utc(value: dt.datetime) -> dt.datetime:
     return value
 
 
-def _free(profile_id: int, start: dt.datetime, end: dt.datetime, now: dt.datetime, minutes: int,
-          ignore: Booking | None = None) -> list[Slot]:
-    """The profile's free slots of ``minutes`` starting in [start, end); ``ignore``: a
-    booking whose own time counts as free (the one being moved)."""
-    if ignore is None:
-        return availability.profile_free_slots(profile_id, start, end, now, minutes)
-    # as availability.profile_free_slots, without the moved booking among the busy times
-    rules, weekly = availability.rules_and_hours(profile_id)
-    end = min(end, now + dt.timedelta(days=rules.horizon_days))
-    start = max(start, now)
-    if start >= end:
-        return []
-    exceptions = availability.date_exceptions(profile_id, to_local(start).date(), to_local(end).date())
-    margin = dt.timedelta(minutes=rules.buffer_minutes + minutes)
-    busy = availability.active_bookings(profile_id, start - margin, end + margin)
-    own = (ignore.starts_at, ignore.ends_at)
-    if own in busy:
-        busy.remove(own)
-    return free_slots(weekly=weekly, exceptions=exceptions, busy=busy, rules=rules,
-                      start=start, end=end, now=now, duration_minutes=minutes)
-
-
 def _is_free(profile_id: int, starts_at: dt.datetime, now: dt.datetime, minutes: int,
              ignore: Booking | None = None) -> bool:
-    found = _free(profile_id, starts_at, starts_at + dt.timedelta(minutes=1), now, minutes, ignore)
+    own = None if ignore is None else (ignore.starts_at, ignore.ends_at)
+    found = availability.profile_free_slots(profile_id, starts_at, starts_at + dt.timedelta(minutes=1), now,
+                                            minutes, ignore=own)
     return any(slot.starts_at == starts_at for slot in found)
 
 
