@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from flask import current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal.core.clock import utcnow
@@ -20,7 +19,8 @@ from portal.services.bookings import booking as booking_service
 from portal.services.bookings import client as client_service
 from portal.services.bookings.slots import to_local
 from portal.services.exchange import booking_files, reviews
-from portal.views.bookings.book import BookView, _day
+from portal.views.bookings import moving
+from portal.views.bookings.book import BookView
 
 T = "portal/bookings/client/"
 class ClientBookingsView(BaseView):
@@ -98,40 +98,14 @@ class ClientBookingsView(BaseView):
     @expose("/<int:booking_id>/move", methods=["GET", "POST"])
     @has_access
     def move(self, booking_id: int):
+        self._client_only(booking_id)
+        form = moving.attempt_move(g.user, booking_id)
+        if form.moved:
+            flash(str(_l("The booking was moved.")), "success")
+            return redirect(url_for(".show", booking_id=booking_id))
         booking = self._client_only(booking_id)
-        error, alternatives = None, None
-        reason = request.form.get("reason", "")
-        start = client_service.parse_start(request.values.get("start"))
-        if request.method == "POST":
-            if start is None:
-                error = _("Please choose a free time.")
-            else:
-                try:
-                    booking_service.move(g.user, booking.id, start, reason)
-                except booking_service.SlotTaken as err:
-                    refused(err)
-                    error, alternatives, start = err.message, err.next_slots, None
-                except ServiceError as err:
-                    refused(err)
-                    error = err.message
-                else:
-                    flash(str(_l("The booking was moved.")), "success")
-                    return redirect(url_for(".show", booking_id=booking.id))
-            booking = self._client_only(booking_id)
         change = client_service.client_change(booking)
-        picker = day = None
-        if change.allowed and alternatives is None:
-            picker = client_service.move_days(booking, _day(request.args.get("from")))
-            day = _day(request.args.get("day")) or (to_local(start).date() if start else None)
-            if day is None or not picker.slots_of(day):
-                day = picker.days[0][0] if picker.days else None
-
-        def link(day=None, start=None, from_=None) -> str:
-            return url_for(".move", booking_id=booking.id, day=day, start=start, **{"from": from_})
-
-        return self.render_template(T + "move.html", link=link, booking=booking, change=change, picker=picker, day=day,
-                                    start=start, reason=reason, error=error, alternatives=alternatives,
-                                    start_arg=client_service.start_arg)
+        return self.render_template(T + "move.html", change=change, **form.page(booking, change.allowed))
 
 
 def register(appbuilder) -> None:

@@ -10,7 +10,6 @@ import datetime as dt
 
 from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal.core.clock import utcnow
@@ -23,8 +22,8 @@ from portal.services.bookings import booking as booking_service
 from portal.services.bookings import client as client_service
 from portal.services.bookings import lists
 from portal.services.bookings.practice import any_profile
-from portal.services.bookings.slots import to_local
 from portal.services.exchange import booking_files
+from portal.views.bookings import moving
 
 T = "portal/bookings/practice/"
 PER_PAGE = 20
@@ -164,44 +163,15 @@ class PracticeBookingsView(BaseView):
     @expose("/<int:booking_id>/move", methods=["GET", "POST"])
     @has_access
     def move(self, booking_id: int):
+        self._own(booking_id)
+        form = moving.attempt_move(g.user, booking_id)
+        if form.moved:
+            flash(str(_l("The booking was moved. The client will be told.")), "success")
+            return redirect(url_for(".show", booking_id=booking_id))
         booking = self._own(booking_id)
-        error, alternatives = None, None
-        reason = request.form.get("reason", "")
-        start = client_service.parse_start(request.values.get("start"))
-        status = 200
-        if request.method == "POST":
-            status = 400
-            if start is None:
-                error = _("Please choose a free time.")
-            else:
-                try:
-                    booking_service.move(g.user, booking.id, start, reason)
-                except booking_service.SlotTaken as err:
-                    refused(err)
-                    error, alternatives, start = err.message, err.next_slots, None
-                    status = 409
-                except ServiceError as err:
-                    refused(err)
-                    error = err.message
-                else:
-                    flash(str(_l("The booking was moved. The client will be told.")), "success")
-                    return redirect(url_for(".show", booking_id=booking.id))
-            booking = self._own(booking_id)
         movable = booking.status in BookingStatus.ACTIVE and booking.starts_at > utcnow()
-        picker = day = None
-        if movable and alternatives is None:
-            picker = client_service.move_days(booking, _day(request.args.get("from")))
-            day = _day(request.args.get("day")) or (to_local(start).date() if start else None)
-            if day is None or not picker.slots_of(day):
-                day = picker.days[0][0] if picker.days else None
-
-        def link(day=None, start=None, from_=None) -> str:
-            return url_for(".move", booking_id=booking.id, day=day, start=start, **({"from": from_} if from_ else {}))
-
-        return self.render_template(T + "move.html", booking=booking, movable=movable, picker=picker, day=day,
-                                    start=start, reason=reason, error=error, alternatives=alternatives,
-                                    start_arg=client_service.start_arg, link=link,
-                                    status_labels=STATUS_LABELS), status
+        return self.render_template(T + "move.html", movable=movable, status_labels=STATUS_LABELS,
+                                    **form.page(booking, movable)), form.status
 
 
 def _actions(booking) -> set[str]:
