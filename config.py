@@ -53,6 +53,18 @@ class Config:
     # Private upload files (never under the web root); "" = <instance>/uploads/
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", "")
     IMG_UPLOAD_FOLDER = ""  # FAB's image fields: <UPLOAD_FOLDER>/img/, set by create_app
+    # Where uploaded files live (portal.core.storage): "local" (UPLOAD_FOLDER) or "s3" (any
+    # S3-compatible object store; credentials from the environment as boto3 reads them,
+    # AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY). Several app servers need "s3".
+    STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local")
+    STORAGE_S3_BUCKET = os.environ.get("STORAGE_S3_BUCKET", "")
+    STORAGE_S3_PREFIX = os.environ.get("STORAGE_S3_PREFIX", "")
+    STORAGE_S3_ENDPOINT_URL = os.environ.get("STORAGE_S3_ENDPOINT_URL", "")  # "" = AWS
+    STORAGE_S3_REGION = os.environ.get("STORAGE_S3_REGION", "")
+    # Private downloads after the access check: "stream" through the portal, or "redirect"
+    # to a presigned URL of the store valid for STORAGE_PRESIGN_SECONDS (s3 only)
+    STORAGE_DOWNLOADS = os.environ.get("STORAGE_DOWNLOADS", "stream")
+    STORAGE_PRESIGN_SECONDS = int(os.environ.get("STORAGE_PRESIGN_SECONDS", "60"))
 
     # Start-up behaviour
     AUTO_MIGRATE = _bool("PORTAL_AUTO_MIGRATE", True)
@@ -183,7 +195,6 @@ class Config:
     SESSION_COOKIE_SECURE = False
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
-    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     PROPAGATE_EXCEPTIONS = None  # Flask's default: raise in testing/debug, else the 500 page
     PUBLIC_PAGE_SIZE = 12
 
@@ -213,6 +224,9 @@ class Config:
     REVIEW_EDIT_HOURS = int(os.environ.get("REVIEW_EDIT_HOURS", "48"))
     ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_MB", "5")) * 1024 * 1024
     ATTACHMENT_MAX_COUNT = int(os.environ.get("ATTACHMENT_MAX_COUNT", "5"))
+    # a whole request body: every file of one form at its largest, plus the form's fields
+    # (deploy/nginx/alemtrust.conf allows 30 MB: keep client_max_body_size above this)
+    MAX_CONTENT_LENGTH = ATTACHMENT_MAX_BYTES * ATTACHMENT_MAX_COUNT + 2 * 1024 * 1024
     # A visitor's request written before signing in (services.exchange.pending) is kept this
     # many hours for them to sign in or register; anonymous submissions per IP are limited
     PENDING_REQUEST_TTL_HOURS = int(os.environ.get("PENDING_REQUEST_TTL_HOURS", "24"))

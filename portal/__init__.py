@@ -33,6 +33,9 @@ def create_app(config: object | str = "config.Config", announce: bool = True) ->
         app.config["UPLOAD_FOLDER"] = os.path.join(app.instance_path, "uploads", "")
     app.config["IMG_UPLOAD_FOLDER"] = os.path.join(app.config["UPLOAD_FOLDER"], "img", "")
 
+    from portal.core import storage
+
+    storage.init_app(app)  # uploaded files: the local folder or an S3-compatible store
     import portal.models  # noqa: F401  (registers every table on Model.metadata)
 
     db.init_app(app)
@@ -51,7 +54,9 @@ def create_app(config: object | str = "config.Config", announce: bool = True) ->
     mailer.register(app)
     push.register(app)  # the push outbox sent after commit (NOTIFY_SYNC=inline); a log line when push is off
 
-    with app.app_context():
+    # one process at a time over one database: migrations (AUTO_MIGRATE), FAB's permissions,
+    # roles and the first data (several app servers and workers may start at once)
+    with app.app_context(), _startup_turn():
         fresh_database = not _is_migrated()
         if app.config["AUTO_MIGRATE"]:
             from flask_migrate import upgrade
@@ -112,6 +117,33 @@ def check_secret_key(key) -> None:
     raise RuntimeError(f"{problem}: the production configuration refuses to start. Generate a key with\n"
                        f"    {GENERATE_SECRET_KEY}\n"
                        "and set it in the SECRET_KEY environment variable (the same on every worker).")
+
+
+# Key of the PostgreSQL advisory lock start-ups take turns on (advisory locks are per database).
+STARTUP_LOCK_KEY = 0x416C656D  # "Alem"
+
+
+@contextmanager
+def _startup_turn():
+    """Hold the database's start-up lock while this process writes what every process
+    writes at start-up: migrations, FAB's permissions and roles, the reference data and the
+    first admin. Several app servers (and workers) starting together on PostgreSQL took
+    these at the same moment: duplicate-key errors, and a server that failed to boot. A
+    session-level advisory lock on a connection of its own (autocommit, so no transaction
+    stays open); released when done, or by the server if the process dies. SQLite (one
+    process; its writes are serialized anyway) takes no lock."""
+    engine = db.engine
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    from sqlalchemy import text
+
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": STARTUP_LOCK_KEY})
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": STARTUP_LOCK_KEY})
 
 
 def _order_request_hooks(app: Flask) -> None:

@@ -297,3 +297,26 @@ def make_applicant(sm, stage=ProfileStatus.SUBMITTED, staff=None, category_code=
         decisions.approve(staff, profile.id, reason="all checks passed")
     db.session.refresh(profile)
     return profile
+
+
+def stored_path(key: str) -> str:
+    """The path on disk of a stored file (the test app's local file store; its folder is made
+    if missing, so a test may write the file itself)."""
+    import os
+
+    from portal.core import storage
+
+    path = storage.storage().local_path(key)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    return path
+
+
+def stored_folder(area: str) -> str:
+    """The folder of an area of the test app's local file store (made if missing)."""
+    import os
+
+    from portal.core import storage
+
+    path = os.path.join(storage.storage().root, area)
+    os.makedirs(path, exist_ok=True)
+    return path

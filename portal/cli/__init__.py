@@ -5,7 +5,13 @@ from __future__ import annotations
 
 
 def register(app) -> None:
-    from portal.cli import importer, push, worker  # noqa: F401  (their commands join the portal group)
+    from portal.cli import (  # noqa: F401  (their commands join the portal group)
+        check_config,
+        importer,
+        push,
+        storage,
+        worker,
+    )
     from portal.cli.exchange import requests_cli
     from portal.cli.notify import notify_cli
     from portal.cli.portal import portal_cli

@@ -39,4 +39,5 @@ MESSAGES = {
     413: _l("The file is too large."),
     429: _l("Too many attempts. Please wait a little and try again."),
     500: _l("Something went wrong on our side. Please try again later."),
+    503: _l("This is temporarily unavailable. Please try again in a few minutes."),
 }

@@ -1,14 +1,21 @@
 """Stored private files (attachments, practitioner documents): the accepted
 types found by their leading bytes, the name a file is shown under, and
-sending one as a download: one place for the rules every upload and download follows."""
+sending one as a download from the file store (core.storage): one place for the rules every
+upload and download follows."""
 from __future__ import annotations
 
+import logging
 import os
+import unicodedata
+from urllib.parse import quote
 
-from flask import abort, current_app, send_file
+from flask import Response, abort, current_app, redirect, send_file, stream_with_context
 from flask_babel import lazy_gettext as _l
 
+from portal.core import storage
 from portal.core.errors import ServiceError
+
+log = logging.getLogger(__name__)
 
 # Leading bytes of each accepted type.
 SIGNATURES = {
@@ -89,22 +96,62 @@ ATTACHMENTS = "attachments"  # files of requests and messages (services.attachme
 DOCUMENTS = "profiles"  # practitioners' documents and photos (services.practitioners.documents)
 
 
-def upload_folder(name: str) -> str:
-    """A private upload folder: under the instance folder, never the web root."""
-    path = os.path.join(current_app.instance_path, "uploads", name)
-    os.makedirs(path, exist_ok=True)
-    return path
+def send_private(key: str, content_type: str | None, original_name: str | None):
+    """The stored file ``key`` as a download (the caller has checked access), or 404 when it
+    is gone: sent with the type found in its bytes at upload and a name with that type's
+    extension (rows from before names were fixed at upload are corrected here too), never
+    sniffed, never cached."""
+    return send_stored(key, served_type(content_type), display_name(original_name, content_type),
+                       as_attachment=True, cache_control="private, no-store")
 
 
-def send_private(path: str, content_type: str | None, original_name: str | None):
-    """The file at ``path`` as a download, or 404 when it is gone: sent with the
-    type found in its bytes at upload and a name with that type's extension (rows
-    from before names were fixed at upload are corrected here too), never sniffed,
-    never cached."""
-    if not os.path.isfile(path):
-        abort(404)
-    response = send_file(path, mimetype=served_type(content_type), as_attachment=True,
-                         download_name=display_name(original_name, content_type))
+def send_stored(key: str, mimetype: str, download_name: str, as_attachment: bool, cache_control: str):
+    """A stored file as a response (404 when it is gone): from the local disk with
+    ``send_file``; from an object store streamed through the portal, or, with
+    STORAGE_DOWNLOADS = "redirect", a redirect to a presigned URL valid for
+    STORAGE_PRESIGN_SECONDS (the store then sends the same type and name)."""
+    store = storage.storage()
+    path = store.local_path(key)
+    if path is not None:
+        if not os.path.isfile(path):
+            abort(404)
+        response = send_file(path, mimetype=mimetype, as_attachment=as_attachment, download_name=download_name)
+    else:
+        try:
+            response = _from_store(store, key, mimetype, download_name, as_attachment)
+        except storage.StorageError:
+            log.exception("storage: %s could not be read", key)
+            abort(503)  # the store is down: try again later (the row and the file are kept)
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Cache-Control"] = cache_control
     return response
+
+
+def _from_store(store, key: str, mimetype: str, download_name: str, as_attachment: bool):
+    config = current_app.config
+    if config.get("STORAGE_DOWNLOADS") == "redirect" and as_attachment:
+        if not store.exists(key):
+            abort(404)
+        url = store.presigned_url(key, download_name, mimetype, inline=not as_attachment,
+                                  expires=int(config.get("STORAGE_PRESIGN_SECONDS") or 60))
+        if url:
+            return redirect(url, code=302)
+    try:
+        chunks, size = store.stream(key)
+    except storage.FileMissing:
+        abort(404)
+    response = Response(stream_with_context(chunks), mimetype=mimetype, direct_passthrough=True)
+    response.content_length = size
+    response.headers.set("Content-Disposition", "attachment" if as_attachment else "inline",
+                         **_filename_params(download_name))
+    return response
+
+
+def _filename_params(name: str) -> dict:
+    """``filename`` (ASCII) and ``filename*`` (UTF-8) as werkzeug's send_file sets them."""
+    try:
+        name.encode("ascii")
+        return {"filename": name}
+    except UnicodeEncodeError:
+        simple = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+        return {"filename": simple or "file", "filename*": f"UTF-8''{quote(name, safe='')}"}

@@ -76,6 +76,8 @@ class MailOutbox(Model):
     last_error: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     sent_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, nullable=True)
+    # the worker that took the row (core.outbox.take), until its lease (next_attempt_at) ends
+    claim_token: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
 
 
 class PushSubscription(Model):
@@ -123,5 +125,7 @@ class PushOutbox(Model):
     last_error: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     sent_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, nullable=True)
+    # the worker that took the row (core.outbox.take), until its lease (next_attempt_at) ends
+    claim_token: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
 
     subscription = relationship("PushSubscription")

@@ -32,6 +32,8 @@ class SearchOutbox(Model):
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     last_error: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    # the worker that took the row (core.outbox.take), until its lease (next_attempt_at) ends
+    claim_token: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
 
 
 class SearchConcept(LocalizedMixin, Model):

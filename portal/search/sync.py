@@ -19,12 +19,12 @@ import datetime as dt
 import logging
 
 from flask import current_app
-from sqlalchemy import delete, insert, inspect, select
+from sqlalchemy import insert, inspect, select
 from sqlalchemy.orm import Session
 
 from portal.core import page_cache
 from portal.core.clock import utcnow
-from portal.core.outbox import InlineDrain, backoff
+from portal.core.outbox import InlineDrain, backoff, take
 from portal.models.accounts import PortalUser
 from portal.models.bookings import (
     AvailabilityException,
@@ -165,48 +165,54 @@ def _expand(session: Session, rows: list[SearchOutbox]) -> set[int]:
     return ids
 
 
-def process_outbox(app=None, limit: int = 500, now: dt.datetime | None = None) -> tuple[int, int]:
-    """Apply due outbox rows to the backend. Returns (rows applied, rows failed)."""
+SEARCH_MARGIN = 30.0  # seconds kept free at the end of a lease for applying a batch
+
+
+def process_outbox(app=None, limit: int = 500, now: dt.datetime | None = None,
+                   lease: float | None = None) -> tuple[int, int]:
+    """Apply due outbox rows to the backend. Returns (rows applied, rows failed).
+
+    The rows are taken with a lease (core.outbox.take), applied, then deleted if still
+    this worker's; a worker killed meanwhile leaves them to be taken again when the lease
+    ends (applying a row twice is harmless: the document is rebuilt from the database)."""
     from portal.core.extensions import db
     from portal.search import backend as get_backend
     from portal.search.documents import public_documents
 
     app = app or current_app._get_current_object()
     now = now or utcnow()
-    with Session(db.engine) as session:
-        stmt = (select(SearchOutbox).where(SearchOutbox.next_attempt_at <= now)
-                .order_by(SearchOutbox.id).limit(limit))
-        if session.get_bind().dialect.name == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=True)
-        rows = session.scalars(stmt).all()
-        if not rows:
+    with Session(db.engine, expire_on_commit=False) as session:
+        batch = take(session, SearchOutbox, (), now, limit, lease, margin=SEARCH_MARGIN)
+        if batch is None:
             return 0, 0
-        try:
-            ids = _expand(session, rows)
-            docs = list(public_documents(ids, session=session, now=now))  # free time as of now
-            search = get_backend(app)
-            search.bulk(docs)
-            search.delete(ids - {d["id"] for d in docs})
-            # the cached pages showing them (a failure here retries the rows, like the index)
-            page_cache.invalidate(LISTINGS, *(profile_tag(pid) for pid in ids), app=app)
-        except Exception as exc:
-            for row in rows:
-                row.attempts += 1
-                row.next_attempt_at = now + backoff(row.attempts)
-                row.last_error = f"{type(exc).__name__}: {exc}"[:1000]
-            session.commit()
-            log.warning("search: %d outbox rows failed (%s); retrying later", len(rows), exc)
-            return 0, len(rows)
-        session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_([r.id for r in rows])))
-        session.commit()
-        return len(rows), 0
+        with batch:
+            attempts = {row.id: row.attempts for row in batch.rows}
+            try:
+                ids = _expand(session, batch.rows)
+                docs = list(public_documents(ids, session=session, now=now))  # free time as of now
+                session.commit()  # end the read before the (slow) backend calls
+                search = get_backend(app)
+                search.bulk(docs)
+                search.delete(ids - {d["id"] for d in docs})
+                # the cached pages showing them (a failure here retries the rows, like the index)
+                page_cache.invalidate(LISTINGS, *(profile_tag(pid) for pid in ids), app=app)
+            except Exception as exc:
+                session.rollback()
+                error = f"{type(exc).__name__}: {exc}"[:1000]
+                for row_id, tries in attempts.items():
+                    batch.finish(row_id, commit=False, attempts=tries + 1, last_error=error,
+                                 next_attempt_at=now + backoff(tries + 1))
+                session.commit()
+                log.warning("search: %d outbox rows failed (%s); retrying later", len(attempts), exc)
+                return 0, len(attempts)
+            return batch.drop(attempts), 0
 
 
-def drain(app=None, now: dt.datetime | None = None) -> tuple[int, int]:
+def drain(app=None, now: dt.datetime | None = None, lease: float | None = None) -> tuple[int, int]:
     """Process every due row (batch after batch) until none is left or a batch fails."""
     done = failed = 0
     while True:
-        ok, bad = process_outbox(app, now=now)
+        ok, bad = process_outbox(app, now=now, lease=lease)
         done, failed = done + ok, failed + bad
         if bad or not ok:
             return done, failed

@@ -61,6 +61,7 @@ from tests.factories import (
     offer_input,
     request_input,
     row_count,
+    stored_path,
     upload,
 )
 
@@ -95,12 +96,12 @@ def lived(app, client):
     for kind, data in ((DocumentKind.PHOTO, PNG_BYTES), (DocumentKind.LICENCE, PDF_BYTES)):
         doc = ProfileDocument(profile_id=w.profile.id, kind=kind, original_name=f"{w.last}.bin",
                               content_type="application/pdf", size=len(data), storage_key=uuid.uuid4().hex)
-        with open(documents.document_path(doc), "wb") as fh:
+        with open(stored_path(documents.document_key(doc)), "wb") as fh:
             fh.write(data)
         db.session.add(doc)
         docs.append(doc)
     db.session.commit()
-    w.files = [documents.document_path(d) for d in docs]
+    w.files = [stored_path(documents.document_key(d)) for d in docs]
 
     w.other_client = make_user(sm, ("Client",), first_name="Борис", last_name=f"Другой{tag}",
                                phone="+7705" + str(uuid.uuid4().int)[:7])
@@ -167,7 +168,7 @@ def lived(app, client):
     assert login(client, w.email).status_code == 302  # a real login: FAB counters, login events
     w.client = client
 
-    w.attachment_files = [attachments.path_of(a) for a in db.session.scalars(
+    w.attachment_files = [stored_path(attachments.key_of(a)) for a in db.session.scalars(
         select(Attachment).where(Attachment.owner_id == u.id))]
     assert len(w.attachment_files) == 3 and all(os.path.exists(p) for p in w.attachment_files + w.files)
     w.needles = [w.email, w.phone, w.phone[2:], w.first, w.last, w.iin]

@@ -21,6 +21,7 @@ from portal.services.accounts import closure
 from portal.services.exchange import attachments, messages
 from tests import factories as f
 from tests.bookings.scene import booking, scene
+from tests.factories import stored_folder, stored_path
 
 
 @pytest.fixture
@@ -32,8 +33,8 @@ def booking_file(owner, b) -> Attachment:
     key = uuid.uuid4().hex
     row = Attachment(owner_id=owner.id, booking_id=b.id, original_name="passport.pdf",
                      content_type="application/pdf", size=len(f.PDF_BYTES), storage_key=key)
-    os.makedirs(attachments.folder(), exist_ok=True)
-    with open(attachments.path_of(row), "wb") as fh:
+    os.makedirs(stored_folder("attachments"), exist_ok=True)
+    with open(stored_path(attachments.key_of(row)), "wb") as fh:
         fh.write(f.PDF_BYTES)
     db.session.add(row)
     db.session.commit()
@@ -64,7 +65,7 @@ def test_client_closing_erases_notes_files_and_cancels_future_bookings(s):
     cancelled_before.cancelled_by_id, cancelled_before.reason = s.client.id, "I found another notary nearby"
     db.session.commit()
     file = booking_file(s.client, later)
-    path = attachments.path_of(file)
+    path = stored_path(attachments.key_of(file))
     thread = messages.open_booking_thread(s.client, past.id)
     messages.post(s.prac, thread.id, "Thank you for coming")
 

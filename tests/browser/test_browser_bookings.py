@@ -15,7 +15,17 @@ import uuid
 
 import pytest
 
-from tests.browser.support import ARTIFACTS, DESKTOP, LANGS, PHONE, path_of, shot, sign_in, switch_language, visit
+from tests.browser.support import (
+    ARTIFACTS,
+    DESKTOP,
+    LANGS,
+    PHONE,
+    path_of,
+    shot,
+    sign_in,
+    switch_language,
+    visit,
+)
 
 pytestmark = pytest.mark.browser
 

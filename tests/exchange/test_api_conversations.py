@@ -10,7 +10,6 @@ import pytest
 
 from portal.core.extensions import db
 from portal.models.exchange import Attachment, Message, OfferStatus, RequestStatus, Thread
-from portal.services.exchange import attachments as attachments_service
 from tests.exchange.api_client import (
     PNG_BYTES,
     ApiUser,
@@ -20,7 +19,7 @@ from tests.exchange.api_client import (
     form,
     practitioner_user,
 )
-from tests.factories import committed_state, make_offer, make_request, make_user, row_count
+from tests.factories import committed_state, make_offer, make_request, make_user, row_count, stored_folder
 
 URL = "/api/v1/conversations/"
 
@@ -105,14 +104,14 @@ def test_nobody_else_reads_writes_or_downloads(app, client, pro, thread):
 
 
 def test_a_refused_file_stores_nothing(app, pro, thread):
-    before = set(os.listdir(attachments_service.folder()))
+    before = set(os.listdir(stored_folder("attachments")))
     data = form({"body": "Смотрите"}, files=[(b"MZ\x90\x00 an exe", "virus.exe")])
     response = pro.post(f"{URL}{thread.id}/messages", data=data, content_type="multipart/form-data", lang="ru")
     assert response.status_code == 422
     assert response.get_json()["errors"] == {"files": ["Файл virus.exe не является файлом PDF, JPEG или PNG."]}
     assert row_count(Message, thread_id=thread.id) == 0
     assert row_count(Attachment, owner_id=pro.user.id) == 0
-    assert set(os.listdir(attachments_service.folder())) == before
+    assert set(os.listdir(stored_folder("attachments"))) == before
 
 
 def test_an_empty_message_is_refused(app, pro, thread):

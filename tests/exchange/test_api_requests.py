@@ -12,7 +12,6 @@ from sqlalchemy import select
 from portal.core.extensions import db
 from portal.models.exchange import Attachment, OfferStatus, RequestStatus, ServiceRequest
 from portal.models.notifications import Notification
-from portal.services.exchange import attachments as attachments_service
 from tests.exchange.api_client import (
     PDF_BYTES,
     ApiUser,
@@ -22,7 +21,7 @@ from tests.exchange.api_client import (
     practitioner_user,
     request_body,
 )
-from tests.factories import committed_state, make_offer, make_request, make_user, row_count
+from tests.factories import committed_state, make_offer, make_request, make_user, row_count, stored_folder
 
 URL = "/api/v1/requests/"
 
@@ -38,7 +37,7 @@ def bob(app):
 
 
 def _stored_files() -> set[str]:
-    return set(os.listdir(attachments_service.folder()))
+    return set(os.listdir(stored_folder("attachments")))
 
 
 # --- anonymous ---------------------------------------------------------------------------------

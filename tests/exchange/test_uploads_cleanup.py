@@ -24,7 +24,7 @@ from portal.models.practitioners import DocumentKind, ProfileDocument
 from portal.services.exchange import attachments
 from portal.services.practitioners import documents
 from tests.exchange.test_messages_http import open_thread, post, scene  # noqa: F401  (the fixture)
-from tests.factories import make_request, make_user
+from tests.factories import make_request, make_user, stored_folder, stored_path
 from tests.practitioners.test_practice_http import JPEG, PDF, _answers, _documents, _post, _profile_of
 
 HOUR = 3600
@@ -47,7 +47,7 @@ def _referenced_attachment(app, age_seconds: float) -> str:
     req = make_request(client)
     [row] = attachments.store(client, [FileStorage(io.BytesIO(PDF), "kept.pdf")], request_id=req.id)
     db.session.commit()
-    path = attachments.path_of(row)
+    path = stored_path(attachments.key_of(row))
     os.utime(path, (time.time() - age_seconds, time.time() - age_seconds))
     return path
 
@@ -56,13 +56,13 @@ def _referenced_attachment(app, age_seconds: float) -> str:
 
 
 def test_only_old_files_without_a_row_are_deleted(app):
-    old_orphan = _write(attachments.folder(), 2 * HOUR)
-    old_document_orphan = _write(files.upload_folder(files.DOCUMENTS), 2 * HOUR)
-    fresh_orphan = _write(attachments.folder(), 5 * 60)  # its commit may still be under way
+    old_orphan = _write(stored_folder("attachments"), 2 * HOUR)
+    old_document_orphan = _write(stored_folder(files.DOCUMENTS), 2 * HOUR)
+    fresh_orphan = _write(stored_folder("attachments"), 5 * 60)  # its commit may still be under way
     referenced = _referenced_attachment(app, 3 * HOUR)
-    foreign = _write(attachments.folder(), 3 * HOUR, name="notes.txt")  # not a name the portal writes
+    foreign = _write(stored_folder("attachments"), 3 * HOUR, name="notes.txt")  # not a name the portal writes
 
-    assert sorted(attachments.orphan_files()) == sorted([old_orphan, old_document_orphan])
+    assert sorted(stored_path(k) for k in attachments.orphan_files()) == sorted([old_orphan, old_document_orphan])
     assert attachments.cleanup_orphans() == 2
     assert not os.path.exists(old_orphan) and not os.path.exists(old_document_orphan)
     for kept in (fresh_orphan, referenced, foreign):
@@ -73,7 +73,7 @@ def test_only_old_files_without_a_row_are_deleted(app):
 
 def test_grace_period_comes_from_the_config(app):
     assert app.config["UPLOAD_ORPHAN_GRACE_MINUTES"] == 60
-    path = _write(attachments.folder(), 20 * 60)
+    path = _write(stored_folder("attachments"), 20 * 60)
     assert attachments.cleanup_orphans() == 0
     app.config["UPLOAD_ORPHAN_GRACE_MINUTES"] = 10
     try:
@@ -88,14 +88,14 @@ def test_profile_documents_in_use_are_kept(app, client, login_as):
     login_as(applicant)
     assert _post(client, "/practice/apply", _answers(), licence=("licence.pdf", PDF)).status_code == 302
     [doc] = _documents(_profile_of(applicant), DocumentKind.LICENCE)
-    path = documents.document_path(doc)
+    path = stored_path(documents.document_key(doc))
     os.utime(path, (time.time() - 5 * HOUR, time.time() - 5 * HOUR))
     attachments.cleanup_orphans()
     assert os.path.exists(path)
 
 
 def test_cli_command_reports_what_it_deleted(app):
-    orphans = [_write(attachments.folder(), 2 * HOUR) for _ in range(3)]
+    orphans = [_write(stored_folder("attachments"), 2 * HOUR) for _ in range(3)]
     result = app.test_cli_runner().invoke(args=["portal", "cleanup-uploads"])
     assert result.exit_code == 0, result.output
     assert "Deleted 3 orphan upload files" in result.output
@@ -116,7 +116,7 @@ def test_the_notification_worker_cleans_up_once_an_hour(app, monkeypatch):
     assert cleanup() == 0 and len(calls) == 2
     monkeypatch.undo()
 
-    orphan = _write(attachments.folder(), 2 * HOUR)
+    orphan = _write(stored_folder("attachments"), 2 * HOUR)
     result = app.test_cli_runner().invoke(args=["portal", "worker", "--once"])
     assert result.exit_code == 0, result.output
     assert "orphan upload files deleted 1" in result.output
@@ -134,6 +134,7 @@ KILLED_WRITER = textwrap.dedent("""
         AUTO_MIGRATE = False
 
     from portal import create_app
+    from portal.core import storage
     from portal.core.extensions import db
     from portal.models.accounts import PortalUser
     from portal.services.exchange import attachments
@@ -143,7 +144,7 @@ KILLED_WRITER = textwrap.dedent("""
         owner = db.session.get(PortalUser, int(sys.argv[3]))
         [row] = attachments.store(owner, [FileStorage(io.BytesIO(b"%PDF-1.4 killed"), "a.pdf")])
         db.session.flush()  # the row is sent, not committed
-        print(attachments.path_of(row), flush=True)
+        print(storage.storage().local_path(attachments.key_of(row)), flush=True)
         time.sleep(120)  # SIGKILLed here, before the commit
         db.session.commit()
 """)

@@ -21,7 +21,7 @@ from portal.models.exchange import PendingRequest, RequestStatus, ServiceRequest
 from portal.models.practitioners import ProfileStatus
 from portal.services.exchange import attachments, pending
 from tests import factories
-from tests.factories import PASSWORD, make_profile, make_user, unique_email
+from tests.factories import PASSWORD, make_profile, make_user, stored_folder, stored_path, unique_email
 
 MULTIPART = "multipart/form-data"
 PDF = b"%PDF-1.4 the visitor's contract\n%%EOF"
@@ -55,7 +55,7 @@ def _pending_rows() -> int:
 
 
 def _pending_files() -> list[str]:
-    return sorted(os.listdir(pending.folder()))
+    return sorted(os.listdir(stored_folder("pending")))
 
 
 @pytest.fixture
@@ -113,7 +113,7 @@ def test_visitor_registers_at_submit_and_the_request_is_published_with_its_file(
     assert req.target_profile_id == practitioner.id and req.budget == 150000
     [att] = req.attachments
     assert att.original_name == "contract.pdf"
-    with open(attachments.path_of(att), "rb") as fh:
+    with open(stored_path(attachments.key_of(att)), "rb") as fh:
         assert fh.read() == PDF
     assert _pending_rows() == 0 and _pending_files() == []  # the pending copy is gone
     page = _text(client.get(f"/requests/{req.id}"))
@@ -213,7 +213,7 @@ def test_another_users_token_does_nothing(app, client):
 def test_expired_pending_requests_are_cleaned_and_cannot_be_claimed(app, client):
     _submit(client, "Просроченный запрос")
     assert _pending_rows() == 1 and len(_pending_files()) == 1
-    stray = os.path.join(pending.folder(), "f" * 32)  # a file a killed process left behind
+    stray = os.path.join(stored_folder("pending"), "f" * 32)  # a file a killed process left behind
     with open(stray, "wb") as fh:
         fh.write(PDF)
     os.utime(stray, (0, 0))

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.core.extensions import db
+from portal.core.files import DOCUMENTS
 from portal.models.practitioners import PractitionerProfile, ProfileDocument, ProfileStatus
 from portal.services.practitioners import documents
 from tests.accounts.test_api_tokens import api, bearer, sign_in
@@ -23,6 +24,8 @@ from tests.factories import (
     make_user,
     region,
     row_count,
+    stored_folder,
+    stored_path,
 )
 
 S = ProfileStatus
@@ -202,7 +205,7 @@ def test_a_bad_file_is_refused_in_the_callers_language_and_nothing_is_stored(app
     headers = auth(app, user, "ru")
     c = api(app)
     c.put(BASE + "/questionnaire", json=answers(), headers=headers)
-    folder_before = set(os.listdir(documents._folder()))
+    folder_before = set(os.listdir(stored_folder(DOCUMENTS)))
     response = upload_files(c, headers, "licence", ("virus.pdf", b"MZ\x90\x00 not a pdf at all"))
     assert response.status_code == 422
     assert response.get_json()["errors"] == {"licence": ["Файл virus.pdf не является файлом PDF, JPEG или PNG."]}
@@ -214,7 +217,7 @@ def test_a_bad_file_is_refused_in_the_callers_language_and_nothing_is_stored(app
     response = upload_files(c, headers, "passport", ("l.pdf", PDF_BYTES))
     assert response.status_code == 400 and "kind" in response.get_json()["errors"]
     assert row_count(ProfileDocument) == 0
-    assert set(os.listdir(documents._folder())) == folder_before
+    assert set(os.listdir(stored_folder(DOCUMENTS))) == folder_before
 
 
 def test_another_practitioners_document_is_404_and_stays(app, sm):
@@ -229,7 +232,7 @@ def test_another_practitioners_document_is_404_and_stays(app, sm):
         assert response.status_code == 404, method
         assert response.mimetype == "application/problem+json"
     assert committed_state(doc) == before
-    assert os.path.isfile(documents.document_path(doc))
+    assert os.path.isfile(stored_path(documents.document_key(doc)))
     # staff neither (they read documents on the moderation pages): an admin, who may call it, gets 404
     admin = make_user(sm, ("Admin",))
     assert c.get(f"{BASE}/documents/{doc.id}", headers=auth(app, admin)).status_code == 404
@@ -241,7 +244,7 @@ def test_another_practitioners_document_is_404_and_stays(app, sm):
 def test_the_owner_removes_a_document_of_a_draft(app, sm):
     profile = make_applicant(sm, stage=S.DRAFT)
     [doc] = profile.documents
-    path = documents.document_path(doc)
+    path = stored_path(documents.document_key(doc))
     response = api(app).delete(f"{BASE}/documents/{doc.id}", headers=auth(app, profile.user))
     assert response.status_code == 200 and response.get_json() == []
     assert row_count(ProfileDocument, id=doc.id) == 0 and not os.path.exists(path)

@@ -30,7 +30,7 @@ from portal.models.practitioners import (
 from portal.services.bookings.availability import profile_free_slots
 from portal.services.practitioners import decisions, documents, questionnaire, quiz
 from tests.conftest import login
-from tests.factories import PASSWORD, make_practitioner
+from tests.factories import PASSWORD, make_practitioner, stored_path
 
 pytestmark = pytest.mark.db_per_module
 
@@ -114,7 +114,7 @@ def test_every_verified_profile_went_through_the_verification_steps(counts):
             assert DocumentKind.LICENCE in kinds, profile.id
         assert profile.documents, profile.id
         for doc in profile.documents:  # stored the way the services store uploads
-            with open(documents.document_path(doc), "rb") as fh:
+            with open(stored_path(documents.document_key(doc)), "rb") as fh:
                 data = fh.read()
             assert data.startswith(b"%PDF-") and doc.content_type == "application/pdf"
             assert len(data) == doc.size and doc.original_name.endswith(".pdf")

@@ -38,6 +38,7 @@ from tests.factories import (
     make_review,
     make_user,
     notification_count,
+    stored_path,
 )
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
@@ -339,7 +340,7 @@ def test_staff_download_documents(app, staff, login_as):
     db.session.add(doc)
     db.session.commit()
     with app.test_request_context():
-        path = documents.document_path(doc)
+        path = stored_path(documents.document_key(doc))
     with open(path, "wb") as out:
         out.write(PDF)
     try:

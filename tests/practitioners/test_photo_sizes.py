@@ -13,6 +13,7 @@ from portal.models.practitioners import ProfileStatus
 from portal.services.practitioners import documents, questionnaire, verification
 from portal.views.practitioners.directory import photo_sources
 from tests import factories
+from tests.factories import stored_path
 
 WIDTHS = (96, 240, 480)
 
@@ -35,7 +36,7 @@ def with_photo(profile, data: bytes, name: str = "me.png", content_type: str = "
 
 
 def copies(doc) -> dict[int, tuple[int, int]]:
-    base = documents.document_path(doc)
+    base = stored_path(documents.document_key(doc))
     found = {}
     for width in WIDTHS:
         path = f"{base}.w{width}.webp"
@@ -97,11 +98,11 @@ def test_src_and_srcset_for_templates(app, sm):
 def test_a_new_photo_or_removing_it_deletes_the_old_copies(app, sm):
     profile = factories.make_applicant(sm, stage=ProfileStatus.APPROVED)
     old = with_photo(profile, image_bytes(500, 500))
-    old_files = documents.files_of(old)
+    old_files = [stored_path(k) for k in documents.files_of(old)]
     assert len(old_files) == 1 + len(WIDTHS) and all(os.path.isfile(p) for p in old_files)
     new = with_photo(profile, image_bytes(300, 300))
     assert not any(os.path.exists(p) for p in old_files)
-    new_files = documents.files_of(new)
+    new_files = [stored_path(k) for k in documents.files_of(new)]
     assert all(os.path.isfile(p) for p in new_files)
     verification.remove_document(profile.user, new.id)
     assert not any(os.path.exists(p) for p in new_files)
@@ -120,8 +121,8 @@ def test_the_backfill_command_makes_missing_copies(app, sm):
     doc = with_photo(profile, image_bytes(640, 480))
     broken = factories.make_applicant(sm, stage=ProfileStatus.APPROVED, first_name="Битый")
     with_photo(broken, factories.PNG_BYTES)
-    for path in documents.files_of(doc)[1:]:
-        os.remove(path)
+    for key in documents.files_of(doc)[1:]:
+        os.remove(stored_path(key))
     assert copies(doc) == {}
     result = app.test_cli_runner().invoke(args=["portal", "photos"])
     assert result.exit_code == 0, result.output

@@ -43,6 +43,7 @@ from tests.factories import (
     pass_quiz,
     region,
     row_count,
+    stored_path,
     upload,
 )
 
@@ -216,7 +217,7 @@ def test_documents_are_stored_privately_under_instance_uploads_profiles(app, app
     kinds = sorted((d.kind, d.content_type) for d in profile.documents)
     assert kinds == [("licence", "application/pdf"), ("photo", "image/png")]
     for doc in profile.documents:
-        path = documents.document_path(doc)
+        path = stored_path(documents.document_key(doc))
         assert path.startswith(os.path.join(app.instance_path, "uploads", "profiles"))
         assert os.path.isfile(path)
         assert "static" not in path
@@ -252,7 +253,7 @@ def test_document_size_and_count_limits(app, applicant, monkeypatch):
 def test_a_new_photo_replaces_the_old_one_and_its_file(applicant):
     profile = v.save_draft(applicant, application_input(), {"photo": [upload(PNG_BYTES, "a.png")]})
     old = documents.photo_of(profile)
-    old_path = documents.document_path(old)
+    old_path = stored_path(documents.document_key(old))
     v.save_draft(applicant, application_input(), {"photo": [upload(JPEG_BYTES, "b.jpg", "image/jpeg")]})
     photos = [d for d in profile.documents if d.kind == "photo"]
     assert [(p.original_name, p.content_type) for p in photos] == [("b.jpg", "image/jpeg")]
@@ -262,7 +263,7 @@ def test_a_new_photo_replaces_the_old_one_and_its_file(applicant):
 
 def test_a_rolled_back_upload_leaves_no_file(sm, staff, tmp_path):
     profile = approved(sm, staff)
-    folder = os.path.dirname(documents.document_path(profile.documents[0]))
+    folder = os.path.dirname(stored_path(documents.document_key(profile.documents[0])))
     before = set(os.listdir(folder))
     bad = application_input(region_ids=[])  # a public profile must stay complete
     with fails_without_change(profile, field="region_ids", count_of=[(ProfileDocument, {})]):
@@ -306,7 +307,7 @@ def test_the_photo_of_a_public_profile_is_public_the_licence_is_not(sm, staff):
 def test_remove_document_rules(sm, staff, applicant):
     profile = v.save_draft(applicant, application_input(), {"licence": [upload()], "other": [upload()]})
     other = next(d for d in profile.documents if d.kind == "other")
-    path = documents.document_path(other)
+    path = stored_path(documents.document_key(other))
     with pytest.raises(NotFound):  # not the owner
         v.remove_document(make_user(sm, ("Client",)), other.id)
     v.remove_document(applicant, other.id)

@@ -43,7 +43,6 @@ administrator, not from the account page.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from dataclasses import dataclass
 
@@ -54,7 +53,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select, update
 from werkzeug.security import check_password_hash
 
-from portal.core import audit, links, redaction, tx
+from portal.core import audit, links, redaction, storage, tx
 from portal.core.clock import utcnow
 from portal.core.errors import ServiceError
 from portal.core.extensions import db
@@ -212,7 +211,7 @@ def _mask_notices_about(pages: list[str], pattern) -> None:
 
 def _delete_attachments(user: PortalUser) -> list[str]:
     rows = db.session.scalars(select(Attachment).where(Attachment.owner_id == user.id)).all()
-    paths = [attachments.path_of(row) for row in rows]
+    paths = [attachments.key_of(row) for row in rows]
     for row in rows:
         db.session.delete(row)
     return paths
@@ -268,9 +267,5 @@ def _erase(user: PortalUser, now: dt.datetime) -> None:
     user.consent_changed_at = now
 
 
-def _remove_files(paths: list[str]) -> None:
-    for path in paths:
-        try:
-            os.remove(path)
-        except OSError:
-            pass
+def _remove_files(keys: list[str]) -> None:
+    storage.delete_quietly(keys)

@@ -1,6 +1,7 @@
 """Files attached to requests and messages: PDF, JPEG or PNG, checked by
 their content (not by the name or the browser's claim), within size and
-count limits, stored under the instance folder (never the web root) and
+count limits, kept in the file store (core.storage: a private folder or an S3-compatible
+bucket, never the web root) and
 served only to the parties of the request or thread and to staff.
 
 The name a file is shown and downloaded under carries the extension of the
@@ -12,52 +13,45 @@ A file is written before its row is committed; a rollback removes it again,
 but a process killed in between leaves a file no row refers to.
 ``cleanup_orphans`` deletes such files once they are older than
 UPLOAD_ORPHAN_GRACE_MINUTES (``flask portal cleanup-uploads``, and hourly in
-``flask notify worker``); it covers this module's folder and the
+``flask portal worker``); it covers this module's folder and the
 practitioners' documents (services.practitioners.documents)."""
 from __future__ import annotations
 
-import os
 import re
 import time
 import uuid
 
 from flask import current_app
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
+from portal.core import storage
 from portal.core.extensions import db
-from portal.core.files import ATTACHMENTS, DOCUMENTS, display_name, sniff, upload_folder, uploaded
+from portal.core.files import ATTACHMENTS, DOCUMENTS, display_name, sniff, uploaded
 from portal.models.accounts import PortalUser
 from portal.models.exchange import Attachment
 
 
-def folder() -> str:
-    return upload_folder(ATTACHMENTS)
-
-
 def store(owner: PortalUser, files, request_id: int | None = None,
           message_id: int | None = None) -> list[Attachment]:
-    """Write already checked files to disk and add their rows to the session.
+    """Write already checked files to the file store and add their rows to the session.
     If the transaction rolls back, the written files are removed again."""
     rows = []
     for f in uploaded(files):
-        key = uuid.uuid4().hex
+        name = uuid.uuid4().hex
         data = f.stream.read()
-        path = os.path.join(folder(), key)
-        with open(path, "wb") as out:
-            out.write(data)
-        db.session.info.setdefault("new_files", []).append(path)
         kind = sniff(data[:16])
+        storage.put_in_transaction(db.session, storage.key(ATTACHMENTS, name), data, kind)
         row = Attachment(owner_id=owner.id, request_id=request_id, message_id=message_id,
-                         original_name=display_name(f.filename, kind, key), content_type=kind, size=len(data),
-                         storage_key=key)
+                         original_name=display_name(f.filename, kind, name), content_type=kind, size=len(data),
+                         storage_key=name)
         db.session.add(row)
         rows.append(row)
     return rows
 
 
-def path_of(attachment: Attachment) -> str:
-    return os.path.join(folder(), attachment.storage_key)
+def key_of(attachment: Attachment) -> str:
+    """The attachment's file in the file store."""
+    return storage.key(ATTACHMENTS, attachment.storage_key)
 
 
 # --- files no row refers to ----------------------------------------------------------------
@@ -67,68 +61,49 @@ COPY = re.compile(r"^([0-9a-f]{32})\.w[0-9]+\.webp$")  # a photo's smaller copy 
 LOOKUP_CHUNK = 500
 
 
-def _stored_folders() -> list[tuple[str, object]]:
-    """(folder, the storage_key column of its rows) for every upload folder."""
+def _stored_areas() -> list[tuple[str, object]]:
+    """(area, the storage_key column of its rows) for every upload area."""
     from portal.models.practitioners import ProfileDocument
 
-    return [(folder(), Attachment.storage_key), (upload_folder(DOCUMENTS), ProfileDocument.storage_key)]
+    return [(ATTACHMENTS, Attachment.storage_key), (DOCUMENTS, ProfileDocument.storage_key)]
 
 
 def orphan_files(now: float | None = None, grace_minutes: int | None = None) -> list[str]:
-    """Paths of upload files that no row refers to and that are older than the
+    """Keys of stored files that no row refers to and that are older than the
     grace period (UPLOAD_ORPHAN_GRACE_MINUTES): left by a process that died
     between writing the file and the commit. Only names the portal writes
-    (storage keys, and the copies of a photo whose file is gone) are considered. Cheap when nothing is old: the database is
-    asked only about files past the grace period."""
+    (storage keys, and the copies of a photo whose file is gone) are considered. Cheap when
+    nothing is old: the database is asked only about files past the grace period."""
     if grace_minutes is None:
         grace_minutes = int(current_app.config["UPLOAD_ORPHAN_GRACE_MINUTES"])
     cutoff = (time.time() if now is None else now) - grace_minutes * 60
+    store = storage.storage()
     found = []
-    for path, column in _stored_folders():
-        old = {}
-        with os.scandir(path) as entries:
-            for entry in entries:
-                if STORAGE_KEY.match(entry.name) and entry.is_file(follow_symlinks=False) \
-                        and entry.stat(follow_symlinks=False).st_mtime < cutoff:
-                    old[entry.name] = entry.path
-                copy_of = COPY.match(entry.name)
-                if copy_of and not os.path.exists(os.path.join(path, copy_of.group(1))) \
-                        and entry.stat(follow_symlinks=False).st_mtime < cutoff:
-                    found.append(entry.path)  # the copy of a photo file that is gone
+    for area, column in _stored_areas():
+        old, copies, names = {}, [], set()
+        for item in store.listing(area):
+            name = item.key.split("/", 1)[1]
+            names.add(name)
+            if item.modified >= cutoff:
+                continue
+            if STORAGE_KEY.match(name):
+                old[name] = item.key
+            elif COPY.match(name):
+                copies.append((COPY.match(name).group(1), item.key))
+        found += [k for original, k in copies if original not in names]  # the copy of a photo that is gone
         keys = sorted(old)
         for start in range(0, len(keys), LOOKUP_CHUNK):
             chunk = keys[start:start + LOOKUP_CHUNK]
             known = set(db.session.scalars(select(column).where(column.in_(chunk))))
-            found += [old[key] for key in chunk if key not in known]
+            found += [old[name] for name in chunk if name not in known]
     return found
 
 
-def delete_files(paths) -> int:
-    """Delete the files; the number actually deleted (one gone already is skipped)."""
-    deleted = 0
-    for path in paths:
-        try:
-            os.remove(path)
-            deleted += 1
-        except FileNotFoundError:
-            pass
-    return deleted
+def delete_files(keys) -> int:
+    """Delete the stored files; the number actually deleted (one gone already is skipped)."""
+    return storage.delete_quietly(keys)
 
 
 def cleanup_orphans(now: float | None = None, grace_minutes: int | None = None) -> int:
     """Delete the files of ``orphan_files``; returns how many were deleted."""
     return delete_files(orphan_files(now, grace_minutes))
-
-
-@event.listens_for(Session, "after_commit")
-def _forget_files(session: Session) -> None:
-    session.info.pop("new_files", None)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _remove_files(session: Session, previous_transaction) -> None:
-    for path in session.info.pop("new_files", []):
-        try:
-            os.remove(path)
-        except OSError:
-            pass

@@ -3,7 +3,7 @@
 A visitor may fill in the request form; at submit every rule of
 ``requests.create`` is checked (``requests.check_input``, the upload checks),
 then the fields are kept in a ``PendingRequest`` row and the files in the
-private folder UPLOAD_FOLDER/pending/, and the visitor gets a random token,
+file store (core.storage, area "pending"), and the visitor gets a random token,
 which the view keeps in their session only. The row is found by the token's
 SHA-256 alone: whoever does not hold the token cannot see, change or claim it.
 
@@ -25,7 +25,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-import os
 import re
 import secrets
 import time
@@ -37,12 +36,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from werkzeug.datastructures import FileStorage
 
-from portal.core import tx
+from portal.core import storage, tx
 from portal.core.clock import utcnow
 from portal.core.errors import Message, ServiceError
 from portal.core.extensions import db
 from portal.core.files import check as check_uploads
-from portal.core.files import display_name, sniff, upload_folder, uploaded
+from portal.core.files import display_name, sniff, uploaded
 from portal.models.accounts import PortalUser
 from portal.models.exchange import PendingRequest, RequestStatus, ServiceRequest
 from portal.services.exchange import requests
@@ -64,8 +63,8 @@ class Claimed:
     reason: Message | None = None
 
 
-def folder() -> str:
-    return upload_folder(FOLDER)
+def _key(name: str) -> str:
+    return storage.key(FOLDER, name)
 
 
 def _hash(token: str) -> str:
@@ -89,11 +88,8 @@ def submit(data: requests.RequestInput, publish: bool, files=(), now: dt.datetim
     for f in uploaded(files):
         key = uuid.uuid4().hex
         content = f.stream.read()
-        path = os.path.join(folder(), key)
-        with open(path, "wb") as out:
-            out.write(content)
-        db.session.info.setdefault("new_files", []).append(path)  # removed again on rollback
         kind = sniff(content[:16])
+        storage.put_in_transaction(db.session, _key(key), content, kind)  # removed again on rollback
         stored.append({"key": key, "name": display_name(f.filename, kind, key), "size": len(content)})
     fields = dataclasses.asdict(data)
     fields["desired_date"] = data.desired_date.isoformat() if data.desired_date else None
@@ -183,9 +179,8 @@ def _open(files: list[dict]) -> list[FileStorage]:
         if not KEY.match(f["key"]):
             continue
         try:
-            with open(os.path.join(folder(), f["key"]), "rb") as fh:
-                out.append(FileStorage(stream=io.BytesIO(fh.read()), filename=f["name"]))
-        except FileNotFoundError:
+            out.append(FileStorage(stream=io.BytesIO(storage.storage().read(_key(f["key"]))), filename=f["name"]))
+        except storage.FileMissing:
             continue
     return out
 
@@ -194,18 +189,11 @@ def _delete(row: PendingRequest) -> None:
     """Delete the row; its files go once the deletion is committed."""
     keys = [f["key"] for f in json.loads(row.payload)["files"] if KEY.match(f["key"])]
     db.session.delete(row)
-    db.session.info.setdefault("pending_files_to_delete", []).extend(keys)
+    storage.delete_after_commit(db.session, [_key(k) for k in keys])
 
 
 def _delete_files(keys) -> int:
-    deleted = 0
-    for key in keys:
-        try:
-            os.remove(os.path.join(folder(), key))
-            deleted += 1
-        except FileNotFoundError:
-            pass
-    return deleted
+    return storage.delete_quietly(_key(k) for k in keys)
 
 
 def cleanup(now: dt.datetime | None = None) -> int:
@@ -222,31 +210,10 @@ def cleanup(now: dt.datetime | None = None) -> int:
     known = {f["key"] for payload in db.session.scalars(select(PendingRequest.payload))
              for f in json.loads(payload)["files"]}
     cutoff = time.time() - int(current_app.config["UPLOAD_ORPHAN_GRACE_MINUTES"]) * 60
-    with os.scandir(folder()) as entries:
-        orphans = [e.name for e in entries if KEY.match(e.name) and e.name not in known
-                   and e.is_file(follow_symlinks=False) and e.stat(follow_symlinks=False).st_mtime < cutoff]
+    orphans = [name for name in (item.key.split("/", 1)[1] for item in storage.storage().listing(FOLDER)
+                                 if item.modified < cutoff)
+               if KEY.match(name) and name not in known]
     return removed + _delete_files(orphans)
-
-
-def _after_commit(session) -> None:
-    keys = session.info.pop("pending_files_to_delete", None)
-    if keys and current_app:
-        _delete_files(keys)
-
-
-def _after_rollback(session, previous_transaction) -> None:
-    session.info.pop("pending_files_to_delete", None)
-
-
-def _listen() -> None:
-    from sqlalchemy import event
-    from sqlalchemy.orm import Session
-
-    event.listen(Session, "after_commit", _after_commit)
-    event.listen(Session, "after_soft_rollback", _after_rollback)
-
-
-_listen()
 
 
 def refusal(reason: Message | None):

@@ -4,7 +4,9 @@ loses nothing and a rolled-back change sends nothing.
 
 * ``send_due`` sends due rows with its own session. A failure leaves the row
   pending with a growing back-off (2, 4, 8 … 300 minutes: the search outbox's
-  curve in minutes); after MAIL_MAX_ATTEMPTS the row is marked failed.
+  curve in minutes); after MAIL_MAX_ATTEMPTS the row is marked failed. Rows are
+  taken with a lease and each outcome is committed on its own (core.outbox.take):
+  any number of workers, and a killed one resends at most the mail it was sending.
 * Transport: SMTP through Flask-Mail when MAIL_SERVER is set; otherwise each
   mail is written to ``instance/mail/*.eml`` (development: no server needed).
 * ``NOTIFY_SYNC = "inline"`` (development) sends right after each commit that
@@ -19,17 +21,17 @@ import json
 import logging
 import os
 import smtplib
+from contextlib import closing
 from email.utils import parseaddr
-from typing import NamedTuple
+from typing import Callable, Iterator, NamedTuple
 
 from flask import Flask, current_app, has_app_context
 from flask_mail import Connection, Message
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.core.clock import utcnow
 from portal.core.extensions import db, mail
-from portal.core.outbox import InlineDrain, backoff, drain_all, status_counts
+from portal.core.outbox import InlineDrain, backoff, drain_all, status_counts, take
 from portal.models.notifications import MailOutbox, MailStatus
 
 log = logging.getLogger(__name__)
@@ -161,22 +163,27 @@ def _message(app: Flask, row: MailOutbox) -> Message:
     return message
 
 
-def _deliver(app: Flask, rows: list[MailOutbox]) -> dict[int, str | None]:
-    """Send ``rows``; returns row id -> None (sent) or the error."""
-    results: dict[int, str | None] = {}
+def _deliver(app: Flask, rows: list[MailOutbox], go_on: Callable[[], bool] = lambda: True
+             ) -> Iterator[tuple[MailOutbox, str | None]]:
+    """Send ``rows`` one by one over one connection, yielding each row with None (sent)
+    or the error, as soon as it is known; stops before a row when ``go_on()`` is False."""
     use_smtp = bool(app.config["MAIL_SERVER"])
+    waiting = list(rows)
     try:
         with (_smtp(app) if use_smtp else _MailFolder(app)) as transport:
-            for row in rows:
+            while waiting and go_on():
+                row = waiting[0]
                 try:
                     transport.send(_message(app, row))
-                    results[row.id] = None
+                    error = None
                 except Exception as exc:  # this row only (e.g. a refused recipient)
-                    results[row.id] = _describe(exc)
+                    error = _describe(exc)
+                waiting.pop(0)
+                yield row, error
+            waiting = []  # stopped early: the rest is not attempted (the caller gives it back)
     except Exception as exc:  # connecting (or quitting) failed: every row not yet sent
-        for row in rows:
-            results.setdefault(row.id, _describe(exc))
-    return results
+        for row in waiting:
+            yield row, _describe(exc)
 
 
 def _describe(exc: Exception) -> str:
@@ -185,48 +192,48 @@ def _describe(exc: Exception) -> str:
 
 # --- sending ---------------------------------------------------------------------------------
 
-def send_due(app: Flask | None = None, now: dt.datetime | None = None, limit: int = 100) -> tuple[int, int]:
-    """Send pending rows that are due. Returns (sent, failed)."""
+def send_due(app: Flask | None = None, now: dt.datetime | None = None, limit: int = 100,
+             lease: float | None = None) -> tuple[int, int]:
+    """Send pending rows that are due. Returns (sent, failed).
+
+    The rows are taken with a lease (core.outbox.take) and each outcome is committed
+    right after its row was handed to the mail server: a worker killed mid-batch sends
+    at most its current row again (another worker takes the rest when ``lease`` ends)."""
     app = app or current_app._get_current_object()
     if not has_app_context():
         with app.app_context():
-            return send_due(app, now, limit)
+            return send_due(app, now, limit, lease)
     now = now or utcnow()
     max_attempts = int(app.config["MAIL_MAX_ATTEMPTS"])
-    with Session(db.engine) as session:
-        stmt = (select(MailOutbox)
-                .where(MailOutbox.status == MailStatus.PENDING, MailOutbox.next_attempt_at <= now)
-                .order_by(MailOutbox.id).limit(limit))
-        if session.get_bind().dialect.name == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=True)  # two workers never send one row twice
-        rows = list(session.scalars(stmt))
-        if not rows:
+    sent = failed = 0
+    first_error = None
+    with Session(db.engine, expire_on_commit=False) as session:
+        batch = take(session, MailOutbox, (MailOutbox.status == MailStatus.PENDING,), now, limit, lease,
+                     margin=float(app.config["MAIL_TIMEOUT"]))
+        if batch is None:
             return 0, 0
-        results = _deliver(app, rows)
-        sent = failed = 0
-        for row in rows:
-            row.attempts += 1
-            error = results.get(row.id, "not attempted")
-            if error is None:
-                row.status, row.sent_at, row.last_error = MailStatus.SENT, utcnow(), None
-                sent += 1
-                continue
-            failed += 1
-            row.last_error = error
-            if row.attempts >= max_attempts:
-                row.status = MailStatus.FAILED
-            else:
-                row.next_attempt_at = now + retry_delay(row.attempts)
-        session.commit()
+        with batch, closing(_deliver(app, batch.rows, go_on=lambda: not batch.expired())) as outcomes:
+            for row, error in outcomes:
+                attempts = row.attempts + 1
+                if error is None:
+                    batch.finish(row.id, status=MailStatus.SENT, sent_at=utcnow(), last_error=None,
+                                 attempts=attempts)
+                    sent += 1
+                    continue
+                failed += 1
+                first_error = first_error or error
+                gave_up = attempts >= max_attempts
+                batch.finish(row.id, attempts=attempts, last_error=error,
+                             **({"status": MailStatus.FAILED} if gave_up
+                                else {"next_attempt_at": now + retry_delay(attempts)}))
     if failed:
-        log.warning("mail: %d of %d failed (%s); retrying later", failed, len(rows),
-                    next(e for e in results.values() if e))
+        log.warning("mail: %d of %d failed (%s); retrying later", failed, len(batch), first_error)
     return sent, failed
 
 
-def drain(app: Flask | None = None, now: dt.datetime | None = None) -> tuple[int, int]:
+def drain(app: Flask | None = None, now: dt.datetime | None = None, lease: float | None = None) -> tuple[int, int]:
     """Send batch after batch until nothing is due or a batch sends nothing."""
-    return drain_all(send_due, app, now)
+    return drain_all(send_due, app, now, lease=lease)
 
 
 def backlog(session: Session | None = None) -> dict[str, int]:

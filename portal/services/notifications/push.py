@@ -11,7 +11,9 @@ outbox, drained like the mail outbox.
 * ``send_due``: encrypts (aes128gcm) and POSTs with a VAPID JWT; network errors,
   5xx and 429 are retried with back-off; 404/410 mean the subscription is gone
   (deleted with what waits for it); another 4xx gives up with the error kept.
-  Taken with SKIP LOCKED on PostgreSQL: several workers never send a row twice.
+  Taken with a lease (core.outbox.take: SKIP LOCKED on PostgreSQL), each outcome
+  committed on its own: several workers never send a row twice, and a killed one
+  sends at most the message it was posting again.
 """
 from __future__ import annotations
 
@@ -26,14 +28,14 @@ import requests
 from flask import Flask, current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from pywebpush import WebPusher, WebPushException
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.core.clock import utcnow
 from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
-from portal.core.outbox import InlineDrain, backoff, drain_all, status_counts
+from portal.core.outbox import InlineDrain, backoff, drain_all, status_counts, take
 from portal.models.accounts import PortalUser, UserSession
 from portal.models.notifications import PushOutbox, PushStatus, PushSubscription
 from portal.services.notifications import vapid
@@ -213,66 +215,78 @@ def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"[:1000]
 
 
-def send_due(app: Flask | None = None, now: dt.datetime | None = None, limit: int = 100) -> tuple[int, int]:
-    """Send the pending rows that are due. Returns (sent, not sent)."""
+def send_due(app: Flask | None = None, now: dt.datetime | None = None, limit: int = 100,
+             lease: float | None = None) -> tuple[int, int]:
+    """Send the pending rows that are due. Returns (sent, not sent).
+
+    Rows are taken with a lease (core.outbox.take) and each outcome is committed right
+    after its POST: a worker killed mid-batch sends at most its current row again."""
     app = app or current_app._get_current_object()
     if not has_app_context():
         with app.app_context():
-            return send_due(app, now, limit)
+            return send_due(app, now, limit, lease)
     if not vapid.enabled(app):
         return 0, 0
     now = now or utcnow()
     max_attempts = int(app.config["PUSH_MAX_ATTEMPTS"])
-    with Session(db.engine) as session, requests.Session() as http:
-        stmt = (select(PushOutbox)
-                .where(PushOutbox.status == PushStatus.PENDING, PushOutbox.next_attempt_at <= now)
-                .order_by(PushOutbox.id).limit(limit))
-        if session.get_bind().dialect.name == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=True)  # two workers never send one row twice
-        rows = list(session.scalars(stmt))
-        if not rows:
+    sent = failed = 0
+    gone: set[int] = set()
+    with Session(db.engine, expire_on_commit=False) as session, requests.Session() as http:
+        batch = take(session, PushOutbox, (PushOutbox.status == PushStatus.PENDING,), now, limit, lease,
+                     margin=float(app.config["PUSH_TIMEOUT"]))
+        if batch is None:
             return 0, 0
-        subs = {s.id: s for s in session.scalars(
-            select(PushSubscription).where(PushSubscription.id.in_({r.subscription_id for r in rows})))}
-        sent, gone = 0, set()
-        for row in rows:
-            sub = subs.get(row.subscription_id)
-            if sub is None or sub.id in gone:  # removed meanwhile
-                continue
-            outcome, error, wait = _post(app, sub, row, http)
-            if outcome == GONE:
-                gone.add(sub.id)
-                continue
-            row.attempts += 1
-            if outcome is None:
-                row.status, row.sent_at, row.last_error = PushStatus.SENT, utcnow(), None
-                sub.last_success_at, sub.failure_count = utcnow(), 0
-                sent += 1
-                continue
-            row.last_error, sub.failure_count = error, sub.failure_count + 1
-            if outcome == REFUSED or row.attempts >= max_attempts:
-                row.status = PushStatus.FAILED
-            else:
-                row.next_attempt_at = now + max(retry_delay(row.attempts), dt.timedelta(seconds=wait))
-        orphans = [r for r in rows if r.subscription_id not in subs]
-        for row in orphans:
-            session.delete(row)
-        if gone:
-            for row in rows:
-                if row.subscription_id in gone:
-                    session.expunge(row)
-            _forget(session, sorted(gone))
-        session.commit()
-    failed = len(rows) - sent - len(orphans)
+        with batch:
+            subs = {s.id: s for s in session.scalars(select(PushSubscription).where(
+                PushSubscription.id.in_({r.subscription_id for r in batch.rows})))}
+            session.commit()
+            for row in batch.rows:
+                if batch.expired():
+                    break
+                sub = subs.get(row.subscription_id)
+                if sub is None:  # removed meanwhile
+                    batch.drop([row.id])
+                    continue
+                if sub.id in gone:  # deleted with its subscription (below)
+                    failed += 1
+                    continue
+                outcome, error, wait = _post(app, sub, row, http)
+                if outcome == GONE:
+                    gone.add(sub.id)
+                    batch.forget(r.id for r in batch.rows if r.subscription_id == sub.id)
+                    _forget(session, [sub.id])
+                    session.commit()
+                    failed += 1
+                    continue
+                attempts = row.attempts + 1
+                if outcome is None:
+                    sent += 1
+                    if batch.finish(row.id, commit=False, status=PushStatus.SENT, sent_at=utcnow(),
+                                    last_error=None, attempts=attempts):
+                        _subscription(session, sub.id, last_success_at=utcnow(), failure_count=0)
+                    session.commit()
+                    continue
+                failed += 1
+                gave_up = outcome == REFUSED or attempts >= max_attempts
+                later = now + max(retry_delay(attempts), dt.timedelta(seconds=wait))
+                if batch.finish(row.id, commit=False, attempts=attempts, last_error=error,
+                                **({"status": PushStatus.FAILED} if gave_up else {"next_attempt_at": later})):
+                    _subscription(session, sub.id, failure_count=PushSubscription.__table__.c.failure_count + 1)
+                session.commit()
     if failed:
         log.warning("push: %d of %d not delivered (%d subscriptions gone); retrying the others later",
-                    failed, len(rows), len(gone))
+                    failed, len(batch), len(gone))
     return sent, failed
 
 
-def drain(app: Flask | None = None, now: dt.datetime | None = None) -> tuple[int, int]:
+def _subscription(session: Session, sub_id: int, **values) -> None:
+    table = PushSubscription.__table__
+    session.execute(update(table).where(table.c.id == sub_id).values(**values))
+
+
+def drain(app: Flask | None = None, now: dt.datetime | None = None, lease: float | None = None) -> tuple[int, int]:
     """Send batch after batch until nothing is due or a batch sends nothing."""
-    return drain_all(send_due, app, now)
+    return drain_all(send_due, app, now, lease=lease)
 
 
 def backlog(session: Session | None = None) -> dict[str, int]:

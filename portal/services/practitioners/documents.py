@@ -1,38 +1,34 @@
 """A practitioner's documents and photo: checking and storing the uploads,
-where their files are, and who may read them (files in the private upload
-folder ``core.files.DOCUMENTS``)."""
+where their files are, and who may read them (files in the file store, core.storage,
+area ``core.files.DOCUMENTS``)."""
 from __future__ import annotations
 
-import os
 import uuid
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from portal.core import audit, images
+from portal.core import audit, images, storage
 from portal.core.errors import NotFound, ServiceError
 from portal.core.extensions import db
-from portal.core.files import DOCUMENTS, display_name, sniff, upload_folder
+from portal.core.files import DOCUMENTS, display_name, sniff
 from portal.core.files import check as check_uploads
 from portal.models.accounts import is_staff
 from portal.models.practitioners import DocumentKind, PractitionerProfile, ProfileDocument
 
 
-def _folder() -> str:
-    return upload_folder(DOCUMENTS)
-
-
-def document_path(document: ProfileDocument) -> str:
-    return os.path.join(_folder(), document.storage_key)
+def document_key(document: ProfileDocument) -> str:
+    """The document's file in the file store."""
+    return storage.key(DOCUMENTS, document.storage_key)
 
 
 def files_of(document: ProfileDocument) -> list[str]:
-    """Every file of a document: the upload, and a photo's smaller copies."""
-    path = document_path(document)
+    """Every stored file of a document (keys): the upload, and a photo's smaller copies."""
+    key = document_key(document)
     if document.kind != DocumentKind.PHOTO:
-        return [path]
-    return [path, *images.variant_paths(path, photo_widths())]
+        return [key]
+    return [key, *images.variant_names(key, photo_widths())]
 
 
 def check_files(profile: PractitionerProfile | None, files: dict | None) -> dict[str, list]:
@@ -61,9 +57,9 @@ def check_files(profile: PractitionerProfile | None, files: dict | None) -> dict
 
 
 def store_files(profile: PractitionerProfile, checked: dict[str, list]) -> list[str]:
-    """Write checked files and add their rows; returns paths of replaced files
-    to delete after the commit. Written files are removed again on a rollback
-    (the session's "new_files" list, see services.attachments)."""
+    """Store checked files and add their rows; returns the keys of replaced files
+    to delete after the commit. Stored files are removed again on a rollback
+    (core.storage.put_in_transaction)."""
     obsolete = []
     for kind, items in checked.items():
         if kind == DocumentKind.PHOTO:
@@ -72,28 +68,30 @@ def store_files(profile: PractitionerProfile, checked: dict[str, list]) -> list[
                 profile.documents.remove(old)
                 db.session.delete(old)
         for f in items:
-            key = uuid.uuid4().hex
+            name = uuid.uuid4().hex
             data = f.stream.read()
-            path = os.path.join(_folder(), key)
-            with open(path, "wb") as out:
-                out.write(data)
-            db.session.info.setdefault("new_files", []).append(path)
             content_type = sniff(data[:16])
+            key = storage.key(DOCUMENTS, name)
+            storage.put_in_transaction(db.session, key, data, content_type)
             if kind == DocumentKind.PHOTO:  # the sizes pages show (removed again on a rollback)
-                db.session.info["new_files"] += images.make_variants(path, photo_widths())
+                _store_variants(key, data)
             # shown and downloaded with the extension of the type in its bytes ("x.html" -> "x.pdf")
-            doc = ProfileDocument(kind=kind, original_name=display_name(f.filename, content_type, key),
-                                  content_type=content_type, size=len(data), storage_key=key)
+            doc = ProfileDocument(kind=kind, original_name=display_name(f.filename, content_type, name),
+                                  content_type=content_type, size=len(data), storage_key=name)
             profile.documents.append(doc)
     return obsolete
 
 
-def remove_paths(paths: list[str]) -> None:
-    for path in paths:
-        try:
-            os.remove(path)
-        except OSError:
-            pass
+def _store_variants(key: str, data: bytes) -> int:
+    made = images.make_variants(data, photo_widths())
+    for width, copy in made:
+        storage.put_in_transaction(db.session, images.variant_name(key, width), copy, images.CONTENT_TYPE)
+    return len(made)
+
+
+def remove_files(keys: list[str]) -> None:
+    """Delete stored files (after the commit that removed their rows)."""
+    storage.delete_quietly(keys)
 
 
 def photo_of(profile: PractitionerProfile) -> ProfileDocument | None:
@@ -105,26 +103,34 @@ def photo_widths() -> tuple[int, ...]:
     return tuple(sorted(int(w) for w in current_app.config["PHOTO_WIDTHS"]))
 
 
-def photo_variant_path(document: ProfileDocument, width: int | None) -> str | None:
-    """The path of the photo's copy ``width`` px wide, when that width is made and its file exists."""
+def photo_variant_key(document: ProfileDocument, width: int | None) -> str | None:
+    """The key of the photo's copy ``width`` px wide, when that width is made (the file may
+    still be missing: the caller falls back to the original)."""
     if width is None or width not in photo_widths():
         return None
-    path = images.variant_path(document_path(document), width)
-    return path if os.path.isfile(path) else None
+    return images.variant_name(document_key(document), width)
 
 
 def photos_without_variants() -> list[ProfileDocument]:
     """Photos missing at least one copy (uploaded before copies were made, or a width added)."""
     photos = db.session.scalars(select(ProfileDocument).where(ProfileDocument.kind == DocumentKind.PHOTO)
                                 .order_by(ProfileDocument.id)).all()
+    store = storage.storage()
     return [doc for doc in photos
-            if not all(os.path.isfile(p) for p in images.variant_paths(document_path(doc), photo_widths()))]
+            if not all(store.exists(k) for k in images.variant_names(document_key(doc), photo_widths()))]
 
 
 def make_photo_variants(document: ProfileDocument) -> int:
-    """Make the copies of a stored photo; how many were written (0: not readable as an image)."""
-    path = document_path(document)
-    return len(images.make_variants(path, photo_widths())) if os.path.isfile(path) else 0
+    """Make the copies of a stored photo; how many were written (0: gone, or not readable as an image)."""
+    key = document_key(document)
+    try:
+        data = storage.storage().read(key)
+    except storage.FileMissing:
+        return 0
+    made = images.make_variants(data, photo_widths())
+    for width, copy in made:
+        storage.storage().put(images.variant_name(key, width), copy, images.CONTENT_TYPE)
+    return len(made)
 
 
 def document_for(user, document_id: int) -> ProfileDocument:

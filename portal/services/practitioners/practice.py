@@ -138,7 +138,7 @@ def add_documents(user: PortalUser, files: dict) -> list[ProfileDocument]:
     except Exception:
         db.session.rollback()
         raise
-    documents.remove_paths(obsolete)
+    documents.remove_files(obsolete)
     return sorted((d for d in profile.documents if d.id not in before), key=lambda d: d.id)
 
 

@@ -226,7 +226,7 @@ def save_draft(user: PortalUser, data: questionnaire.ApplicationInput,
     except Exception:
         db.session.rollback()
         raise
-    documents.remove_paths(obsolete)
+    documents.remove_files(obsolete)
     return profile
 
 
@@ -304,7 +304,7 @@ def update_public_profile(user: PortalUser, data: questionnaire.ApplicationInput
     except Exception:
         db.session.rollback()
         raise
-    documents.remove_paths(obsolete)
+    documents.remove_files(obsolete)
     return profile
 
 
@@ -331,7 +331,7 @@ def remove_document(user: PortalUser, document_id: int) -> None:
     except Exception:
         db.session.rollback()
         raise
-    documents.remove_paths(paths)
+    documents.remove_files(paths)
 
 
 def close_with_account(profile: PractitionerProfile, actor_id: int | None) -> list[str]:

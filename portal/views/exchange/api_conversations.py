@@ -101,4 +101,4 @@ class AttachmentsApi(PortalApi):
                "its type)", files_out=tuple(SIGNATURES), permission=("can_download", "AttachmentsView"))
     def download(self, attachment_id: int, call: Call):
         att = attachment_access.get_for(call.user, attachment_id)
-        return send_private(attachments_service.path_of(att), att.content_type, att.original_name)
+        return send_private(attachments_service.key_of(att), att.content_type, att.original_name)

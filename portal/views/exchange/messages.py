@@ -181,7 +181,7 @@ class AttachmentsView(BaseView):
     @has_access
     def download(self, attachment_id: int):
         att = attachment_access.get_for(g.user, attachment_id)
-        return send_private(attachments_service.path_of(att), att.content_type, att.original_name)
+        return send_private(attachments_service.key_of(att), att.content_type, att.original_name)
 
 
 def register(appbuilder) -> None:

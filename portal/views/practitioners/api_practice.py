@@ -118,7 +118,7 @@ class PracticeApi(PortalApi):
                permission=("can_index", VIEW))
     def document(self, document_id: int, call: Call):
         doc = documents.own_document(call.user, document_id)
-        return send_private(documents.document_path(doc), doc.content_type, doc.original_name)
+        return send_private(documents.document_key(doc), doc.content_type, doc.original_name)
 
     @expose("/documents/<int:document_id>", methods=["DELETE"])
     @operation("Remove one of my documents (not a verified practitioner's licence copy); the rest are returned",

@@ -1,15 +1,15 @@
 """The public directory: search with filters and facets, categories, practitioner profiles and their photos. No login; only public profiles are shown."""
 from __future__ import annotations
 
-import os
 from typing import NamedTuple
 
-from flask import abort, current_app, request, send_file, url_for
+from flask import abort, current_app, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_babel import gettext as _
 
-from portal.core import images, page_cache
+from portal.core import images, page_cache, storage
 from portal.core.amounts import format_money
+from portal.core.files import send_stored
 from portal.search.sync import LISTINGS, profile_tag
 from portal.services import search
 from portal.services.bookings import client as booking_client
@@ -105,20 +105,15 @@ class DirectoryView(BaseView):
         doc = documents.photo_of(profile)
         if doc is None or doc.content_type not in PHOTO_TYPES:
             abort(404)
-        copy = documents.photo_variant_path(doc, request.args.get("w", type=int))
-        if copy is not None:
-            path, mimetype, extension = copy, images.CONTENT_TYPE, f".{images.FORMAT}"
+        copy = documents.photo_variant_key(doc, request.args.get("w", type=int))
+        if copy is not None and storage.storage().exists(copy):
+            key, mimetype, extension = copy, images.CONTENT_TYPE, f".{images.FORMAT}"
         else:
-            path, mimetype = documents.document_path(doc), doc.content_type
+            key, mimetype = documents.document_key(doc), doc.content_type
             extension = ".png" if doc.content_type == "image/png" else ".jpg"
-        if not os.path.isfile(path):
-            abort(404)
-        response = send_file(path, mimetype=mimetype, as_attachment=False,
-                             download_name=f"photo-{profile.id}{extension}")
-        response.headers["X-Content-Type-Options"] = "nosniff"
         # short: a suspended or revoked practitioner's photo must not linger in caches
-        response.headers["Cache-Control"] = "public, max-age=300"
-        return response
+        return send_stored(key, mimetype, f"photo-{profile.id}{extension}", as_attachment=False,
+                           cache_control="public, max-age=300")
 
     def _listing(self, category):
         args = request.args.to_dict()

@@ -140,7 +140,7 @@ class ModerationView(BaseView):
     @has_access
     def document(self, document_id: int):
         doc = documents.document_for(g.user, document_id)
-        return send_private(documents.document_path(doc), doc.content_type, doc.original_name)
+        return send_private(documents.document_key(doc), doc.content_type, doc.original_name)
 
     @expose("/profiles/<int:profile_id>/interview", methods=["POST"])
     @has_access

@@ -200,7 +200,7 @@ class PracticeView(BaseView):
     @has_access
     def document(self, document_id: int):
         doc = self._own_document(document_id)
-        return send_private(documents.document_path(doc), doc.content_type, doc.original_name)
+        return send_private(documents.document_key(doc), doc.content_type, doc.original_name)
 
     @expose("/documents/<int:document_id>/remove", methods=["GET", "POST"])
     @has_access
