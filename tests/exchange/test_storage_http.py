@@ -28,7 +28,7 @@ from portal.services.exchange import attachments
 from portal.services.practitioners import documents, questionnaire, verification
 from tests import factories
 from tests.conftest import IsolatedClient, login, separate_app
-from tests.storage_servers import make_bucket, s3_config
+from tests.storage_servers import closed_endpoint, make_bucket, s3_config
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 BIG_PDF = PDF + bytes(range(256)) * 4096  # about 1 MB: several chunks when streamed
@@ -302,3 +302,26 @@ def test_a_row_whose_file_is_gone_gives_404_not_500(portal):
     assert owner.get(f"/practice/documents/{photo.id}").status_code == 404
     for query in ("", "?w=240"):
         assert client_of(portal).get(f"/practitioners/{profile.id}/photo{query}").status_code == 404
+
+
+def test_a_store_that_is_down_gives_a_translated_503_and_keeps_the_file(s3, monkeypatch):
+    """The object store cannot be reached: the party gets "try again in a few minutes" in their
+    language (503, not a 500 or a 404), and the row and the object are still there afterwards."""
+    from portal.core.storage.s3 import S3Storage
+
+    s = scene(s3)
+    att = post_file(s3, s)
+    working = store()
+    broken = S3Storage(bucket=working.bucket, prefix=working.prefix.rstrip("/"), endpoint_url=closed_endpoint(),
+                       region=working.region)
+    monkeypatch.setitem(s3.extensions, storage.EXTENSION, broken)
+    s.client.locale = "ru"  # a signed-in user's pages are in their account's language
+    db.session.commit()
+    http = client_of(s3, s.client)
+    response = http.get(f"/attachments/{att.id}")
+    assert response.status_code == 503
+    assert "Временно недоступно" in response.get_data(as_text=True)
+    monkeypatch.setitem(s3.extensions, storage.EXTENSION, working)
+    assert db.session.get(Attachment, att.id) is not None
+    assert working.read(attachments.key_of(att)) == PDF
+    assert http.get(f"/attachments/{att.id}").status_code == 200
