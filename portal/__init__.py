@@ -175,16 +175,24 @@ def _is_migrated() -> bool:
     return "alembic_version" in inspect(db.engine).get_table_names()
 
 
-def _at_head() -> bool:
-    """The database carries the newest migration (so every mapped column exists)."""
-    if not _is_migrated():
-        return False
+def migration_revisions(conn) -> tuple[set[str], set[str]]:
+    """(the revisions the database on ``conn`` is at, empty when it has no tables yet; the
+    newest revisions this code has). Also ``flask portal check-config``."""
     from alembic.script import ScriptDirectory
     from sqlalchemy import text
 
     heads = set(ScriptDirectory(MIGRATIONS_DIR).get_heads())
+    if "alembic_version" not in inspect(conn).get_table_names():
+        return set(), heads
+    return {row[0] for row in conn.execute(text("SELECT version_num FROM alembic_version"))}, heads
+
+
+def _at_head() -> bool:
+    """The database carries the newest migration (so every mapped column exists)."""
     with db.engine.connect() as conn:
-        current = {row[0] for row in conn.execute(text("SELECT version_num FROM alembic_version"))}
+        current, heads = migration_revisions(conn)
+    if not current:
+        return False
     if current != heads:
         log.warning("Database is at %s, the code expects %s: run `flask db upgrade`.", current, heads)
     return current == heads

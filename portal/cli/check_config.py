@@ -113,7 +113,7 @@ def check_secret_key(config: Mapping, offline: bool) -> Check:
 
 
 def check_database(config: Mapping, offline: bool) -> Check:
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
     from sqlalchemy.pool import NullPool
@@ -133,13 +133,12 @@ def check_database(config: Mapping, offline: bool) -> Check:
     where = f"PostgreSQL {url.database} on {url.host or 'localhost'}:{url.port or 5432}"
     if offline:
         return Check(OK, name, f"{where} (not contacted: --offline)")
+    from portal import MIGRATIONS_DIR, migration_revisions
+
     engine = create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": TIMEOUT})
     try:
         with engine.connect() as conn:
-            migrated = conn.execute(text("SELECT to_regclass('alembic_version') IS NOT NULL")).scalar()
-            current = set()
-            if migrated:
-                current = {row[0] for row in conn.execute(text("SELECT version_num FROM alembic_version"))}
+            current, heads = migration_revisions(conn)
     except SQLAlchemyError as exc:
         return Check(WRONG, name, f"{where} cannot be reached: {_short(exc)}")
     finally:
@@ -148,10 +147,7 @@ def check_database(config: Mapping, offline: bool) -> Check:
         return Check(WRONG, name, f"{where} answers but has no tables yet: run `flask db upgrade`")
     from alembic.script import ScriptDirectory
 
-    from portal import MIGRATIONS_DIR
-
     scripts = ScriptDirectory(MIGRATIONS_DIR)
-    heads = set(scripts.get_heads())
     if current == heads:
         return Check(OK, name, f"{where}, migrations at the newest revision ({', '.join(sorted(heads))})")
     known = {rev.revision for rev in scripts.walk_revisions()}
