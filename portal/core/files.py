@@ -110,18 +110,33 @@ def send_stored(key: str, mimetype: str, download_name: str, as_attachment: bool
     ``send_file``; from an object store streamed through the portal, or, with
     STORAGE_DOWNLOADS = "redirect", a redirect to a presigned URL valid for
     STORAGE_PRESIGN_SECONDS (the store then sends the same type and name)."""
+    return send_first_stored([(key, mimetype, download_name)], as_attachment, cache_control)
+
+
+def send_first_stored(candidates, as_attachment: bool, cache_control: str):
+    """The first of ``candidates`` ((key, mimetype, download name), in order) that is stored,
+    as ``send_stored`` sends it; 404 when none is. A photo's smaller copy falls back to the
+    original this way, with no separate "is it there?" request to the store."""
     store = storage.storage()
-    path = store.local_path(key)
-    if path is not None:
-        if not os.path.isfile(path):
-            abort(404)
-        response = send_file(path, mimetype=mimetype, as_attachment=as_attachment, download_name=download_name)
-    else:
+    response = None
+    for key, mimetype, download_name in candidates:
+        path = store.local_path(key)
+        if path is not None:
+            if os.path.isfile(path):
+                response = send_file(path, mimetype=mimetype, as_attachment=as_attachment,
+                                     download_name=download_name)
+                break
+            continue
         try:
             response = _from_store(store, key, mimetype, download_name, as_attachment)
+            break
+        except storage.FileMissing:
+            continue
         except storage.StorageError:
             log.exception("storage: %s could not be read", key)
             abort(503)  # the store is down: try again later (the row and the file are kept)
+    if response is None:
+        abort(404)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = cache_control
     return response
@@ -131,15 +146,12 @@ def _from_store(store, key: str, mimetype: str, download_name: str, as_attachmen
     config = current_app.config
     if config.get("STORAGE_DOWNLOADS") == "redirect" and as_attachment:
         if not store.exists(key):
-            abort(404)
+            raise storage.FileMissing(key)
         url = store.presigned_url(key, download_name, mimetype, inline=not as_attachment,
                                   expires=int(config.get("STORAGE_PRESIGN_SECONDS") or 60))
         if url:
             return redirect(url, code=302)
-    try:
-        chunks, size = store.stream(key)
-    except storage.FileMissing:
-        abort(404)
+    chunks, size = store.stream(key)  # FileMissing: the caller tries the next candidate
     response = Response(stream_with_context(chunks), mimetype=mimetype, direct_passthrough=True)
     response.content_length = size
     response.headers.set("Content-Disposition", "attachment" if as_attachment else "inline",

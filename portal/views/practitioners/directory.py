@@ -7,9 +7,9 @@ from flask import abort, current_app, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_babel import gettext as _
 
-from portal.core import images, page_cache, storage
+from portal.core import images, page_cache
 from portal.core.amounts import format_money
-from portal.core.files import send_stored
+from portal.core.files import send_first_stored
 from portal.search.sync import LISTINGS, profile_tag
 from portal.services import search
 from portal.services.bookings import client as booking_client
@@ -105,15 +105,13 @@ class DirectoryView(BaseView):
         doc = documents.photo_of(profile)
         if doc is None or doc.content_type not in PHOTO_TYPES:
             abort(404)
+        original = ".png" if doc.content_type == "image/png" else ".jpg"
+        candidates = [(documents.document_key(doc), doc.content_type, f"photo-{profile.id}{original}")]
         copy = documents.photo_variant_key(doc, request.args.get("w", type=int))
-        if copy is not None and storage.storage().exists(copy):
-            key, mimetype, extension = copy, images.CONTENT_TYPE, f".{images.FORMAT}"
-        else:
-            key, mimetype = documents.document_key(doc), doc.content_type
-            extension = ".png" if doc.content_type == "image/png" else ".jpg"
+        if copy is not None:  # the copy when it was made, else the original
+            candidates.insert(0, (copy, images.CONTENT_TYPE, f"photo-{profile.id}.{images.FORMAT}"))
         # short: a suspended or revoked practitioner's photo must not linger in caches
-        return send_stored(key, mimetype, f"photo-{profile.id}{extension}", as_attachment=False,
-                           cache_control="public, max-age=300")
+        return send_first_stored(candidates, as_attachment=False, cache_control="public, max-age=300")
 
     def _listing(self, category):
         args = request.args.to_dict()
