@@ -31,7 +31,6 @@ from tantivy import FieldType, Occur, Order, Query
 
 from portal.search.backend import (
     FACETS,
-    FUZZY_WEIGHT,
     TEXT_FIELDS,
     Hit,
     SearchBackend,
@@ -40,9 +39,9 @@ from portal.search.backend import (
     SearchUnavailable,
     facet_buckets,
     facet_field,
-    group_score,
     stored_next_free,
 )
+from portal.search.embedded_query import combined, filter_clauses, text_query
 from portal.search.normalize import skeleton, words
 from portal.search.parsing import ParsedQuery
 
@@ -306,75 +305,11 @@ class EmbeddedBackend(SearchBackend):
             self.rebuild_reason = None
         return n
 
-    # --- queries ---------------------------------------------------------
-    def _group_query(self, group) -> Query:
-        clauses = []
-        for field, weight in TEXT_FIELDS.items():
-            for token in group.exact:
-                clauses.append((Occur.Should, Query.boost_query(
-                    Query.term_query(self.schema, field, token), weight)))
-            for token in group.fuzzy:
-                clauses.append((Occur.Should, Query.const_score_query(
-                    Query.fuzzy_term_query(self.schema, field, token, 1, True, False),
-                    weight * FUZZY_WEIGHT)))
-            for token in group.near:
-                clauses.append((Occur.Should, Query.const_score_query(
-                    Query.term_query(self.schema, field, token), weight * FUZZY_WEIGHT)))
-        return Query.boolean_query(clauses)
-
-    def _text_query(self, parsed: ParsedQuery, minimum: int) -> Query:
-        """Profiles matching every group (``minimum`` >= their number) or any group,
-        with coordination: a matched group adds group_score(parsed) to its text
-        score (see backend.py)."""
-        if parsed.is_empty:
-            return Query.all_query()
-        # a group's text AND a constant matching every document: the group's text score
-        # plus the constant where the group matches (the text evaluated once)
-        unit = Query.const_score_query(Query.all_query(), group_score(parsed))
-        occur = Occur.Must if minimum >= len(parsed.groups) else Occur.Should
-        return Query.boolean_query([
-            (occur, Query.boolean_query([(Occur.Must, self._group_query(g)), (Occur.Must, unit)]))
-            for g in parsed.groups])
-
-    def _filter_clauses(self, query: SearchQuery, without: str | None = None) -> list:
-        clauses = []
-        for field, value in query.filters(without).items():
-            if field == "online":
-                term = Query.term_query(self.schema, "online", 1)
-            else:
-                term = Query.term_query(self.schema, field, value)
-            clauses.append((Occur.Must, Query.const_score_query(term, 0.0)))
-        if query.min_rating is not None:
-            clauses.append((Occur.Must, Query.range_query(
-                self.schema, "rating", FieldType.Float, lower_bound=float(query.min_rating))))
-        if query.max_price is not None:
-            clauses.append((Occur.Must, Query.range_query(
-                self.schema, "price", FieldType.Unsigned, upper_bound=int(query.max_price))))
-        if query.free_week:
-            clauses.append((Occur.Must, Query.const_score_query(
-                Query.term_query(self.schema, "free_week", 1), 0.0)))
-        for group in query.parsed_service.groups:
-            clauses.append((Occur.Must, Query.const_score_query(self._service_group(group), 0.0)))
-        return clauses
-
-    def _service_group(self, group) -> Query:
-        """A service-filter word: one of its forms (or concepts) or one typo in t_services."""
-        clauses = [(Occur.Should, Query.term_query(self.schema, "t_services", token))
-                   for token in group.exact + group.near]
-        clauses += [(Occur.Should, Query.fuzzy_term_query(self.schema, "t_services", token, 1, True, False))
-                    for token in group.fuzzy]
-        return Query.boolean_query(clauses)
-
-    def _combined(self, text: Query, filters: list) -> Query:
-        if not filters:
-            return text
-        return Query.boolean_query([(Occur.Must, text)] + filters)
-
     @degrades
     def _search(self, query: SearchQuery, parsed: ParsedQuery, minimum: int) -> SearchResult:
         searcher = self._searcher()
-        text = self._text_query(parsed, minimum)
-        main = self._combined(text, self._filter_clauses(query))
+        text = text_query(self.schema, parsed, minimum)
+        main = combined(text, filter_clauses(self.schema, query))
         offset = (query.page - 1) * query.per_page
         if query.sort in SORT_FIELDS:
             field, order = SORT_FIELDS[query.sort]
@@ -394,7 +329,7 @@ class EmbeddedBackend(SearchBackend):
 
     @degrades
     def _count_all(self, query: SearchQuery, parsed: ParsedQuery) -> int:
-        main = self._combined(self._text_query(parsed, len(parsed.groups)), self._filter_clauses(query))
+        main = combined(text_query(self.schema, parsed, len(parsed.groups)), filter_clauses(self.schema, query))
         return self._searcher().search(main, limit=1, count=True).count
 
     def _facets(self, searcher, query: SearchQuery, text: Query, main: Query) -> dict:
@@ -413,7 +348,7 @@ class EmbeddedBackend(SearchBackend):
             for facet in shared:
                 out[facet] = facet_buckets(result.get(facet))
         for facet, (field, spec) in own.items():
-            q = self._combined(text, self._filter_clauses(query, without=facet))
+            q = combined(text, filter_clauses(self.schema, query, without=facet))
             out[facet] = facet_buckets(searcher.aggregate(q, {facet: spec}).get(facet))
         return {facet: out[facet] for facet in FACETS}
 
